@@ -1,0 +1,49 @@
+# poolfix — the two commands a newcomer needs are `make serve` and `make test`.
+SHELL := /bin/bash
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export TRUNK_SKIP_VERSION_CHECK := true
+ADDRESS ?= 127.0.0.1
+PORT ?= 8080
+
+.PHONY: setup setup-test build build-sub serve test lint unit browser size clean
+
+setup:
+	@scripts/setup.sh
+
+setup-test:
+	@scripts/setup.sh --test
+
+## make build: the release site in dist/ (404.html lets static hosts serve deep links).
+build: setup
+	trunk build --release --dist dist
+	cp dist/index.html dist/404.html
+
+## The same site built to live under /poolfix/, for the sub-path tests.
+build-sub: setup
+	trunk build --release --dist dist-sub --public-url /poolfix/
+	cp dist-sub/index.html dist-sub/404.html
+
+## make serve: build and serve the site at http://127.0.0.1:8080
+serve: setup
+	trunk serve --release --address $(ADDRESS) --port $(PORT) --no-autoreload
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets --locked -- -D warnings
+
+unit:
+	cargo test --workspace --locked --exclude poolfix
+
+browser:
+	POOLFIX_DIST=$(CURDIR)/dist POOLFIX_DIST_SUB=$(CURDIR)/dist-sub \
+	  cargo test --locked -p poolfix -- --test-threads=2
+
+## make test: every test — lint, native unit tests, then real-browser tests on the release build.
+test: setup-test build build-sub lint unit browser size
+
+size:
+	@scripts/size.sh dist
+
+clean:
+	cargo clean
+	rm -rf dist dist-sub

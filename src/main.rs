@@ -1,0 +1,13 @@
+//! poolfix's web face: the guide and the checker, rendered by Leptos in the browser.
+//! All analysis is done by `poolfix_engine`; nothing here talks to a server.
+
+mod app;
+mod base;
+mod checker;
+mod guide;
+mod route;
+mod theme;
+
+fn main() {
+    leptos::mount::mount_to_body(app::App);
+}
