@@ -143,15 +143,48 @@ impl Chromedriver {
         .stderr(Stdio::null())
         .spawn()
         .expect("start chromedriver (make test installs it)");
+        let driver = Chromedriver { child, port };
         let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        while !driver.ready() {
             assert!(
                 Instant::now() < deadline,
-                "chromedriver did not listen on port {port}"
+                "chromedriver did not become ready on port {port}"
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-        Chromedriver { child, port }
+        driver
+    }
+
+    /// chromedriver's `/status` says `ready` (a listening socket alone is not enough).
+    fn ready(&self) -> bool {
+        use std::io::Write as _;
+        let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", self.port)) else {
+            return false;
+        };
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+        let request = format!(
+            "GET /status HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
+            self.port
+        );
+        if stream.write_all(request.as_bytes()).is_err() {
+            return false;
+        }
+        // Read until the answer says ready; chromedriver may keep the connection open.
+        let mut answer = Vec::new();
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stream.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            answer.extend_from_slice(&buf[..n]);
+            if String::from_utf8_lossy(&answer)
+                .replace(' ', "")
+                .contains("\"ready\":true")
+            {
+                return true;
+            }
+        }
+        false
     }
 }
 
