@@ -1,6 +1,14 @@
 //! `poolfix` on the command line: the same engine as the web page, for CI.
+//!
+//! Exit status: 0 when nothing is wrong (warnings allowed), 1 when errors are found,
+//! 2 for bad usage (clap's own exit code for argument errors).
 
-use clap::Parser;
+use std::io::IsTerminal as _;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+mod url_cmd;
 
 #[derive(Parser)]
 #[command(
@@ -8,8 +16,32 @@ use clap::Parser;
     version,
     about = "Finds Supabase connection-pool problems before they become outages"
 )]
-struct Cli {}
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-fn main() {
-    let _ = Cli::parse();
+#[derive(Subcommand)]
+enum Command {
+    /// Check one connection URL (or libpq key=value string) and print the corrected URL and settings.
+    Url(url_cmd::UrlArgs),
+}
+
+/// Output format.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// Whether to colour text output.
+pub fn colour() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Url(args) => url_cmd::run(args),
+    }
 }

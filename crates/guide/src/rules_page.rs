@@ -13,7 +13,7 @@ pub fn markdown() -> String {
     if CATALOG.is_empty() {
         md.push_str("## No rules yet\n\nThe checker's rules are listed here as they land.\n");
     }
-    for rule in CATALOG {
+    for rule in CATALOG.iter().copied() {
         let _ = write!(
             md,
             "## {code} {name} {{#{id}}}\n\n*{severity}* · fix: {fix} ({applicability})\n\n{summary}\n\n\

@@ -64,5 +64,200 @@ pub struct RuleDoc {
     pub references: &'static [(&'static str, &'static str)],
 }
 
+use crate::conn::ConnString;
+use crate::fix::UrlAction;
+use crate::knowledge::drivers::Driver;
+use crate::knowledge::endpoints::{EndpointKind, PoolMode};
+use crate::knowledge::services::ServiceKind;
+use crate::span::Span;
+use crate::url_doctor::UrlOptions;
+
+mod pf100_unparsable_connection_string;
+mod pf101_pool_setting_in_url;
+mod pf102_option_refused_by_driver;
+mod pf103_postgres_scheme;
+mod pf104_wrong_driver_for_service;
+mod pf105_missing_connect_timeout;
+mod pf106_missing_ssl;
+mod pf107_pooler_user_without_ref;
+mod pf108_direct_host_from_docker;
+mod pf109_dedicated_pooler_port;
+mod pf110_prepared_statements_in_transaction_mode;
+mod pf111_unencoded_password_character;
+mod pf112_literal_password;
+mod pf113_prefect_listener_url_options;
+mod pf114_implicit_driver;
+mod pf115_startup_options_through_pooler;
+mod pf116_pooler_mode_switch;
+
+pub use pf100_unparsable_connection_string::DOC as PF100;
+
+/// Rules are identified by their code.
+impl PartialEq for RuleDoc {
+    fn eq(&self, other: &RuleDoc) -> bool {
+        self.code == other.code
+    }
+}
+impl Eq for RuleDoc {}
+
 /// Every rule, in code order.
-pub static CATALOG: &[RuleDoc] = &[];
+pub static CATALOG: &[&RuleDoc] = &[
+    &pf100_unparsable_connection_string::DOC,
+    &pf101_pool_setting_in_url::DOC,
+    &pf102_option_refused_by_driver::DOC,
+    &pf103_postgres_scheme::DOC,
+    &pf104_wrong_driver_for_service::DOC,
+    &pf105_missing_connect_timeout::DOC,
+    &pf106_missing_ssl::DOC,
+    &pf107_pooler_user_without_ref::DOC,
+    &pf108_direct_host_from_docker::DOC,
+    &pf109_dedicated_pooler_port::DOC,
+    &pf110_prepared_statements_in_transaction_mode::DOC,
+    &pf111_unencoded_password_character::DOC,
+    &pf112_literal_password::DOC,
+    &pf113_prefect_listener_url_options::DOC,
+    &pf114_implicit_driver::DOC,
+    &pf115_startup_options_through_pooler::DOC,
+    &pf116_pooler_mode_switch::DOC,
+];
+
+/// The connection-string rules, in the order their fixes take priority.
+type UrlRule = fn(&UrlCtx, &mut Vec<Finding>);
+const URL_RULES: &[UrlRule] = &[
+    pf103_postgres_scheme::check,
+    pf104_wrong_driver_for_service::check,
+    pf111_unencoded_password_character::check,
+    pf101_pool_setting_in_url::check,
+    pf102_option_refused_by_driver::check,
+    pf113_prefect_listener_url_options::check,
+    pf115_startup_options_through_pooler::check,
+    pf116_pooler_mode_switch::check,
+    pf105_missing_connect_timeout::check,
+    pf106_missing_ssl::check,
+    pf107_pooler_user_without_ref::check,
+    pf108_direct_host_from_docker::check,
+    pf109_dedicated_pooler_port::check,
+    pf110_prepared_statements_in_transaction_mode::check,
+    pf114_implicit_driver::check,
+    pf112_literal_password::check,
+];
+
+/// Runs every connection-string rule.
+pub fn check_url(ctx: &UrlCtx) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for rule in URL_RULES {
+        rule(ctx, &mut out);
+    }
+    out
+}
+
+/// Looks a rule up by its code.
+pub fn rule(code: &str) -> Option<&'static RuleDoc> {
+    CATALOG
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(code))
+}
+
+impl RuleDoc {
+    /// The guide section that documents this rule, relative to the site's base.
+    pub fn guide_path(&self) -> String {
+        format!("guide/rules#{}", self.code.to_ascii_lowercase())
+    }
+}
+
+/// A fix for one finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub title: String,
+    pub applicability: Applicability,
+    /// Changes to the connection string (applied unless `Manual`).
+    pub actions: Vec<UrlAction>,
+    /// Settings that must go outside the URL: environment variable name → value.
+    pub env: Vec<(String, String)>,
+    /// What the user has to do by hand, for manual fixes or as a companion to the edit.
+    pub note: Option<String>,
+}
+
+impl Fix {
+    pub fn new(title: impl Into<String>, applicability: Applicability) -> Fix {
+        Fix {
+            title: title.into(),
+            applicability,
+            actions: Vec::new(),
+            env: Vec::new(),
+            note: None,
+        }
+    }
+
+    pub fn action(mut self, action: UrlAction) -> Fix {
+        self.actions.push(action);
+        self
+    }
+
+    pub fn env(mut self, name: &str, value: impl Into<String>) -> Fix {
+        self.env.push((name.to_string(), value.into()));
+        self
+    }
+
+    pub fn note(mut self, note: impl Into<String>) -> Fix {
+        self.note = Some(note.into());
+        self
+    }
+}
+
+/// One problem found, where it is, and how to fix it. Messages never contain a password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: &'static RuleDoc,
+    pub message: String,
+    pub span: Span,
+    pub fix: Option<Fix>,
+}
+
+impl Finding {
+    pub fn new(rule: &'static RuleDoc, message: impl Into<String>, span: Span) -> Finding {
+        Finding {
+            rule,
+            message: message.into(),
+            span,
+            fix: None,
+        }
+    }
+
+    pub fn with_fix(mut self, fix: Fix) -> Finding {
+        self.fix = Some(fix);
+        self
+    }
+
+    pub fn severity(&self) -> Severity {
+        self.rule.severity
+    }
+}
+
+/// What a connection-string rule knows about the URL it checks.
+pub struct UrlCtx<'a> {
+    pub text: &'a str,
+    pub conn: &'a ConnString,
+    pub options: &'a UrlOptions,
+    pub service: ServiceKind,
+    /// The driver named in the scheme (`None` when the scheme names none or an unknown one).
+    pub written_driver: Option<Driver>,
+    /// The driver the URL will use once poolfix's fixes are applied; rules judge keys by it.
+    pub driver: Driver,
+    pub endpoint: EndpointKind,
+    pub project_ref: Option<String>,
+    /// The pooler mode once a requested switch is applied.
+    pub mode: PoolMode,
+}
+
+impl UrlCtx<'_> {
+    pub fn slice(&self, span: Span) -> &str {
+        span.slice(self.text)
+    }
+
+    /// Whether the service's known environment sets `name` (to anything).
+    pub fn env_has(&self, name: &str) -> bool {
+        self.options.env.iter().any(|(k, _)| k == name)
+    }
+}

@@ -1,0 +1,65 @@
+//! PF102: a URL key the driver refuses (other than pool settings).
+
+use super::{Applicability, Finding, Fix, RuleDoc, Severity, UrlCtx};
+use crate::fix::UrlAction;
+use crate::knowledge::drivers::{self, Verdict};
+use crate::knowledge::services::env_for_key;
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: "PF102",
+    name: "option-refused-by-driver",
+    severity: Severity::Error,
+    summary: "The URL has a key that this service's driver refuses, so the connection fails.",
+    fix_title: "Respell it for the driver, or move it out of the URL",
+    applicability: Applicability::Review,
+    what: "Checks every query key against what the driver really accepts, measured: libpq drivers (psycopg2, psycopg 3, psql) know only libpq's connection parameters; asyncpg accepts only its own keyword arguments, and some of those fail when they arrive as strings from a URL.",
+    why: "A refused key stops the connection: `sslmode` on asyncpg (`unexpected keyword argument 'sslmode'`), `timeout` anywhere (libpq: `invalid connection option \"timeout\"`; asyncpg: `unsupported operand type(s) for +: 'float' and 'str'`), `connect_timeout` or `application_name` on asyncpg, `command_timeout` on libpq.",
+    example: "```text\npostgresql+asyncpg://postgres.<ref>:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres?sslmode=require&connect_timeout=10\n```",
+    instead: "```text\npostgresql+asyncpg://postgres.<ref>:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres?ssl=require\n```\nwith the connect timeout in the service's environment (Prefect 3.1+: `PREFECT_SERVER_DATABASE_CONNECTION_TIMEOUT=10`).",
+    fix_safety: "`sslmode`↔`ssl` and `timeout`→`connect_timeout` are respelled with the same meaning. Other keys are removed, and moved to the service's environment variable where it has one; otherwise the fix says what to set in code.",
+    references: &[
+        ("libpq parameter key words", "https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-PARAMKEYWORDS"),
+        ("asyncpg connect()", "https://magicstack.github.io/asyncpg/current/api/index.html#connection"),
+    ],
+};
+
+pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
+    for (i, p) in ctx.conn.params.iter().enumerate() {
+        let key = ctx.slice(p.key);
+        if drivers::POOL_KEYS.contains(&key) {
+            continue; // PF101
+        }
+        let Verdict::Refused(error) = drivers::verdict(ctx.driver, key) else {
+            continue;
+        };
+        let value = p.value.map(|v| ctx.slice(v)).unwrap_or("");
+        let message = format!("{} refuses `{key}` in the URL: {error}", ctx.driver.name());
+        let fix = match drivers::respelling(ctx.driver, key) {
+            Some(to) => {
+                let new_value = drivers::respelled_value(to, value);
+                let same = new_value == value;
+                Fix::new(format!("Rename `{key}` to `{to}`"), Applicability::Safe).action(
+                    UrlAction::RenameParam {
+                        index: i,
+                        key: to.to_string(),
+                        value: (!same).then_some(new_value),
+                    },
+                )
+            }
+            None => {
+                let mut fix = Fix::new(
+                    format!("Remove `{key}` from the URL"),
+                    Applicability::Review,
+                )
+                .action(UrlAction::RemoveParam(i));
+                if let Some((name, v)) = env_for_key(ctx.service, key, value) {
+                    fix = fix.env(name, v);
+                } else if ctx.service.uses_sqlalchemy() {
+                    fix = fix.note(format!("If you need `{key}`, pass it in create_engine(connect_args={{…}}) with its proper type"));
+                }
+                fix
+            }
+        };
+        out.push(Finding::new(&DOC, message, p.span).with_fix(fix));
+    }
+}

@@ -1,0 +1,61 @@
+//! PF104: the scheme names no driver, or the wrong one, for the service.
+
+use super::{Applicability, Finding, Fix, RuleDoc, Severity, UrlCtx};
+use crate::fix::UrlAction;
+use crate::knowledge::services::ServiceKind;
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: "PF104",
+    name: "wrong-driver-for-service",
+    severity: Severity::Error,
+    summary: "The URL does not name the driver the service needs.",
+    fix_title: "Name the right driver in the scheme",
+    applicability: Applicability::Safe,
+    what: "MLflow needs `postgresql+psycopg2://`; the Prefect server needs `postgresql+asyncpg://`; psql and other libpq tools need a scheme without `+driver`.",
+    why: "MLflow 3.17 installs SQLAlchemy 2.1, which maps a bare `postgresql://` to psycopg 3: with only psycopg2 installed the server fails with `ModuleNotFoundError: No module named 'psycopg'`. Prefect's server only works with asyncpg. libpq does not know `postgresql+psycopg2://` at all.",
+    example: "```text\npostgresql://postgres.<ref>:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres   # for MLflow\n```",
+    instead: "```text\npostgresql+psycopg2://postgres.<ref>:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres\n```",
+    fix_safety: "Safe for Prefect and libpq tools. For MLflow the image must have psycopg2 (`psycopg2-binary`) installed; the official image has no Postgres driver at all.",
+    references: &[
+        ("SQLAlchemy PostgreSQL dialects", "https://docs.sqlalchemy.org/en/20/dialects/postgresql.html"),
+        ("Prefect self-hosting", "https://docs.prefect.io/v3/advanced/self-hosted"),
+    ],
+};
+
+pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
+    let (Some(scheme), Some(dialect)) = (ctx.conn.scheme, ctx.conn.dialect) else {
+        return;
+    };
+    if ctx.slice(dialect).eq_ignore_ascii_case("postgres") && ctx.service.uses_sqlalchemy() {
+        return; // PF103 replaces the whole scheme
+    }
+    let (target, message) = match ctx.service {
+        ServiceKind::Libpq if ctx.conn.driver.is_some() => (
+            "postgresql".to_string(),
+            format!(
+                "libpq tools do not understand `{}://`; the driver part is for SQLAlchemy only",
+                ctx.slice(scheme)
+            ),
+        ),
+        _ => match ctx.service.required_driver() {
+            Some(d) if ctx.written_driver != Some(d) => {
+                let why = match (ctx.service, ctx.conn.driver) {
+                    (ServiceKind::Mlflow, None) => "SQLAlchemy 2.1 maps bare postgresql:// to psycopg 3, and MLflow then fails with `No module named 'psycopg'`".to_string(),
+                    (_, None) => format!("without a driver SQLAlchemy picks its default; {} needs {}", ctx.service.label(), d.name()),
+                    (_, Some(w)) => format!("{} needs {}, not `{}`", ctx.service.label(), d.name(), ctx.slice(w)),
+                };
+                (
+                    d.scheme().to_string(),
+                    format!("use `{}://`: {why}", d.scheme()),
+                )
+            }
+            _ => return,
+        },
+    };
+    out.push(Finding::new(&DOC, message, scheme).with_fix(
+        Fix::new(format!("Use `{target}://`"), Applicability::Safe).action(UrlAction::Replace {
+            span: scheme,
+            with: target,
+        }),
+    ));
+}

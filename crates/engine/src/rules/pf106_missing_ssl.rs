@@ -1,0 +1,47 @@
+//! PF106: a Supabase URL that does not ask for SSL.
+
+use super::{Applicability, Finding, Fix, RuleDoc, Severity, UrlCtx};
+use crate::fix::UrlAction;
+use crate::span::Span;
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: "PF106",
+    name: "missing-ssl",
+    severity: Severity::Warning,
+    summary: "The connection to Supabase does not require SSL.",
+    fix_title: "Add `sslmode=require` (asyncpg: `ssl=require`)",
+    applicability: Applicability::Safe,
+    what: "Finds URLs to a Supabase host with neither `sslmode` nor `ssl`.",
+    why: "SSL is optional by default, so a client may fall back to an unencrypted connection across the internet, password included. `require` encrypts; `verify-full` with the project's CA certificate also verifies the server.",
+    example: "```text\npostgresql+asyncpg://postgres.<ref>:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres\n```",
+    instead: "```text\npostgresql+asyncpg://postgres.<ref>:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres?ssl=require\n```",
+    fix_safety: "Safe: each driver gets its own spelling (`sslmode` for libpq drivers, `ssl` for asyncpg), and Supabase accepts SSL on every endpoint.",
+    references: &[("Supabase SSL enforcement", "https://supabase.com/docs/guides/platform/ssl-enforcement")],
+};
+
+pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
+    if !ctx.endpoint.is_supabase() {
+        return;
+    }
+    if ctx.conn.param("sslmode", ctx.text).is_some() || ctx.conn.param("ssl", ctx.text).is_some() {
+        return;
+    }
+    let key = ctx.driver.ssl_key();
+    out.push(
+        Finding::new(
+            &DOC,
+            format!(
+                "no SSL setting: add `{key}=require` so the connection to Supabase is encrypted"
+            ),
+            Span::empty_at(ctx.conn.end()),
+        )
+        .with_fix(
+            Fix::new(format!("Add `{key}=require`"), Applicability::Safe).action(
+                UrlAction::AddParam {
+                    key: key.into(),
+                    value: "require".into(),
+                },
+            ),
+        ),
+    );
+}

@@ -1,0 +1,71 @@
+//! PF110: a driver that prepares statements, through a transaction pooler, without the cure.
+
+use super::{Applicability, Finding, Fix, RuleDoc, Severity, UrlCtx};
+use crate::knowledge::drivers::Driver;
+use crate::knowledge::endpoints::PoolMode;
+use crate::knowledge::services::ServiceKind;
+use crate::span::Span;
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: "PF110",
+    name: "prepared-statements-in-transaction-mode",
+    severity: Severity::Error,
+    summary: "asyncpg and psycopg 3 prepare statements; through a transaction pooler that fails or returns wrong results.",
+    fix_title: "Turn statement caching off, or stay in session mode",
+    applicability: Applicability::Review,
+    what: "Finds asyncpg or psycopg 3 connections through a transaction-mode pooler (Supavisor on 6543, or the dedicated PgBouncer) without the setting that stops prepared statements.",
+    why: "A transaction pooler hands each transaction whatever server connection is free, but a prepared statement lives on one server connection. Measured through a transaction pooler: with asyncpg's defaults about 56 % of transactions failed with `prepared statement \"__asyncpg_stmt_…__\" does not exist` or `already exists`, and some **silently returned another statement's result**; psycopg 3 failed about 4 %. Prefect 3 without the setting: 32 of 60 requests succeeded.",
+    example: "```yaml\nPREFECT_SERVER_DATABASE_CONNECTION_URL: postgresql+asyncpg://postgres.<ref>:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:6543/postgres?ssl=require\n```",
+    instead: "Prefect 3.2.7+: set `PREFECT_SERVER_DATABASE_SQLALCHEMY_CONNECT_ARGS_STATEMENT_CACHE_SIZE=0` and `PREFECT_SERVER_DATABASE_SQLALCHEMY_CONNECT_ARGS_PREPARED_STATEMENT_CACHE_SIZE=0` (60 of 60 requests then succeeded). Your own code: `connect_args={\"statement_cache_size\": 0}` (asyncpg) or `connect_args={\"prepare_threshold\": None}` (psycopg 3). Prefect 2 has no working cure: keep it on the session pooler.",
+    fix_safety: "Review: for Prefect 3 the two settings are added to its environment; Prefect's automations (LISTEN) still do not work in transaction mode. For your own code the change is in `create_engine()`, by hand. `?prepared_statement_cache_size=0` in the URL alone was not enough in measurements.",
+    references: &[
+        ("Supabase: disabling prepared statements", "https://supabase.com/docs/guides/troubleshooting/disabling-prepared-statements-qL8lEL"),
+        ("asyncpg PR 1245", "https://github.com/MagicStack/asyncpg/pull/1245"),
+        ("PgBouncer features", "https://www.pgbouncer.org/features.html"),
+    ],
+};
+
+pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
+    if ctx.mode != PoolMode::Transaction || !ctx.driver.prepares_statements() {
+        return;
+    }
+    let span = ctx
+        .conn
+        .hosts
+        .first()
+        .and_then(|h| h.port)
+        .unwrap_or(Span::empty_at(ctx.conn.end()));
+    let finding = match ctx.service {
+        ServiceKind::Prefect3 => {
+            let (a, b) = ("PREFECT_SERVER_DATABASE_SQLALCHEMY_CONNECT_ARGS_STATEMENT_CACHE_SIZE", "PREFECT_SERVER_DATABASE_SQLALCHEMY_CONNECT_ARGS_PREPARED_STATEMENT_CACHE_SIZE");
+            if ctx.env_has(a) && ctx.env_has(b) {
+                return;
+            }
+            Finding::new(&DOC, "asyncpg prepares statements, which break through a transaction pooler (errors and wrong results): turn Prefect's statement caches off", span)
+                .with_fix(
+                    Fix::new("Set both statement-cache settings to 0", Applicability::Review)
+                        .env(a, "0")
+                        .env(b, "0")
+                        .note("Needs Prefect 3.2.7 or later. Automations (LISTEN/NOTIFY) do not work through a transaction pooler."),
+                )
+        }
+        ServiceKind::Prefect2 => Finding::new(
+            &DOC,
+            "Prefect 2.x has no working cure for prepared statements (and sends the `jit` parameter) through a transaction pooler: keep it on the session pooler",
+            span,
+        )
+        .with_fix(Fix::new("Use the session pooler (port 5432)", Applicability::Manual).note("Point Prefect 2 at the same pooler host on port 5432 (session mode).")),
+        _ => {
+            let cure = if ctx.driver == Driver::Asyncpg { "connect_args={\"statement_cache_size\": 0}" } else { "connect_args={\"prepare_threshold\": None}" };
+            Finding::new(
+                &DOC,
+                format!("{} prepares statements, which break through a transaction pooler (errors and wrong results) unless create_engine() has {cure}", ctx.driver.name()),
+                span,
+            )
+            .with_fix(Fix::new("Turn prepared statements off in create_engine()", Applicability::Manual).note(format!(
+                "create_engine(url, poolclass=NullPool, {cure}) — poolfix cannot see your code; if it already does this, the finding is satisfied."
+            )))
+        }
+    };
+    out.push(finding);
+}

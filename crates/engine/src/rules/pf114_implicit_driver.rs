@@ -1,0 +1,42 @@
+//! PF114: a SQLAlchemy URL that leaves the driver to SQLAlchemy's default.
+
+use super::{Applicability, Finding, Fix, RuleDoc, Severity, UrlCtx};
+use crate::knowledge::services::ServiceKind;
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: "PF114",
+    name: "implicit-driver",
+    severity: Severity::Warning,
+    summary: "A bare `postgresql://` means psycopg 3 in SQLAlchemy 2.1 but psycopg2 in 2.0.",
+    fix_title: "Name the driver you installed: `postgresql+psycopg2://`, `+psycopg://` or `+asyncpg://`",
+    applicability: Applicability::Manual,
+    what: "Finds URLs for your own SQLAlchemy services that name no driver.",
+    why: "SQLAlchemy 2.1 changed the default PostgreSQL driver from psycopg2 to psycopg 3. An upgrade then fails with `ModuleNotFoundError: No module named 'psycopg'`, or silently changes driver — and with it prepared-statement behaviour in transaction mode.",
+    example: "```text\npostgresql://postgres.<ref>:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres\n```",
+    instead: "```text\npostgresql+psycopg2://postgres.<ref>:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres\n```",
+    fix_safety: "Manual: only you know which driver your image installs. poolfix checks the keys as for psycopg 3 meanwhile.",
+    references: &[("SQLAlchemy PostgreSQL dialects", "https://docs.sqlalchemy.org/en/20/dialects/postgresql.html")],
+};
+
+pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
+    if ctx.service != ServiceKind::SqlAlchemy || ctx.conn.driver.is_some() {
+        return;
+    }
+    let Some(scheme) = ctx.conn.scheme else {
+        return;
+    };
+    out.push(
+        Finding::new(
+            &DOC,
+            "no driver named: SQLAlchemy 2.1 uses psycopg 3 for postgresql://, 2.0 used psycopg2",
+            scheme,
+        )
+        .with_fix(
+            Fix::new(
+                "Name the installed driver in the scheme",
+                Applicability::Manual,
+            )
+            .note("e.g. postgresql+psycopg2:// when your image installs psycopg2-binary"),
+        ),
+    );
+}

@@ -1,0 +1,416 @@
+//! The URL doctor: parse one connection string, classify where it points, run the rules,
+//! and produce the corrected string, the settings that belong outside it, and a part-by-part
+//! explanation.
+
+use crate::conn::{self, ConnString, Form};
+use crate::fix::{self, Edit, UrlAction};
+use crate::knowledge::drivers::{self, Driver, Verdict};
+use crate::knowledge::endpoints::{self, EndpointKind, PoolMode};
+use crate::knowledge::services::{self, ServiceKind};
+use crate::rules::{self, Applicability, Finding, UrlCtx};
+use crate::span::Span;
+
+/// Which pooler mode the user wants the URL to end up in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ModeChoice {
+    #[default]
+    Keep,
+    Session,
+    Transaction,
+}
+
+impl ModeChoice {
+    pub fn from_cli(name: &str) -> Option<ModeChoice> {
+        match name {
+            "keep" => Some(ModeChoice::Keep),
+            "session" => Some(ModeChoice::Session),
+            "transaction" => Some(ModeChoice::Transaction),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModeChoice::Keep => "keep",
+            ModeChoice::Session => "session",
+            ModeChoice::Transaction => "transaction",
+        }
+    }
+}
+
+/// What the URL doctor needs to know besides the text.
+#[derive(Debug, Clone)]
+pub struct UrlOptions {
+    pub service: ServiceKind,
+    pub mode: ModeChoice,
+    /// The string sits in a file (compose, .env): a literal password is worth a finding.
+    pub in_file: bool,
+    /// The service runs in a container (Docker networks are usually IPv4-only).
+    pub in_container: bool,
+    /// The service's environment as far as known (name → value), so settings already made
+    /// outside the URL are not asked for again.
+    pub env: Vec<(String, String)>,
+}
+
+impl UrlOptions {
+    pub fn new(service: ServiceKind) -> UrlOptions {
+        UrlOptions {
+            service,
+            mode: ModeChoice::Keep,
+            in_file: false,
+            in_container: true,
+            env: Vec::new(),
+        }
+    }
+}
+
+/// One coloured part of the explain view. `text` never holds a password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExplainPart {
+    pub span: Span,
+    /// scheme, driver, user, password, host, port, database, parameter.
+    pub kind: &'static str,
+    pub text: String,
+    pub note: String,
+}
+
+/// Everything the URL doctor says about one connection string.
+#[derive(Debug, Clone)]
+pub struct UrlReport {
+    pub conn: Option<ConnString>,
+    pub findings: Vec<Finding>,
+    /// The edits of every safe and review fix, on the original text.
+    pub edits: Vec<Edit>,
+    /// The input with those edits applied; untouched parts are byte-identical.
+    pub corrected: String,
+    /// Just the corrected connection string (without surrounding blanks or quotes).
+    pub corrected_url: Option<String>,
+    /// Settings outside the URL, name → value, in a stable order.
+    pub env: Vec<(String, String)>,
+    /// Code to paste where the pool lives in code (SQLAlchemy services).
+    pub snippet: Option<String>,
+    pub explain: Vec<ExplainPart>,
+    pub service: ServiceKind,
+    pub driver: Option<Driver>,
+    pub endpoint: EndpointKind,
+    pub mode_before: PoolMode,
+    pub mode_after: PoolMode,
+    pub project_ref: Option<String>,
+}
+
+impl UrlReport {
+    pub fn has_errors(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.severity() == rules::Severity::Error)
+    }
+}
+
+fn port_number(ctx_text: &str, conn: &ConnString) -> (Option<u16>, bool) {
+    match conn.hosts.first().and_then(|h| h.port) {
+        None => (None, false),
+        Some(p) if conn.has_placeholder(p) => (None, true),
+        Some(p) => (p.slice(ctx_text).parse().ok(), false),
+    }
+}
+
+/// Analyses one connection string.
+pub fn analyze_url(text: &str, options: &UrlOptions) -> UrlReport {
+    let service = options.service;
+    let conn = match conn::parse(text) {
+        Ok(c) => c,
+        Err(e) => {
+            let finding = Finding::new(&rules::PF100, e.message, e.span);
+            return UrlReport {
+                conn: None,
+                findings: vec![finding],
+                edits: Vec::new(),
+                corrected: text.to_string(),
+                corrected_url: None,
+                env: Vec::new(),
+                snippet: None,
+                explain: Vec::new(),
+                service,
+                driver: None,
+                endpoint: EndpointKind::Unknown,
+                mode_before: PoolMode::Unknown,
+                mode_after: PoolMode::Unknown,
+                project_ref: None,
+            };
+        }
+    };
+    let written_driver = conn.driver.and_then(|d| Driver::from_name(d.slice(text)));
+    let driver = match service.required_driver() {
+        Some(d) => d,
+        None if service == ServiceKind::Libpq => Driver::Libpq,
+        None => written_driver.unwrap_or(service.bare_scheme_driver()),
+    };
+    let (endpoint, host_ref) = match conn.hosts.first() {
+        None => (EndpointKind::Unknown, None),
+        Some(h) => {
+            let (port, port_placeholder) = port_number(text, &conn);
+            endpoints::classify(
+                h.host.slice(text),
+                port,
+                conn.has_placeholder(h.host) || port_placeholder,
+            )
+        }
+    };
+    let user_ref = conn
+        .user
+        .filter(|u| !conn.has_placeholder(*u))
+        .and_then(|u| endpoints::user_ref(u.slice(text)).map(str::to_string));
+    let project_ref = host_ref.or(if endpoint.is_shared_pooler() {
+        user_ref
+    } else {
+        None
+    });
+    let mode_before = endpoint.mode();
+    let mode_after = match (options.mode, endpoint.is_shared_pooler()) {
+        (ModeChoice::Session, true) => PoolMode::Session,
+        (ModeChoice::Transaction, true) => PoolMode::Transaction,
+        _ => mode_before,
+    };
+    let ctx = UrlCtx {
+        text,
+        conn: &conn,
+        options,
+        service,
+        written_driver,
+        driver,
+        endpoint,
+        project_ref: project_ref.clone(),
+        mode: mode_after,
+    };
+    let findings = rules::check_url(&ctx);
+
+    let actions: Vec<&UrlAction> = findings
+        .iter()
+        .filter_map(|f| f.fix.as_ref())
+        .filter(|fx| fx.applicability != Applicability::Manual)
+        .flat_map(|fx| fx.actions.iter())
+        .collect();
+    let edits = fix::url_edits(text, &conn, &actions);
+    let corrected = fix::apply(text, &edits);
+    // Edits stay inside the connection string, so what follows it is unchanged.
+    let tail = text.len() - conn.span.end;
+    let corrected_url = Some(corrected[conn.span.start..corrected.len() - tail].to_string());
+
+    // The service's recommended settings, then what the fixes move out of the URL.
+    let mut env: Vec<(String, String)> = Vec::new();
+    let mut set = |name: &str, value: &str| {
+        if let Some(slot) = env.iter_mut().find(|(k, _)| k == name) {
+            slot.1 = value.to_string();
+        } else {
+            env.push((name.to_string(), value.to_string()));
+        }
+    };
+    for (name, value) in services::recommended_env(service, mode_after == PoolMode::Transaction) {
+        set(name, &value);
+    }
+    for f in &findings {
+        if let Some(fx) = f
+            .fix
+            .as_ref()
+            .filter(|fx| fx.applicability != Applicability::Manual)
+        {
+            for (name, value) in &fx.env {
+                set(name, value);
+            }
+        }
+    }
+    // Fixes were taken in rule priority order; the report reads in text order.
+    let mut findings = findings;
+    findings.sort_by_key(|f| (f.span.start, f.span.end));
+    let snippet =
+        (service == ServiceKind::SqlAlchemy).then(|| sqlalchemy_snippet(driver, mode_after));
+    let explain = explain(text, &conn, driver, endpoint, project_ref.as_deref());
+    UrlReport {
+        conn: Some(conn),
+        findings,
+        edits,
+        corrected,
+        corrected_url,
+        env,
+        snippet,
+        explain,
+        service,
+        driver: Some(driver),
+        endpoint,
+        mode_before,
+        mode_after,
+        project_ref,
+    }
+}
+
+/// `text` with a literal password replaced by `••••••` (placeholders stay), for display.
+pub fn mask_password(text: &str) -> String {
+    match conn::parse(text) {
+        Ok(c) => match c.password {
+            Some(p) if !p.is_empty() && !c.has_placeholder(p) => fix::apply(
+                text,
+                &[Edit {
+                    span: p,
+                    replacement: "••••••".into(),
+                }],
+            ),
+            _ => text.to_string(),
+        },
+        Err(_) => text.to_string(),
+    }
+}
+
+/// The `create_engine` call for a SQLAlchemy service (FACTS.md §5, §8): a small bounded pool
+/// with pre-ping, or NullPool plus the prepared-statement cure in transaction mode.
+pub fn sqlalchemy_snippet(driver: Driver, mode: PoolMode) -> String {
+    let asyncish = driver == Driver::Asyncpg;
+    let create = if asyncish {
+        "create_async_engine"
+    } else {
+        "create_engine"
+    };
+    let import = if asyncish {
+        "from sqlalchemy.ext.asyncio import create_async_engine"
+    } else {
+        "from sqlalchemy import create_engine"
+    };
+    if mode == PoolMode::Transaction {
+        let connect_args = match driver {
+            Driver::Asyncpg => ",\n    connect_args={\"statement_cache_size\": 0},",
+            Driver::Psycopg => ",\n    connect_args={\"prepare_threshold\": None},",
+            _ => ",",
+        };
+        format!(
+            "{import}\nfrom sqlalchemy.pool import NullPool\n\n# Transaction pooler: let Supavisor pool; no prepared statements.\nengine = {create}(\n    DATABASE_URL,\n    poolclass=NullPool{connect_args}\n)\n"
+        )
+    } else {
+        format!(
+            "{import}\n\n# Every process holds at most pool_size + max_overflow connections.\nengine = {create}(\n    DATABASE_URL,\n    pool_size=1,\n    max_overflow=1,\n    pool_timeout=30,\n    pool_recycle=1800,\n    pool_pre_ping=True,\n)\n"
+        )
+    }
+}
+
+fn explain(
+    text: &str,
+    conn: &ConnString,
+    driver: Driver,
+    endpoint: EndpointKind,
+    project_ref: Option<&str>,
+) -> Vec<ExplainPart> {
+    let mut parts = Vec::new();
+    let mut add = |span: Span, kind: &'static str, shown: String, note: String| {
+        parts.push(ExplainPart {
+            span,
+            kind,
+            text: shown,
+            note,
+        });
+    };
+    // In key/value form user, host and the rest are parameters: explain them once, as such.
+    let uri = conn.form == Form::Uri;
+    if let Some(d) = conn.dialect {
+        let note = match d.slice(text) {
+            "postgres" => {
+                "postgres:// works for libpq tools; SQLAlchemy 1.4+ refuses it".to_string()
+            }
+            _ => "PostgreSQL URL".to_string(),
+        };
+        add(d, "scheme", d.slice(text).to_string(), note);
+    }
+    if let Some(d) = conn.driver {
+        add(
+            d,
+            "driver",
+            d.slice(text).to_string(),
+            format!("SQLAlchemy driver: {}", driver.name()),
+        );
+    }
+    if let Some(u) = conn.user.filter(|_| uri) {
+        let user = u.slice(text);
+        let note = if conn.has_placeholder(u) {
+            "user name from an environment variable".to_string()
+        } else if endpoint.is_shared_pooler() {
+            match endpoints::user_ref(user) {
+                Some(r) => format!(
+                    "database user `{}` of project `{r}`",
+                    user.split('.').next().unwrap_or(user)
+                ),
+                None => "the shared pooler needs `<user>.<project-ref>` here".to_string(),
+            }
+        } else {
+            "database user".to_string()
+        };
+        add(u, "user", conn::decode(user), note);
+    }
+    if let Some(p) = conn.password.filter(|_| uri) {
+        let (shown, note) = if conn.has_placeholder(p) {
+            (
+                p.slice(text).to_string(),
+                "password from an environment variable".to_string(),
+            )
+        } else if p.is_empty() {
+            (String::new(), "empty password".to_string())
+        } else {
+            ("••••••".to_string(), "password (hidden)".to_string())
+        };
+        add(p, "password", shown, note);
+    }
+    for (i, h) in conn.hosts.iter().enumerate().filter(|_| uri) {
+        let note = if i == 0 {
+            match project_ref {
+                Some(r) => format!("{} — project `{r}`", endpoint.label()),
+                None => endpoint.label().to_string(),
+            }
+        } else {
+            "fallback host: libpq tries the hosts in order".to_string()
+        };
+        add(h.host, "host", h.host.slice(text).to_string(), note);
+        if let Some(p) = h.port {
+            let note = match p.slice(text) {
+                "5432" if endpoint.is_shared_pooler() => {
+                    "5432: session mode — one server connection per client".to_string()
+                }
+                "6543" if endpoint.is_shared_pooler() => {
+                    "6543: transaction mode — connections lent per transaction".to_string()
+                }
+                "6543" => {
+                    "6543 on the direct host: the dedicated PgBouncer, transaction mode".to_string()
+                }
+                "5432" => "5432: PostgreSQL's default port".to_string(),
+                _ if conn.has_placeholder(p) => "port from an environment variable".to_string(),
+                other => format!("port {other}"),
+            };
+            add(p, "port", p.slice(text).to_string(), note);
+        }
+    }
+    if let Some(d) = conn.database.filter(|_| uri) {
+        add(
+            d,
+            "database",
+            conn::decode(d.slice(text)),
+            "database name".to_string(),
+        );
+    }
+    for p in &conn.params {
+        let key = p.key.slice(text);
+        let note = if drivers::POOL_KEYS.contains(&key) {
+            format!(
+                "a create_engine() setting: {} refuses it in a URL",
+                driver.name()
+            )
+        } else {
+            match drivers::verdict(driver, key) {
+                Verdict::Accepted => format!("{} accepts `{key}`", driver.name()),
+                Verdict::Refused(e) => format!("{} refuses `{key}`: {e}", driver.name()),
+                Verdict::Unknown => format!("not verified for {}", driver.name()),
+            }
+        };
+        let shown = if key.contains("password") {
+            format!("{key}=••••••")
+        } else {
+            p.span.slice(text).to_string()
+        };
+        add(p.span, "parameter", shown, note);
+    }
+    parts
+}
