@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod compose_cmd;
 mod url_cmd;
 
 #[derive(Parser)]
@@ -25,6 +26,12 @@ struct Cli {
 enum Command {
     /// Check one connection URL (or libpq key=value string) and print the corrected URL and settings.
     Url(url_cmd::UrlArgs),
+    /// Check a docker-compose file: findings, the connection budget before and after.
+    Check(compose_cmd::CheckArgs),
+    /// Print the fixed compose file (or its diff, or write it back).
+    Fix(compose_cmd::FixArgs),
+    /// Print the rollout checklist and rollback steps as markdown.
+    Plan(compose_cmd::PlanArgs),
 }
 
 /// Output format.
@@ -43,5 +50,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Url(args) => url_cmd::run(args),
+        Command::Check(args) => compose_cmd::check(args),
+        Command::Fix(args) => compose_cmd::fix(args),
+        Command::Plan(args) => compose_cmd::plan(args),
     }
 }

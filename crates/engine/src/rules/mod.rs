@@ -89,6 +89,18 @@ mod pf113_prefect_listener_url_options;
 mod pf114_implicit_driver;
 mod pf115_startup_options_through_pooler;
 mod pf116_pooler_mode_switch;
+pub mod pf200_invalid_yaml;
+pub mod pf201_pool_exceeded;
+pub mod pf202_over_budget_after_fix;
+pub mod pf203_mlflow_workers;
+pub mod pf204_zero_pool_setting_ignored;
+pub mod pf205_nullpool_with_pool_sizes;
+pub mod pf206_unlimited_pool;
+pub mod pf207_default_pool_settings;
+pub mod pf208_pool_in_code;
+pub mod pf209_env_file_not_read;
+pub mod pf210_url_not_resolved;
+pub mod pf211_mlflow_job_execution;
 
 pub use pf100_unparsable_connection_string::DOC as PF100;
 
@@ -119,6 +131,18 @@ pub static CATALOG: &[&RuleDoc] = &[
     &pf114_implicit_driver::DOC,
     &pf115_startup_options_through_pooler::DOC,
     &pf116_pooler_mode_switch::DOC,
+    &pf200_invalid_yaml::DOC,
+    &pf201_pool_exceeded::DOC,
+    &pf202_over_budget_after_fix::DOC,
+    &pf203_mlflow_workers::DOC,
+    &pf204_zero_pool_setting_ignored::DOC,
+    &pf205_nullpool_with_pool_sizes::DOC,
+    &pf206_unlimited_pool::DOC,
+    &pf207_default_pool_settings::DOC,
+    &pf208_pool_in_code::DOC,
+    &pf209_env_file_not_read::DOC,
+    &pf210_url_not_resolved::DOC,
+    &pf211_mlflow_job_execution::DOC,
 ];
 
 /// The connection-string rules, in the order their fixes take priority.

@@ -41,9 +41,11 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
         .action(UrlAction::RemoveParam(i));
         match env_for_key(ctx.service, key, value) {
             Some((name, v)) => fix = fix.env(name, v),
-            None if ctx.service.uses_sqlalchemy() => fix = fix.note(format!(
+            None if ctx.service.uses_sqlalchemy() => {
+                fix = fix.note(format!(
                 "Set `{key}` in create_engine() instead, e.g. create_engine(url, {key}={value})"
-            )),
+            ))
+            }
             None => {}
         }
         out.push(

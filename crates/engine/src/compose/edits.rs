@@ -1,0 +1,171 @@
+//! Environment settings written into the user's compose file as edits: an existing value is
+//! replaced in place (its quoting kept); new settings are added in the style of the
+//! service's `environment` block (map or list, block or flow), or as a new block.
+
+use super::services::Service;
+use super::yaml::{Kind, Yaml};
+use crate::fix::Edit;
+use crate::rules::{pf207_default_pool_settings, Applicability, Finding, Fix};
+use crate::span::Span;
+
+/// The end of the line that contains byte `at` (before its newline).
+fn line_end(text: &str, at: usize) -> usize {
+    if at > 0 && text.as_bytes().get(at - 1) == Some(&b'\n') {
+        return at - 1;
+    }
+    text[at..].find('\n').map_or(text.len(), |i| at + i)
+}
+
+/// The blanks at the start of the line that contains byte `at`.
+fn indent_of_line(text: &str, at: usize) -> &str {
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line = &text[start..];
+    &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
+}
+
+fn yaml_string(value: &str) -> String {
+    format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// The edits that make `service`'s environment hold `settings`, and a manual finding when the
+/// environment cannot be edited in place (it is an alias shared with other services).
+pub fn env_edits(
+    text: &str,
+    y: &Yaml,
+    service: &Service,
+    settings: &[(String, String)],
+) -> (Vec<Edit>, Option<Finding>) {
+    let mut edits = Vec::new();
+    let mut missing: Vec<&(String, String)> = Vec::new();
+    for pair in settings {
+        let (name, value) = pair;
+        match service.env(name) {
+            Some(entry) => match entry.value_span {
+                Some(span) => {
+                    let list_item = entry.node.is_some_and(|n| {
+                        !matches!(y.node(n).kind, Kind::Scalar { .. }) || y.node(n).span != span
+                    });
+                    let source = span.slice(text);
+                    let replacement = if list_item {
+                        value.clone()
+                    } else if source.starts_with('\'') {
+                        format!("'{value}'")
+                    } else {
+                        yaml_string(value)
+                    };
+                    edits.push(Edit { span, replacement });
+                }
+                None => missing.push(pair),
+            },
+            None => missing.push(pair),
+        }
+    }
+    if missing.is_empty() {
+        return (edits, None);
+    }
+    if service.env_shared {
+        let lines: Vec<String> = missing.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let finding = Finding::new(
+            &pf207_default_pool_settings::DOC,
+            format!("`{}`'s environment is shared through an alias; add these settings to it by hand: {}", service.name, lines.join(", ")),
+            service.key_span,
+        )
+        .with_fix(Fix::new("Add the settings to this service by hand", Applicability::Manual));
+        return (edits, Some(finding));
+    }
+    match service.env_node.map(|n| (n, y.node(n))) {
+        Some((id, node)) if matches!(node.kind, Kind::Map(_) | Kind::Seq(_)) => {
+            let is_map = matches!(node.kind, Kind::Map(_));
+            let first_child = match &node.kind {
+                Kind::Map(pairs) => pairs.first().map(|p| p.0),
+                Kind::Seq(items) => items.first().copied(),
+                _ => None,
+            };
+            if let Some(close) = node.flow_end {
+                let empty = first_child.is_none();
+                let mut s = String::new();
+                for (i, (k, v)) in missing.iter().enumerate() {
+                    if !(empty && i == 0) {
+                        s.push_str(", ");
+                    }
+                    if is_map {
+                        s.push_str(&format!("{k}: {}", yaml_string(v)));
+                    } else {
+                        s.push_str(&yaml_string(&format!("{k}={v}")));
+                    }
+                }
+                edits.push(Edit {
+                    span: Span::empty_at(close),
+                    replacement: s,
+                });
+            } else if let Some(first) = first_child {
+                let first_span = y.node(first).span;
+                let prefix = if is_map {
+                    " ".repeat(y.node(first).col)
+                } else {
+                    // The dash and its blanks, as the first item writes them.
+                    let line_start = text[..first_span.start].rfind('\n').map_or(0, |i| i + 1);
+                    text[line_start..first_span.start].to_string()
+                };
+                let at = line_end(text, y.node(id).span.end);
+                let mut s = String::new();
+                for (k, v) in &missing {
+                    if is_map {
+                        s.push_str(&format!("\n{prefix}{k}: {}", yaml_string(v)));
+                    } else {
+                        s.push_str(&format!("\n{prefix}{k}={v}"));
+                    }
+                }
+                edits.push(Edit {
+                    span: Span::empty_at(at),
+                    replacement: s,
+                });
+            }
+        }
+        _ => {
+            // No environment (or an empty one): add a block after the service's last line.
+            let svc = y.node(service.node);
+            let Kind::Map(pairs) = &svc.kind else {
+                return (edits, None);
+            };
+            let Some(&(first_key, _)) = pairs.first() else {
+                return (edits, None);
+            };
+            if let Some(close) = svc.flow_end {
+                let items: Vec<String> = missing
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {}", yaml_string(v)))
+                    .collect();
+                edits.push(Edit {
+                    span: Span::empty_at(close),
+                    replacement: format!(", environment: {{{}}}", items.join(", ")),
+                });
+                return (edits, None);
+            }
+            let key_indent = " ".repeat(y.node(first_key).col);
+            let step = y
+                .node(first_key)
+                .col
+                .saturating_sub(indent_of_line(text, service.key_span.start).len())
+                .max(2);
+            let inner = format!("{key_indent}{}", " ".repeat(step));
+            // An existing `environment:` with no value: write the entries under it.
+            let empty_env = pairs.iter().find(|(k, _)| y.str(*k) == Some("environment"));
+            let (at, mut s) = match empty_env {
+                Some((k, _)) => (line_end(text, y.node(*k).span.end), String::new()),
+                None => (
+                    line_end(text, svc.span.end),
+                    format!("\n{key_indent}environment:"),
+                ),
+            };
+            for (k, v) in &missing {
+                s.push_str(&format!("\n{inner}{k}: {}", yaml_string(v)));
+            }
+            edits.push(Edit {
+                span: Span::empty_at(at),
+                replacement: s,
+            });
+        }
+    }
+    (edits, None)
+}

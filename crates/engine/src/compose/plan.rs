@@ -1,0 +1,188 @@
+//! The rollout checklist and the rollback steps, made from the actual file: the services by
+//! name in a safe order, the exact commands, health checks on the ports found, the errors to
+//! watch for, the SQL that counts connections, the soak, and the way back.
+
+use std::fmt::Write as _;
+
+use super::budget::Budget;
+use super::services::Role;
+use super::{ComposeOptions, ServiceReport};
+
+/// One step: what to do, the commands, and how to know it worked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Step {
+    pub title: String,
+    pub commands: Vec<String>,
+    pub checks: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Plan {
+    pub before: Vec<Step>,
+    pub rollout: Vec<Step>,
+    pub watch: Vec<String>,
+    pub sql: String,
+    pub soak: String,
+    pub rollback: Vec<Step>,
+}
+
+/// Every Supavisor and PgBouncer error text that means the pool is full or a setting was
+/// refused (FACTS.md §1, §4, §5).
+pub const WATCH_FOR: &[&str] = &[
+    "max clients reached in session mode",
+    "MaxClientsInSessionMode",
+    "EMAXCONNSESSION",
+    "Max client connections reached",
+    "no more connections allowed (max_client_conn)",
+    "query_wait_timeout",
+    "invalid connection option",
+    "unexpected keyword argument",
+    "Tenant or user not found",
+    "prepared statement",
+];
+
+pub const COUNT_SQL: &str = "select application_name, usename, state, count(*)\nfrom pg_stat_activity\nwhere datname = current_database()\ngroup by 1, 2, 3\norder by 4 desc;";
+
+fn health(r: &ServiceReport) -> Option<String> {
+    let (port, path, answer) = match r.service.role {
+        Role::Mlflow => (r.service.host_port(5000).unwrap_or(5000), "/health", "OK"),
+        Role::PrefectServer => (
+            r.service.host_port(4200).unwrap_or(4200),
+            "/api/health",
+            "true",
+        ),
+        _ => return None,
+    };
+    Some(format!(
+        "curl -fsS http://localhost:{port}{path}   # answers {answer}"
+    ))
+}
+
+pub fn plan(reports: &[ServiceReport], budget: &Budget, options: &ComposeOptions) -> Plan {
+    let changed: Vec<&ServiceReport> = {
+        let mut v: Vec<&ServiceReport> = reports
+            .iter()
+            .filter(|r| r.has_pool() && !r.urls.is_empty())
+            .collect();
+        // The biggest holder first: it frees the most room. Prefect servers before their workers.
+        v.sort_by_key(|r| std::cmp::Reverse(r.max_before.unwrap_or(u32::MAX)));
+        v
+    };
+    let pool = options.pool_size();
+    let mut plan = Plan::default();
+    plan.before.push(Step {
+        title: format!("Note the current pool size (Dashboard → Database Settings; poolfix assumed {pool}) and the compute size ({})", options.compute.label),
+        ..Step::default()
+    });
+    plan.before.push(Step {
+        title: "Save the current compose file and .env: they are the rollback".into(),
+        commands: vec![
+            format!("cp {0} {0}.before-poolfix", options.file_name),
+            "cp .env .env.before-poolfix".into(),
+        ],
+        ..Step::default()
+    });
+    plan.before.push(Step {
+        title: "Open a psql session through the direct connection or the session pooler to watch connections".into(),
+        commands: vec![COUNT_SQL.replace('\n', " ")],
+        ..Step::default()
+    });
+    for r in &changed {
+        let name = &r.service.name;
+        let mut checks = vec![format!(
+            "docker compose logs -f {name}   # no error from the list below for a few minutes"
+        )];
+        checks.extend(health(r));
+        if let (Some(b), Some(a)) = (r.max_before, r.max_after) {
+            checks.push(format!(
+                "the count for {name} stays at or below {a} (was up to {b})"
+            ));
+        }
+        plan.rollout.push(Step {
+            title: format!("Apply the change to {name}"),
+            commands: vec![format!("docker compose up -d --build {name}")],
+            checks,
+        });
+    }
+    for r in reports
+        .iter()
+        .filter(|r| r.service.role == Role::PrefectWorker)
+    {
+        plan.rollout.push(Step {
+            title: format!(
+                "Restart {} after the Prefect server is healthy (it holds no database pool)",
+                r.service.name
+            ),
+            commands: vec![format!("docker compose up -d {}", r.service.name)],
+            checks: vec![format!(
+                "docker compose logs -f {}   # the worker polls the API again",
+                r.service.name
+            )],
+        });
+    }
+    plan.watch = WATCH_FOR.iter().map(|s| s.to_string()).collect();
+    plan.sql = COUNT_SQL.to_string();
+    let target = budget
+        .primary()
+        .and_then(|g| g.after)
+        .map_or(String::new(), |a| {
+            format!(" (poolfix expects at most {a} at peak)")
+        });
+    plan.soak = format!("Leave the new settings under normal traffic for at least 24 hours, including the busiest hour and batch jobs, and run the count again at peak{target}.");
+    let mut reverse = changed.clone();
+    reverse.reverse();
+    plan.rollback.push(Step {
+        title: "Restore the saved files (the reverse of the diff)".into(),
+        commands: vec![
+            format!("cp {0}.before-poolfix {0}", options.file_name),
+            "cp .env.before-poolfix .env".into(),
+        ],
+        ..Step::default()
+    });
+    for r in reverse {
+        let mut checks = Vec::new();
+        checks.extend(health(r));
+        plan.rollback.push(Step {
+            title: format!("Recreate {} with its old settings", r.service.name),
+            commands: vec![format!("docker compose up -d {}", r.service.name)],
+            checks,
+        });
+    }
+    plan.rollback.push(Step {
+        title: format!(
+            "The old pool sizes did not fit: keep pool size {pool} and raise a service's pool (for example an overflow of 2) only after raising the Supabase pool size (up to {} on {})",
+            (options.compute.direct_max * 4 / 5),
+            options.compute.label
+        ),
+        ..Step::default()
+    });
+    plan
+}
+
+impl Plan {
+    /// The plan as markdown, for a ticket.
+    pub fn to_markdown(&self) -> String {
+        let mut md = String::from("# Rollout plan (poolfix)\n\n## Before you start\n\n");
+        let steps = |md: &mut String, steps: &[Step]| {
+            for s in steps {
+                let _ = writeln!(md, "- [ ] {}", s.title);
+                for c in &s.commands {
+                    let _ = writeln!(md, "  - `{c}`");
+                }
+                for c in &s.checks {
+                    let _ = writeln!(md, "  - check: `{c}`");
+                }
+            }
+        };
+        steps(&mut md, &self.before);
+        md.push_str("\n## Roll out, one service at a time\n\n");
+        steps(&mut md, &self.rollout);
+        md.push_str("\n## Watch the logs for\n\n");
+        for w in &self.watch {
+            let _ = writeln!(md, "- `{w}`");
+        }
+        let _ = write!(md, "\n## Count connections per application\n\n```sql\n{}\n```\n\n## Soak\n\n{}\n\n## Rollback\n\n", self.sql, self.soak);
+        steps(&mut md, &self.rollback);
+        md
+    }
+}

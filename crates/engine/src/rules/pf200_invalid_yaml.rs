@@ -1,0 +1,18 @@
+//! PF200: the compose file is not valid YAML.
+
+use super::{Applicability, RuleDoc, Severity};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: "PF200",
+    name: "invalid-yaml",
+    severity: Severity::Error,
+    summary: "The compose file is not valid YAML; nothing after the error is analysed.",
+    fix_title: "Correct the YAML at the marked line and column",
+    applicability: Applicability::Manual,
+    what: "Reports the first YAML syntax error, with its line and column, or a limit that hostile input reached (nesting depth, node count).",
+    why: "docker compose refuses the file too. poolfix does not analyse a partial file as if it were whole: a budget from half the services would be wrong.",
+    example: "```yaml\nservices:\n  api:\n    environment: [A=1\n```",
+    instead: "```yaml\nservices:\n  api:\n    environment: [A=1]\n```",
+    fix_safety: "Manual.",
+    references: &[("Compose file reference", "https://docs.docker.com/reference/compose-file/")],
+};

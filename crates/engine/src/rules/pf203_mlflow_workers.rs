@@ -1,0 +1,50 @@
+//! PF203: MLflow runs several workers, each with its own engines.
+
+use super::{Applicability, RuleDoc, Severity};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: "PF203",
+    name: "mlflow-workers",
+    severity: Severity::Warning,
+    summary: "The MLflow server runs more than one worker (4 by default); each has two engines with their own pools.",
+    fix_title: "Run one worker: `--workers 1` or `MLFLOW_WORKERS=1`",
+    applicability: Applicability::Review,
+    what: "Finds MLflow tracking servers without `--workers 1`.",
+    why: "MLflow 2.x (gunicorn) and 3.3+ (uvicorn) both start 4 workers unless told otherwise. Each worker has a tracking and a model-registry engine, so the pool settings count eight times. Worker flags inside `--gunicorn-opts` or `--uvicorn-opts` are overridden by the default.",
+    example: "```yaml\ncommand: mlflow server --host 0.0.0.0 --backend-store-uri postgresql+psycopg2://…\n```",
+    instead: "```yaml\ncommand: mlflow server --host 0.0.0.0 --workers 1 --backend-store-uri postgresql+psycopg2://…\n```",
+    fix_safety: "Review: one worker serves fewer concurrent requests; the tracking server is rarely the bottleneck.",
+    references: &[("mlflow server/__init__.py", "https://github.com/mlflow/mlflow/blob/master/mlflow/server/__init__.py")],
+};
+
+use super::{Finding, Fix};
+use crate::compose::services::Role;
+use crate::compose::ServiceCtx;
+use crate::fix::UrlAction;
+
+pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
+    let s = ctx.service;
+    if s.role != Role::Mlflow || s.processes.value <= 1 {
+        return;
+    }
+    let message = format!(
+        "MLflow runs {} workers ({}), each with 2 engines: every pool setting counts {} times",
+        s.processes.value,
+        s.processes.source,
+        s.processes.value * 2
+    );
+    let (span, fix) = match s.processes.span {
+        Some(span) => (
+            span,
+            Fix::new("Use `--workers 1`", Applicability::Review).action(UrlAction::Replace {
+                span,
+                with: "1".into(),
+            }),
+        ),
+        None => (
+            s.key_span,
+            Fix::new("Set `MLFLOW_WORKERS=1`", Applicability::Review).env("MLFLOW_WORKERS", "1"),
+        ),
+    };
+    out.push(Finding::new(&DOC, message, span).with_fix(fix));
+}

@@ -1,0 +1,39 @@
+//! PF204: MLflow silently ignores a pool setting of 0.
+
+use super::{Applicability, RuleDoc, Severity};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: "PF204",
+    name: "zero-pool-setting-ignored",
+    severity: Severity::Error,
+    summary: "MLflow applies its pool variables only when truthy: 0 is ignored and SQLAlchemy's 5 + 10 apply.",
+    fix_title: "Use 1",
+    applicability: Applicability::Safe,
+    what: "Finds `MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW=0` or `MLFLOW_SQLALCHEMYSTORE_POOL_SIZE=0`.",
+    why: "`mlflow/store/db/utils.py` passes the variables to `create_engine()` only when they are truthy. Measured on 3.17.2: with `MAX_OVERFLOW=0` the log showed `pool options {'pool_size': 1}` and the server held 9 connections under a burst.",
+    example: "```yaml\nMLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW: \"0\"\n```",
+    instead: "```yaml\nMLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW: \"1\"\n```",
+    fix_safety: "Safe: 1 is the smallest value MLflow honours.",
+    references: &[("mlflow store/db/utils.py", "https://github.com/mlflow/mlflow/blob/master/mlflow/store/db/utils.py")],
+};
+
+use super::{Finding, Fix};
+use crate::compose::services::Role;
+use crate::compose::ServiceCtx;
+use crate::knowledge::services::MLFLOW;
+
+pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
+    let s = ctx.service;
+    if s.role != Role::Mlflow {
+        return;
+    }
+    for name in [MLFLOW.pool_size, MLFLOW.max_overflow] {
+        let Some(e) = s.env(name).filter(|e| e.value.trim() == "0") else {
+            continue;
+        };
+        out.push(
+            Finding::new(&DOC, format!("MLflow ignores `{name}=0` and falls back to SQLAlchemy's default (5 + 10): use 1"), e.value_span.unwrap_or(s.key_span))
+                .with_fix(Fix::new("Use 1", Applicability::Safe).env(name, "1")),
+        );
+    }
+}

@@ -1,0 +1,56 @@
+//! PF207: MLflow or Prefect with SQLAlchemy's default pool.
+
+use super::{Applicability, RuleDoc, Severity};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: "PF207",
+    name: "default-pool-settings",
+    severity: Severity::Warning,
+    summary: "The service keeps SQLAlchemy's default pool: 5 connections plus 10 overflow per engine.",
+    fix_title: "Set the pool in the service's environment",
+    applicability: Applicability::Review,
+    what: "Finds MLflow and Prefect servers whose environment does not set the pool size and overflow.",
+    why: "Each engine may hold 15 connections; MLflow has two per worker. On a session pool of 15 one service can take it all.",
+    example: "```yaml\nprefect-server:\n  environment:\n    PREFECT_API_DATABASE_CONNECTION_URL: postgresql+asyncpg://…\n```",
+    instead: "```yaml\nprefect-server:\n  environment:\n    PREFECT_API_DATABASE_CONNECTION_URL: postgresql+asyncpg://…\n    PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_SIZE: \"1\"\n    PREFECT_SERVER_DATABASE_SQLALCHEMY_MAX_OVERFLOW: \"0\"\n```",
+    fix_safety: "Review: the smallest pools that worked in measurements (MLflow 1 + 1, Prefect 1 + 0); raise them only together with the Supabase pool size.",
+    references: &[
+        ("MLflow environment variables", "https://github.com/mlflow/mlflow/blob/master/mlflow/environment_variables.py"),
+        ("Prefect database settings", "https://github.com/PrefectHQ/prefect/blob/main/src/prefect/settings/models/server/database.py"),
+    ],
+};
+
+use super::{Finding, Fix};
+use crate::compose::services::Role;
+use crate::compose::ServiceCtx;
+use crate::knowledge::services::PREFECT2;
+
+pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
+    let s = ctx.service;
+    if !matches!(s.role, Role::Mlflow | Role::PrefectServer) || s.urls.is_empty() {
+        return;
+    }
+    let Some(settings) = s.url_kind().settings() else {
+        return;
+    };
+    // Prefect 3.1+ still reads the 2.x names.
+    let has = |name: &str, old: &str| {
+        s.env(name).is_some() || (s.role == Role::PrefectServer && s.env(old).is_some())
+    };
+    let missing_pool = !has(settings.pool_size, PREFECT2.pool_size);
+    let missing_overflow = !has(settings.max_overflow, PREFECT2.max_overflow);
+    if !missing_pool && !missing_overflow {
+        return;
+    }
+    let mut fix = Fix::new("Set the smallest pool that works", Applicability::Review);
+    if missing_pool {
+        fix = fix.env(settings.pool_size, "1");
+    }
+    if missing_overflow {
+        fix = fix.env(settings.max_overflow, settings.min_overflow.to_string());
+    }
+    out.push(
+        Finding::new(&DOC, format!("no pool settings: SQLAlchemy's default of 5 + 10 per engine applies ({} reads {} and {})", s.name, settings.pool_size, settings.max_overflow), s.key_span)
+            .with_fix(fix),
+    );
+}

@@ -1,0 +1,46 @@
+//! PF208: a service whose pool lives in code poolfix cannot see.
+
+use super::{Applicability, RuleDoc, Severity};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: "PF208",
+    name: "pool-in-code",
+    severity: Severity::Info,
+    summary: "This service sets its pool in code; poolfix assumes SQLAlchemy's defaults (5 + 10 per process).",
+    fix_title: "Set pool_size and max_overflow in create_engine()",
+    applicability: Applicability::Manual,
+    what: "Reports each service with a database URL that is not MLflow or Prefect, with the assumption used for its budget.",
+    why: "`create_engine(url)` without arguments keeps up to 5 idle and 10 overflow connections per process; gunicorn, uvicorn and Celery multiply that by their process count, and replicas multiply again.",
+    example: "```python\nengine = create_engine(DATABASE_URL)\n```",
+    instead: "```python\nengine = create_engine(DATABASE_URL, pool_size=1, max_overflow=1, pool_pre_ping=True)\n```",
+    fix_safety: "Manual: the change is in your code. The budget after assumes you make it.",
+    references: &[("SQLAlchemy pooling", "https://docs.sqlalchemy.org/en/20/core/pooling.html")],
+};
+
+use super::{Finding, Fix};
+use crate::compose::services::Role;
+use crate::compose::ServiceCtx;
+
+pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
+    let s = ctx.service;
+    if s.role != Role::App || s.urls.is_empty() {
+        return;
+    }
+    out.push(
+        Finding::new(
+            &DOC,
+            format!(
+                "{}'s pool is set in its code: poolfix assumes 5 + 10 per process × {} ({})",
+                s.name, s.processes.value, s.processes.source
+            ),
+            s.key_span,
+        )
+        .with_fix(
+            Fix::new(
+                "Set pool_size=1, max_overflow=1 in create_engine()",
+                Applicability::Manual,
+            )
+            .note("See the create_engine() snippet for this service."),
+        ),
+    );
+}

@@ -1,0 +1,18 @@
+//! PF210: a connection URL that is only a variable.
+
+use super::{Applicability, RuleDoc, Severity};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: "PF210",
+    name: "url-not-resolved",
+    severity: Severity::Info,
+    summary: "The connection URL comes from a variable poolfix cannot resolve, so it was not checked.",
+    fix_title: "Paste the .env that sets it",
+    applicability: Applicability::Manual,
+    what: "Reports URL settings such as `DATABASE_URL: ${DATABASE_URL}` whose value is unknown.",
+    why: "The endpoint, mode and driver decide the limit and the rules; without the URL poolfix can only count the pool.",
+    example: "```yaml\nDATABASE_URL: ${DATABASE_URL}\n```",
+    instead: "Paste the `.env` line (the password may be replaced by a placeholder).",
+    fix_safety: "Manual.",
+    references: &[("Compose interpolation", "https://docs.docker.com/compose/how-tos/environment-variables/variable-interpolation/")],
+};
