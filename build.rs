@@ -8,7 +8,6 @@ fn main() {
     println!("cargo:rerun-if-changed={}", content.display());
     println!("cargo:rerun-if-changed=crates/engine/src");
     let guide = poolfix_guide::load(&content).unwrap_or_else(|e| panic!("{e}"));
-    let out =
-        Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("guide.rs");
+    let out = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("guide.rs");
     std::fs::write(&out, poolfix_guide::to_rust(&guide)).expect("write the rendered guide");
 }

@@ -65,19 +65,13 @@ pub fn GuideIndex() -> impl IntoView {
 
 /// Copies the code of the block whose "Copy" button was clicked.
 fn on_article_click(ev: leptos::ev::MouseEvent) {
-    let Some(button) = ev
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
-    else {
+    let Some(button) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) else {
         return;
     };
     if !button.class_list().contains("copy") {
         return;
     }
-    let Some(code) = button
-        .parent_element()
-        .and_then(|block| block.query_selector("pre").ok().flatten())
-    else {
+    let Some(code) = button.parent_element().and_then(|block| block.query_selector("pre").ok().flatten()) else {
         return;
     };
     let text = code.text_content().unwrap_or_default();
@@ -104,10 +98,7 @@ pub fn GuidePage(slug: String) -> impl IntoView {
         .into_any(),
         Some(p) => {
             let html = p.html.replace("%BASE%", base());
-            let next = PAGES
-                .iter()
-                .position(|q| q.slug == p.slug)
-                .and_then(|i| PAGES.get(i + 1));
+            let next = PAGES.iter().position(|q| q.slug == p.slug).and_then(|i| PAGES.get(i + 1));
             view! {
                 <div class="guide-layout">
                     <nav class="guide-nav" aria-label="Guide pages"><PageList current=p.slug/></nav>

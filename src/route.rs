@@ -32,9 +32,7 @@ impl Route {
             None if path.is_empty() => Route::Home,
             None if path == "guide" => Route::GuideIndex,
             None if path == "check" => Route::Checker,
-            Some(("guide", slug)) if !slug.is_empty() && !slug.contains('/') => {
-                Route::GuidePage(slug.to_string())
-            }
+            Some(("guide", slug)) if !slug.is_empty() && !slug.contains('/') => Route::GuidePage(slug.to_string()),
             _ => Route::NotFound,
         }
     }
@@ -44,22 +42,14 @@ fn current() -> (String, String) {
     let loc = window().location();
     let pathname = loc.pathname().unwrap_or_default();
     let hash = loc.hash().unwrap_or_default();
-    let path = pathname
-        .strip_prefix(base())
-        .or_else(|| (pathname.clone() + "/").strip_prefix(base()).map(|_| ""));
-    (
-        path.unwrap_or("\u{0}not-under-base").to_string(),
-        hash.trim_start_matches('#').to_string(),
-    )
+    let path = pathname.strip_prefix(base()).or_else(|| (pathname.clone() + "/").strip_prefix(base()).map(|_| ""));
+    (path.unwrap_or("\u{0}not-under-base").to_string(), hash.trim_start_matches('#').to_string())
 }
 
 /// Sets up the location signals, the link interceptor and the back/forward listener.
 pub fn provide_location() -> Location {
     let (path, hash) = current();
-    let location = Location {
-        path: RwSignal::new(path),
-        hash: RwSignal::new(hash),
-    };
+    let location = Location { path: RwSignal::new(path), hash: RwSignal::new(hash) };
     provide_context(location);
     let sync = move || {
         let (path, hash) = current();

@@ -6,21 +6,11 @@ use leptos::prelude::*;
 const KEY: &str = "poolfix-theme";
 
 fn stored() -> Option<String> {
-    window()
-        .local_storage()
-        .ok()
-        .flatten()?
-        .get_item(KEY)
-        .ok()
-        .flatten()
+    window().local_storage().ok().flatten()?.get_item(KEY).ok().flatten()
 }
 
 fn system_prefers_dark() -> bool {
-    window()
-        .match_media("(prefers-color-scheme: dark)")
-        .ok()
-        .flatten()
-        .is_some_and(|m| m.matches())
+    window().match_media("(prefers-color-scheme: dark)").ok().flatten().is_some_and(|m| m.matches())
 }
 
 fn apply(theme: &str) {
@@ -32,21 +22,11 @@ fn apply(theme: &str) {
 /// A button that switches between the light and dark theme.
 #[component]
 pub fn ThemeToggle() -> impl IntoView {
-    let initial = stored().unwrap_or_else(|| {
-        if system_prefers_dark() {
-            "dark".into()
-        } else {
-            "light".into()
-        }
-    });
+    let initial = stored().unwrap_or_else(|| if system_prefers_dark() { "dark".into() } else { "light".into() });
     let (theme, set_theme) = signal(initial);
     Effect::new(move |_| apply(&theme.get()));
     let toggle = move |_| {
-        let next = if theme.get_untracked() == "dark" {
-            "light"
-        } else {
-            "dark"
-        };
+        let next = if theme.get_untracked() == "dark" { "light" } else { "dark" };
         if let Some(storage) = window().local_storage().ok().flatten() {
             let _ = storage.set_item(KEY, next);
         }

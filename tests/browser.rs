@@ -17,33 +17,20 @@ async fn every_page_renders_and_passes_axe_in_both_themes() {
     let mut failures = Vec::new();
     for theme in ["light", "dark"] {
         browser.open(&server.url("")).await;
-        browser
-            .eval(&format!(
-                "localStorage.setItem('poolfix-theme', '{theme}'); return true;"
-            ))
-            .await;
+        browser.eval(&format!("localStorage.setItem('poolfix-theme', '{theme}'); return true;")).await;
         for path in &paths {
             browser.open(&server.url(path)).await;
-            let applied = browser
-                .eval("return document.documentElement.getAttribute('data-theme');")
-                .await;
+            let applied = browser.eval("return document.documentElement.getAttribute('data-theme');").await;
             assert_eq!(applied, theme, "theme not applied on /{path}");
             let h1 = browser.wait_for("main h1").await.text().await.unwrap();
-            assert!(
-                !h1.is_empty() && h1 != "No such guide page" && h1 != "Page not found",
-                "/{path} rendered `{h1}`"
-            );
+            assert!(!h1.is_empty() && h1 != "No such guide page" && h1 != "Page not found", "/{path} rendered `{h1}`");
             for v in browser.axe_violations().await {
                 failures.push(format!("[{theme}] /{path}: {v}"));
             }
         }
     }
     browser.close().await;
-    assert!(
-        failures.is_empty(),
-        "axe-core violations:\n{}",
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "axe-core violations:\n{}", failures.join("\n"));
 }
 
 /// Each guide page has its title, a table of contents whose links point at existing
@@ -63,35 +50,17 @@ async fn guide_pages_have_toc_anchors_and_copy_buttons() {
                      .filter(id => !document.getElementById(decodeURIComponent(id)));",
             )
             .await;
-        assert_eq!(
-            missing,
-            serde_json::json!([]),
-            "/guide/{slug}: TOC entries without a heading"
-        );
+        assert_eq!(missing, serde_json::json!([]), "/guide/{slug}: TOC entries without a heading");
         let title = browser.eval("return document.title;").await;
-        assert!(
-            title.as_str().unwrap().ends_with("poolfix guide"),
-            "/guide/{slug} title: {title}"
-        );
-        let buttons = browser
-            .client
-            .find_all(Locator::Css(".code-block .copy"))
-            .await
-            .unwrap();
+        assert!(title.as_str().unwrap().ends_with("poolfix guide"), "/guide/{slug} title: {title}");
+        let buttons = browser.client.find_all(Locator::Css(".code-block .copy")).await.unwrap();
         code_blocks += buttons.len();
         if let Some(button) = buttons.first() {
             button.click().await.unwrap();
-            assert_eq!(
-                button.text().await.unwrap(),
-                "Copied",
-                "/guide/{slug}: copy button did not react"
-            );
+            assert_eq!(button.text().await.unwrap(), "Copied", "/guide/{slug}: copy button did not react");
         }
     }
-    assert!(
-        code_blocks >= 10,
-        "expected the guide's code blocks, found {code_blocks}"
-    );
+    assert!(code_blocks >= 10, "expected the guide's code blocks, found {code_blocks}");
     browser.close().await;
 }
 
@@ -115,11 +84,7 @@ async fn every_internal_link_in_the_guide_resolves() {
             targets.insert(h.as_str().unwrap().to_string());
         }
     }
-    assert!(
-        targets.len() >= 30,
-        "expected many internal links, found {}",
-        targets.len()
-    );
+    assert!(targets.len() >= 30, "expected many internal links, found {}", targets.len());
     let mut broken = Vec::new();
     for target in &targets {
         browser.open(target).await;
@@ -137,11 +102,7 @@ async fn every_internal_link_in_the_guide_resolves() {
         }
     }
     browser.close().await;
-    assert!(
-        broken.is_empty(),
-        "broken internal links:\n{}",
-        broken.join("\n")
-    );
+    assert!(broken.is_empty(), "broken internal links:\n{}", broken.join("\n"));
 }
 
 /// A deep link with an anchor loads on a fresh visit (a reload) and scrolls to the heading;
@@ -159,33 +120,16 @@ async fn deep_links_load_and_navigation_stays_on_the_client() {
         )
         .await;
     let top = top.as_f64().unwrap();
-    assert!(
-        (-5.0..100.0).contains(&top),
-        "#workers is not scrolled into view (top = {top})"
-    );
+    assert!((-5.0..100.0).contains(&top), "#workers is not scrolled into view (top = {top})");
     browser.client.refresh().await.unwrap();
     browser.wait_for("#workers").await;
 
-    browser
-        .eval("window.__poolfix_marker = 42; return true;")
-        .await;
-    browser
-        .client
-        .find(Locator::Css(".site-header a[href$='/check']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.eval("window.__poolfix_marker = 42; return true;").await;
+    browser.client.find(Locator::Css(".site-header a[href$='/check']")).await.unwrap().click().await.unwrap();
     browser.wait_for("main textarea#input").await;
     assert_eq!(browser.client.current_url().await.unwrap().path(), "/check");
-    let marker = browser
-        .eval("return window.__poolfix_marker ?? null;")
-        .await;
-    assert_eq!(
-        marker, 42,
-        "the click reloaded the page instead of routing on the client"
-    );
+    let marker = browser.eval("return window.__poolfix_marker ?? null;").await;
+    assert_eq!(marker, 42, "the click reloaded the page instead of routing on the client");
     browser.client.back().await.unwrap();
     browser.wait_for("#workers").await;
     browser.close().await;
@@ -205,40 +149,14 @@ async fn the_site_works_under_a_sub_path() {
                 .filter(h => h.startsWith('/') && !h.startsWith('/poolfix/'));",
         )
         .await;
-    assert_eq!(
-        outside,
-        serde_json::json!([]),
-        "links that leave the sub-path"
-    );
-    browser
-        .client
-        .find(Locator::Css(".prose a[href*='/guide/url-pool-keys']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    assert_eq!(outside, serde_json::json!([]), "links that leave the sub-path");
+    browser.client.find(Locator::Css(".prose a[href*='/guide/url-pool-keys']")).await.unwrap().click().await.unwrap();
     browser.wait_for("#driver-keys").await;
-    let path = browser
-        .client
-        .current_url()
-        .await
-        .unwrap()
-        .path()
-        .to_string();
+    let path = browser.client.current_url().await.unwrap().path().to_string();
     assert_eq!(path, "/poolfix/guide/url-pool-keys");
     browser.open(&server.url("check")).await;
-    let text = browser
-        .wait_for("textarea#input")
-        .await
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap_or_default();
-    assert!(
-        text.contains("mlflow server"),
-        "the checker's example is not preloaded"
-    );
+    let text = browser.wait_for("textarea#input").await.prop("value").await.unwrap().unwrap_or_default();
+    assert!(text.contains("mlflow server"), "the checker's example is not preloaded");
     browser.close().await;
 }
 
@@ -249,20 +167,10 @@ async fn the_checker_opens_with_the_seed_example() {
     let server = StaticServer::start(dist("POOLFIX_DIST"), "/");
     let browser = Browser::start().await;
     browser.open(&server.url("check")).await;
-    let text = browser
-        .wait_for("textarea#input")
-        .await
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap_or_default();
-    for needle in [
-        "mlflow server",
-        "prefect server start",
-        "prefect worker start",
-        "DATABASE_URL",
-        "pooler.supabase.com:5432",
-    ] {
+    let text = browser.wait_for("textarea#input").await.prop("value").await.unwrap().unwrap_or_default();
+    for needle in
+        ["mlflow server", "prefect server start", "prefect worker start", "DATABASE_URL", "pooler.supabase.com:5432"]
+    {
         assert!(text.contains(needle), "seed example lacks `{needle}`");
     }
     browser.close().await;

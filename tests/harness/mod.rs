@@ -17,14 +17,9 @@ use serde_json::{json, Value};
 
 /// The release build to test, set by `make browser`; a clear failure when it is missing.
 pub fn dist(var: &str) -> PathBuf {
-    let dir = std::env::var(var)
-        .unwrap_or_else(|_| panic!("{var} is not set: run the browser tests with `make test`"));
+    let dir = std::env::var(var).unwrap_or_else(|_| panic!("{var} is not set: run the browser tests with `make test`"));
     let dir = PathBuf::from(dir);
-    assert!(
-        dir.join("index.html").is_file(),
-        "{} has no index.html: run `make build` first",
-        dir.display()
-    );
+    assert!(dir.join("index.html").is_file(), "{} has no index.html: run `make build` first", dir.display());
     dir
 }
 
@@ -56,59 +51,34 @@ impl StaticServer {
         let (srv, pre) = (server.clone(), prefix.clone());
         let thread = std::thread::spawn(move || {
             for request in srv.incoming_requests() {
-                let url = request
-                    .url()
-                    .split(['?', '#'])
-                    .next()
-                    .unwrap_or("/")
-                    .to_string();
+                let url = request.url().split(['?', '#']).next().unwrap_or("/").to_string();
                 let response = match url
                     .strip_prefix(&pre)
                     .or_else(|| (url.clone() + "/").strip_prefix(&pre).map(|_| ""))
                 {
-                    None => tiny_http::Response::from_string("not under the site's prefix")
-                        .with_status_code(404)
-                        .boxed(),
+                    None => {
+                        tiny_http::Response::from_string("not under the site's prefix").with_status_code(404).boxed()
+                    }
                     Some(rel) => {
                         let candidate = dist.join(rel);
                         let safe = !rel.split('/').any(|seg| seg == "..");
                         // A static host with a single-page fallback: unknown paths get index.html.
-                        let file = if safe && candidate.is_file() {
-                            candidate
-                        } else {
-                            dist.join("index.html")
-                        };
+                        let file = if safe && candidate.is_file() { candidate } else { dist.join("index.html") };
                         let mut body = Vec::new();
-                        std::fs::File::open(&file)
-                            .and_then(|mut f| f.read_to_end(&mut body))
-                            .expect("read dist file");
-                        let header =
-                            tiny_http::Header::from_bytes("Content-Type", content_type(&file))
-                                .unwrap();
-                        tiny_http::Response::from_data(body)
-                            .with_header(header)
-                            .boxed()
+                        std::fs::File::open(&file).and_then(|mut f| f.read_to_end(&mut body)).expect("read dist file");
+                        let header = tiny_http::Header::from_bytes("Content-Type", content_type(&file)).unwrap();
+                        tiny_http::Response::from_data(body).with_header(header).boxed()
                     }
                 };
                 let _ = request.respond(response);
             }
         });
-        StaticServer {
-            addr,
-            prefix,
-            server,
-            thread: Some(thread),
-        }
+        StaticServer { addr, prefix, server, thread: Some(thread) }
     }
 
     /// The absolute URL of `path` (relative to the site's prefix).
     pub fn url(&self, path: &str) -> String {
-        format!(
-            "http://{}{}{}",
-            self.addr,
-            self.prefix,
-            path.trim_start_matches('/')
-        )
+        format!("http://{}{}{}", self.addr, self.prefix, path.trim_start_matches('/'))
     }
 }
 
@@ -129,27 +99,18 @@ pub struct Chromedriver {
 
 impl Chromedriver {
     pub fn start() -> Chromedriver {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(
-            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into()),
-        )
-        .arg(format!("--port={port}"))
-        .arg("--allowed-ips=127.0.0.1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromedriver (make test installs it)");
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into()))
+            .arg(format!("--port={port}"))
+            .arg("--allowed-ips=127.0.0.1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver (make test installs it)");
         let driver = Chromedriver { child, port };
         let deadline = Instant::now() + Duration::from_secs(20);
         while !driver.ready() {
-            assert!(
-                Instant::now() < deadline,
-                "chromedriver did not become ready on port {port}"
-            );
+            assert!(Instant::now() < deadline, "chromedriver did not become ready on port {port}");
             std::thread::sleep(Duration::from_millis(50));
         }
         driver
@@ -162,10 +123,7 @@ impl Chromedriver {
             return false;
         };
         let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-        let request = format!(
-            "GET /status HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
-            self.port
-        );
+        let request = format!("GET /status HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n", self.port);
         if stream.write_all(request.as_bytes()).is_err() {
             return false;
         }
@@ -177,10 +135,7 @@ impl Chromedriver {
                 break;
             }
             answer.extend_from_slice(&buf[..n]);
-            if String::from_utf8_lossy(&answer)
-                .replace(' ', "")
-                .contains("\"ready\":true")
-            {
+            if String::from_utf8_lossy(&answer).replace(' ', "").contains("\"ready\":true") {
                 return true;
             }
         }
@@ -205,11 +160,7 @@ pub struct Browser {
 impl Browser {
     pub async fn start() -> Browser {
         let driver = Chromedriver::start();
-        let profile = std::env::temp_dir().join(format!(
-            "poolfix-chromium-{}-{}",
-            std::process::id(),
-            driver.port
-        ));
+        let profile = std::env::temp_dir().join(format!("poolfix-chromium-{}-{}", std::process::id(), driver.port));
         let caps = json!({
             "browserName": "chrome",
             "goog:chromeOptions": {
@@ -228,11 +179,7 @@ impl Browser {
             .connect(&format!("http://127.0.0.1:{}", driver.port))
             .await
             .expect("connect to chromedriver");
-        Browser {
-            client,
-            profile,
-            _driver: driver,
-        }
+        Browser { client, profile, _driver: driver }
     }
 
     /// Loads `url` and waits until the app has rendered into `<main>`.
@@ -251,22 +198,15 @@ impl Browser {
     }
 
     pub async fn eval(&self, script: &str) -> Value {
-        self.client
-            .execute(script, vec![])
-            .await
-            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+        self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }
 
     /// Runs axe-core on the current page and returns its violations, as readable lines.
     pub async fn axe_violations(&self) -> Vec<String> {
-        let axe = std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/axe-core/axe.min.js"),
-        )
-        .expect("node_modules/axe-core: run make setup");
-        self.client
-            .execute(&format!("{axe}\nreturn true;"), vec![])
-            .await
-            .expect("inject axe-core");
+        let axe =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/axe-core/axe.min.js"))
+                .expect("node_modules/axe-core: run make setup");
+        self.client.execute(&format!("{axe}\nreturn true;"), vec![]).await.expect("inject axe-core");
         let result = self
             .client
             .execute_async(
@@ -279,12 +219,7 @@ impl Browser {
             )
             .await
             .expect("run axe-core");
-        result
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap_or_default().to_string())
-            .collect()
+        result.as_array().unwrap().iter().map(|v| v.as_str().unwrap_or_default().to_string()).collect()
     }
 
     pub async fn close(self) {
@@ -295,17 +230,13 @@ impl Browser {
 
 /// The guide's page slugs, in order, read from `content/` (plus the generated rule reference).
 pub fn guide_slugs() -> Vec<String> {
-    let mut names: Vec<String> =
-        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("content"))
-            .unwrap()
-            .filter_map(|e| e.ok()?.file_name().into_string().ok())
-            .filter_map(|n| n.strip_suffix(".md").map(str::to_string))
-            .collect();
-    names.sort();
-    let mut slugs: Vec<String> = names
-        .iter()
-        .map(|n| n.split_once('-').unwrap().1.to_string())
+    let mut names: Vec<String> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("content"))
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter_map(|n| n.strip_suffix(".md").map(str::to_string))
         .collect();
+    names.sort();
+    let mut slugs: Vec<String> = names.iter().map(|n| n.split_once('-').unwrap().1.to_string()).collect();
     slugs.push("rules".into());
     slugs
 }

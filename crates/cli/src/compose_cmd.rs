@@ -93,11 +93,7 @@ fn load(c: &Common) -> Result<(String, ComposeReport), String> {
         Some(p) => read(p)?,
         None => String::new(),
     };
-    let name = c
-        .compute
-        .to_possible_value()
-        .map(|v| v.get_name().to_string())
-        .unwrap_or_default();
+    let name = c.compute.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default();
     let options = ComposeOptions {
         compute: compute(&name).unwrap_or(&COMPUTE_SIZES[1]),
         pool_size: c.pool_size,
@@ -107,11 +103,7 @@ fn load(c: &Common) -> Result<(String, ComposeReport), String> {
             ModeArg::Transaction => ModeChoice::Transaction,
         },
         env_text,
-        file_name: if c.file == "-" {
-            "docker-compose.yml".into()
-        } else {
-            c.file.clone()
-        },
+        file_name: if c.file == "-" { "docker-compose.yml".into() } else { c.file.clone() },
     };
     let report = analyze_compose(&text, &options);
     Ok((text, report))
@@ -123,10 +115,7 @@ fn fail(e: String) -> ExitCode {
 }
 
 fn over_budget(r: &ComposeReport) -> bool {
-    r.budget
-        .groups
-        .iter()
-        .any(|g| g.limit.is_some_and(|l| g.before.is_none_or(|b| b > l)))
+    r.budget.groups.iter().any(|g| g.limit.is_some_and(|l| g.before.is_none_or(|b| b > l)))
 }
 
 pub fn check(args: CheckArgs) -> ExitCode {
@@ -135,10 +124,7 @@ pub fn check(args: CheckArgs) -> ExitCode {
         Err(e) => return fail(e),
     };
     match args.format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&to_json(&report)).expect("JSON")
-        ),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&to_json(&report)).expect("JSON")),
         Format::Text => print!("{}", to_text(&report, crate::colour())),
     }
     if report.has_errors() || over_budget(&report) {
@@ -166,11 +152,7 @@ pub fn fix(args: FixArgs) -> ExitCode {
         if let Err(e) = std::fs::write(&args.common.file, &report.fixed) {
             return fail(format!("cannot write {}: {e}", args.common.file));
         }
-        eprintln!(
-            "poolfix: wrote {} ({} edits)",
-            args.common.file,
-            report.edits.len()
-        );
+        eprintln!("poolfix: wrote {} ({} edits)", args.common.file, report.edits.len());
     } else {
         print!("{}", report.fixed);
     }
@@ -218,7 +200,7 @@ pub fn to_json(r: &ComposeReport) -> Value {
         "services": r.services.iter().map(|s| json!({
             "name": s.service.name,
             "kind": s.service.role.as_str(),
-            "version": s.service.version.map(|(a, b, c)| format!("{a}.{b}.{c}")),
+            "version": s.service.version.map(poolfix_engine::compose::services::version_label),
             "processes": s.service.processes.value,
             "replicas": s.service.replicas.value,
             "endpoint": s.endpoint.as_str(),
@@ -277,11 +259,7 @@ pub fn to_text(r: &ComposeReport, colour: bool) -> String {
             "warning" => "1;33",
             _ => "1;36",
         };
-        let svc = f
-            .service
-            .as_deref()
-            .map(|s| format!(" {s}:"))
-            .unwrap_or_default();
+        let svc = f.service.as_deref().map(|s| format!(" {s}:")).unwrap_or_default();
         let _ = writeln!(
             out,
             "{}[{}] {}:{}{svc} {}",
@@ -312,11 +290,7 @@ pub fn to_text(r: &ComposeReport, colour: bool) -> String {
             show(s.max_after)
         );
         if s.has_pool() && !s.urls.is_empty() {
-            let _ = writeln!(
-                out,
-                "    before: {}\n    after:  {}",
-                s.formula_before, s.formula_after
-            );
+            let _ = writeln!(out, "    before: {}\n    after:  {}", s.formula_before, s.formula_after);
             if let Some(u) = &s.corrected_url {
                 let _ = writeln!(out, "    url:    {}", mask_password(u));
             }
@@ -338,12 +312,7 @@ pub fn to_text(r: &ComposeReport, colour: bool) -> String {
     if !r.env_lines.is_empty() {
         let _ = writeln!(out, "\nsettings added (.env form):\n{}", r.env_lines);
     }
-    let count = |sev: &str| {
-        r.findings
-            .iter()
-            .filter(|f| f.finding.severity().as_str() == sev)
-            .count()
-    };
+    let count = |sev: &str| r.findings.iter().filter(|f| f.finding.severity().as_str() == sev).count();
     let _ = writeln!(
         out,
         "\n{} errors, {} warnings, {} notes; `poolfix fix --diff` shows the change",

@@ -12,11 +12,7 @@ mod compose_cmd;
 mod url_cmd;
 
 #[derive(Parser)]
-#[command(
-    name = "poolfix",
-    version,
-    about = "Finds Supabase connection-pool problems before they become outages"
-)]
+#[command(name = "poolfix", version, about = "Finds Supabase connection-pool problems before they become outages")]
 struct Cli {
     #[command(subcommand)]
     command: Command,

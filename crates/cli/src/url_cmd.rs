@@ -75,10 +75,7 @@ pub fn run(args: UrlArgs) -> ExitCode {
     options.mode = mode(args.mode);
     let report = analyze_url(&text, &options);
     match args.format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&to_json(&text, &report)).expect("JSON")
-        ),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&to_json(&text, &report)).expect("JSON")),
         Format::Text => print!("{}", to_text(&text, &report, crate::colour())),
     }
     if report.has_errors() {
@@ -144,13 +141,7 @@ pub fn to_text(text: &str, r: &UrlReport, colour: bool) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     let driver = r.driver.map_or("?", |d| d.name());
-    let _ = writeln!(
-        out,
-        "{} · {} · {}",
-        r.service.label(),
-        driver,
-        r.endpoint.label()
-    );
+    let _ = writeln!(out, "{} · {} · {}", r.service.label(), driver, r.endpoint.label());
     for f in &r.findings {
         let (line, column) = line_col(text, f.span.start);
         let sev = f.severity().as_str();
@@ -159,13 +150,7 @@ pub fn to_text(text: &str, r: &UrlReport, colour: bool) -> String {
             "warning" => "1;33",
             _ => "1;36",
         };
-        let _ = writeln!(
-            out,
-            "{}[{}] {line}:{column} {}",
-            paint(colour, code, sev),
-            f.rule.code,
-            f.message
-        );
+        let _ = writeln!(out, "{}[{}] {line}:{column} {}", paint(colour, code, sev), f.rule.code, f.message);
         if let Some(fx) = &f.fix {
             let _ = writeln!(out, "    fix ({}): {}", fx.applicability.as_str(), fx.title);
             for (k, v) in &fx.env {
@@ -178,11 +163,7 @@ pub fn to_text(text: &str, r: &UrlReport, colour: bool) -> String {
         let _ = writeln!(out, "    see {}", f.rule.guide_path());
     }
     if let Some(url) = &r.corrected_url {
-        let _ = writeln!(
-            out,
-            "\ncorrected URL (password masked):\n  {}",
-            mask_password(url)
-        );
+        let _ = writeln!(out, "\ncorrected URL (password masked):\n  {}", mask_password(url));
     }
     if !r.env.is_empty() {
         let _ = writeln!(out, "\nenvironment:");
@@ -191,24 +172,9 @@ pub fn to_text(text: &str, r: &UrlReport, colour: bool) -> String {
         }
     }
     if let Some(s) = &r.snippet {
-        let _ = writeln!(
-            out,
-            "\nin your code:\n{}",
-            s.lines().map(|l| format!("  {l}\n")).collect::<String>()
-        );
+        let _ = writeln!(out, "\nin your code:\n{}", s.lines().map(|l| format!("  {l}\n")).collect::<String>());
     }
-    let count = |sev: &str| {
-        r.findings
-            .iter()
-            .filter(|f| f.severity().as_str() == sev)
-            .count()
-    };
-    let _ = writeln!(
-        out,
-        "\n{} errors, {} warnings, {} notes",
-        count("error"),
-        count("warning"),
-        count("info")
-    );
+    let count = |sev: &str| r.findings.iter().filter(|f| f.severity().as_str() == sev).count();
+    let _ = writeln!(out, "\n{} errors, {} warnings, {} notes", count("error"), count("warning"), count("info"));
     out
 }

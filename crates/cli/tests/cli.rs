@@ -3,11 +3,7 @@
 use std::process::{Command, Output};
 
 fn poolfix(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_poolfix"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run poolfix")
+    Command::new(env!("CARGO_BIN_EXE_poolfix")).args(args).env("NO_COLOR", "1").output().expect("run poolfix")
 }
 
 const TICKET: &str = "postgresql://postgres.abcdefghijklmnopqrst:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres?pool_size=1&max_overflow=0&connect_timeout=10";
@@ -17,17 +13,10 @@ fn errors_exit_1_and_json_has_the_documented_fields() {
     let out = poolfix(&["url", TICKET, "--for", "mlflow", "--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let rules: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap())
-        .collect();
+    let rules: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
     assert_eq!(rules, ["PF104", "PF101", "PF101", "PF106"]);
     let first = &v["findings"][1];
-    for field in [
-        "rule", "severity", "message", "span", "line", "column", "guide", "fix",
-    ] {
+    for field in ["rule", "severity", "message", "span", "line", "column", "guide", "fix"] {
         assert!(!first[field].is_null(), "finding lacks `{field}`");
     }
     assert_eq!(first["span"]["start"], 111);
@@ -43,12 +32,7 @@ fn errors_exit_1_and_json_has_the_documented_fields() {
 fn a_clean_url_exits_0() {
     let ok = "postgresql+asyncpg://postgres.abcdefghijklmnopqrst:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres?ssl=require";
     let out = poolfix(&["url", ok, "--for", "prefect"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_SIZE=1"));
     assert!(text.contains("0 errors"));
@@ -56,10 +40,7 @@ fn a_clean_url_exits_0() {
 
 #[test]
 fn bad_usage_exits_2() {
-    assert_eq!(
-        poolfix(&["url", TICKET, "--for", "django"]).status.code(),
-        Some(2)
-    );
+    assert_eq!(poolfix(&["url", TICKET, "--for", "django"]).status.code(), Some(2));
     assert_eq!(poolfix(&["url"]).status.code(), Some(2));
     assert_eq!(poolfix(&["frobnicate"]).status.code(), Some(2));
 }
@@ -83,26 +64,93 @@ fn text_output_masks_a_literal_password_and_reads_stdin() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(!text.contains("Sup3rS3cret"), "{text}");
     assert!(text.contains(":••••••@aws-0-eu-central-1"), "{text}");
-    assert!(
-        text.contains("sslmode=require") && text.contains("connect_timeout=10"),
-        "{text}"
-    );
+    assert!(text.contains("sslmode=require") && text.contains("connect_timeout=10"), "{text}");
 }
 
 #[test]
 fn unparsable_input_names_the_position() {
-    let out = poolfix(&[
-        "url",
-        "postgresql://app@localhost:54x2/app",
-        "--format",
-        "json",
-    ]);
+    let out = poolfix(&["url", "postgresql://app@localhost:54x2/app", "--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["findings"][0]["rule"], "PF100");
     assert_eq!(v["findings"][0]["column"], 28);
-    assert!(v["findings"][0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("not a port number"));
+    assert!(v["findings"][0]["message"].as_str().unwrap().contains("not a port number"));
+}
+
+fn seed() -> String {
+    format!("{}/../../examples/seed-compose.yml", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn check_reports_the_seed_budget_and_exits_1() {
+    let out = poolfix(&["check", &seed(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["budget"]["limit"], 15);
+    assert_eq!(v["budget"]["mode"], "session");
+    assert_eq!(v["budget"]["before"], 261);
+    assert_eq!(v["budget"]["after"], 25);
+    let mlflow = v["services"].as_array().unwrap().iter().find(|s| s["name"] == "mlflow").unwrap();
+    assert_eq!(mlflow["kind"], "mlflow");
+    assert_eq!(mlflow["version"], "3.17.2");
+    assert_eq!(mlflow["processes"], 4);
+    assert_eq!(mlflow["max_connections_before"], 124);
+    assert_eq!(mlflow["max_connections_after"], 6);
+    assert_eq!(mlflow["env"]["MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW"], "1");
+    assert!(mlflow["corrected_url"].as_str().unwrap().starts_with("postgresql+psycopg2://"));
+    let f = &v["findings"][0];
+    for field in ["rule", "severity", "message", "service", "line", "column"] {
+        assert!(f.get(field).is_some(), "finding lacks {field}");
+    }
+    assert!(v["fixed"].as_str().unwrap().contains("MLFLOW_WORKERS: \"1\""));
+    assert!(v["diff"].as_str().unwrap().starts_with("--- a/"));
+}
+
+#[test]
+fn compute_size_and_pool_size_set_the_limit() {
+    let out = poolfix(&["check", &seed(), "--compute", "large", "--pool-size", "40", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["budget"]["limit"], 40);
+    assert_eq!(v["services"][0]["max_connections_after"], 6);
+}
+
+#[test]
+fn fix_diff_plan_and_write() {
+    let diff = poolfix(&["fix", &seed(), "--diff"]);
+    assert_eq!(diff.status.code(), Some(0));
+    let diff = String::from_utf8(diff.stdout).unwrap();
+    assert!(diff.contains("+      MLFLOW_WORKERS: \"1\""), "{diff}");
+    assert!(diff.contains("-      PREFECT_API_DATABASE_CONNECTION_URL: postgresql+asyncpg://"), "{diff}");
+
+    let plan = String::from_utf8(poolfix(&["plan", &seed()]).stdout).unwrap();
+    assert!(plan.contains("docker compose up -d --build mlflow"));
+    assert!(plan.contains("curl -fsS http://localhost:4200/api/health"));
+    assert!(plan.contains("EMAXCONNSESSION"));
+
+    let dir = std::env::temp_dir().join(format!("poolfix-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("docker-compose.yml");
+    std::fs::copy(seed(), &file).unwrap();
+    assert_eq!(poolfix(&["fix", file.to_str().unwrap(), "--write"]).status.code(), Some(0));
+    let again = poolfix(&["fix", file.to_str().unwrap(), "--diff"]);
+    assert_eq!(String::from_utf8(again.stdout).unwrap(), "", "fixing the fixed file changes nothing");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn invalid_yaml_and_missing_files() {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_poolfix"))
+        .args(["check", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"services:\n  api:\n    environment: [A=1\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("PF200") && text.contains("invalid YAML at line"), "{text}");
+    assert_eq!(poolfix(&["check", "/nonexistent/compose.yml"]).status.code(), Some(2));
+    assert_eq!(poolfix(&["check", &seed(), "--compute", "huge"]).status.code(), Some(2));
 }

@@ -9,15 +9,9 @@ fn bench(c: &mut Criterion) {
     let clean = "postgresql+psycopg2://postgres.abcdefghijklmnopqrst:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres?sslmode=require&connect_timeout=10";
     let mlflow = UrlOptions::new(ServiceKind::Mlflow);
     let prefect = UrlOptions::new(ServiceKind::Prefect3);
-    c.bench_function("url_doctor/ticket_url_mlflow", |b| {
-        b.iter(|| analyze_url(black_box(naive), &mlflow))
-    });
-    c.bench_function("url_doctor/clean_url_mlflow", |b| {
-        b.iter(|| analyze_url(black_box(clean), &mlflow))
-    });
-    c.bench_function("url_doctor/ticket_url_prefect", |b| {
-        b.iter(|| analyze_url(black_box(naive), &prefect))
-    });
+    c.bench_function("url_doctor/ticket_url_mlflow", |b| b.iter(|| analyze_url(black_box(naive), &mlflow)));
+    c.bench_function("url_doctor/clean_url_mlflow", |b| b.iter(|| analyze_url(black_box(clean), &mlflow)));
+    c.bench_function("url_doctor/ticket_url_prefect", |b| b.iter(|| analyze_url(black_box(naive), &prefect)));
 }
 
 criterion_group!(benches, bench);

@@ -14,24 +14,11 @@ pub struct Edit {
 /// One change a rule wants in a connection string.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UrlAction {
-    Replace {
-        span: Span,
-        with: String,
-    },
-    Insert {
-        at: usize,
-        text: String,
-    },
+    Replace { span: Span, with: String },
+    Insert { at: usize, text: String },
     RemoveParam(usize),
-    RenameParam {
-        index: usize,
-        key: String,
-        value: Option<String>,
-    },
-    AddParam {
-        key: String,
-        value: String,
-    },
+    RenameParam { index: usize, key: String, value: Option<String> },
+    AddParam { key: String, value: String },
 }
 
 /// Applies non-overlapping edits (in any order) to `text`.
@@ -77,20 +64,10 @@ pub fn url_edits(text: &str, conn: &ConnString, actions: &[&UrlAction]) -> Vec<E
     };
     for action in actions {
         match action {
-            UrlAction::Replace { span, with } => push(
-                &mut edits,
-                Edit {
-                    span: *span,
-                    replacement: with.clone(),
-                },
-            ),
-            UrlAction::Insert { at, text } => push(
-                &mut edits,
-                Edit {
-                    span: Span::empty_at(*at),
-                    replacement: text.clone(),
-                },
-            ),
+            UrlAction::Replace { span, with } => push(&mut edits, Edit { span: *span, replacement: with.clone() }),
+            UrlAction::Insert { at, text } => {
+                push(&mut edits, Edit { span: Span::empty_at(*at), replacement: text.clone() })
+            }
             UrlAction::RemoveParam(i) => states[*i] = ParamState::Remove,
             UrlAction::RenameParam { index, key, value } => {
                 if matches!(states[*index], ParamState::Keep) {
@@ -110,9 +87,7 @@ pub fn url_edits(text: &str, conn: &ConnString, actions: &[&UrlAction]) -> Vec<E
         }
     }
     let renamed = |i: usize, key: &str, value: &Option<String>| {
-        let v = value
-            .clone()
-            .or_else(|| conn.params[i].value.map(|v| v.slice(text).to_string()));
+        let v = value.clone().or_else(|| conn.params[i].value.map(|v| v.slice(text).to_string()));
         match v {
             Some(v) => format!("{key}={v}"),
             None => key.to_string(),
@@ -120,8 +95,7 @@ pub fn url_edits(text: &str, conn: &ConnString, actions: &[&UrlAction]) -> Vec<E
     };
     match conn.form {
         Form::Uri => {
-            let changed =
-                !added.is_empty() || states.iter().any(|s| !matches!(s, ParamState::Keep));
+            let changed = !added.is_empty() || states.iter().any(|s| !matches!(s, ParamState::Keep));
             if changed {
                 let mut items: Vec<String> = Vec::new();
                 for (i, (p, s)) in conn.params.iter().zip(&states).enumerate() {
@@ -132,19 +106,9 @@ pub fn url_edits(text: &str, conn: &ConnString, actions: &[&UrlAction]) -> Vec<E
                     }
                 }
                 items.extend(added.iter().map(|(k, v)| format!("{k}={v}")));
-                let query = if items.is_empty() {
-                    String::new()
-                } else {
-                    format!("?{}", items.join("&"))
-                };
+                let query = if items.is_empty() { String::new() } else { format!("?{}", items.join("&")) };
                 let span = Span::new(conn.query_mark.unwrap_or(conn.end()), conn.end());
-                push(
-                    &mut edits,
-                    Edit {
-                        span,
-                        replacement: query,
-                    },
-                );
+                push(&mut edits, Edit { span, replacement: query });
             }
         }
         Form::KeyValue => {
@@ -156,15 +120,12 @@ pub fn url_edits(text: &str, conn: &ConnString, actions: &[&UrlAction]) -> Vec<E
                     ParamState::Keep => {}
                     ParamState::Remove => {
                         let mut start = p.span.start;
-                        while start > conn.span.start
-                            && text.as_bytes()[start - 1].is_ascii_whitespace()
-                        {
+                        while start > conn.span.start && text.as_bytes()[start - 1].is_ascii_whitespace() {
                             start -= 1;
                         }
                         let span = if start == conn.span.start {
                             let mut end = p.span.end;
-                            while end < conn.span.end && text.as_bytes()[end].is_ascii_whitespace()
-                            {
+                            while end < conn.span.end && text.as_bytes()[end].is_ascii_whitespace() {
                                 end += 1;
                             }
                             Span::new(p.span.start, end)
@@ -172,49 +133,26 @@ pub fn url_edits(text: &str, conn: &ConnString, actions: &[&UrlAction]) -> Vec<E
                             Span::new(start, p.span.end)
                         };
                         match removals.last_mut() {
-                            Some(last) if span.start <= last.end => {
-                                last.end = last.end.max(span.end)
-                            }
+                            Some(last) if span.start <= last.end => last.end = last.end.max(span.end),
                             _ => removals.push(span),
                         }
                     }
-                    ParamState::Rename(k, v) => push(
-                        &mut edits,
-                        Edit {
-                            span: p.span,
-                            replacement: renamed(i, k, v),
-                        },
-                    ),
+                    ParamState::Rename(k, v) => push(&mut edits, Edit { span: p.span, replacement: renamed(i, k, v) }),
                 }
             }
             for span in removals {
-                push(
-                    &mut edits,
-                    Edit {
-                        span,
-                        replacement: String::new(),
-                    },
-                );
+                push(&mut edits, Edit { span, replacement: String::new() });
             }
             if !added.is_empty() {
                 // libpq skips blanks after `=`: a trailing empty value would swallow the
                 // new pair, so it is written out as ''.
-                let empty_last = conn.params.last().is_some_and(|p| {
-                    p.value.is_none_or(|v| v.is_empty()) && p.span.end == conn.end()
-                });
-                let mut tail: String = if empty_last {
-                    "''".into()
-                } else {
-                    String::new()
-                };
+                let empty_last = conn
+                    .params
+                    .last()
+                    .is_some_and(|p| p.value.is_none_or(|v| v.is_empty()) && p.span.end == conn.end());
+                let mut tail: String = if empty_last { "''".into() } else { String::new() };
                 tail.extend(added.iter().map(|(k, v)| format!(" {k}={v}")));
-                push(
-                    &mut edits,
-                    Edit {
-                        span: Span::empty_at(conn.end()),
-                        replacement: tail,
-                    },
-                );
+                push(&mut edits, Edit { span: Span::empty_at(conn.end()), replacement: tail });
             }
         }
     }
@@ -240,10 +178,7 @@ mod tests {
             vec![
                 UrlAction::RemoveParam(1),
                 UrlAction::RemoveParam(3),
-                UrlAction::AddParam {
-                    key: "connect_timeout".into(),
-                    value: "10".into(),
-                },
+                UrlAction::AddParam { key: "connect_timeout".into(), value: "10".into() },
             ],
         );
         assert_eq!(out, "postgresql://h/db?a=1&b=%20x&connect_timeout=10");
@@ -251,13 +186,7 @@ mod tests {
 
     #[test]
     fn removing_every_parameter_removes_the_question_mark() {
-        assert_eq!(
-            run(
-                "postgresql://h/db?pool_size=1",
-                vec![UrlAction::RemoveParam(0)]
-            ),
-            "postgresql://h/db"
-        );
+        assert_eq!(run("postgresql://h/db?pool_size=1", vec![UrlAction::RemoveParam(0)]), "postgresql://h/db");
     }
 
     #[test]
@@ -265,22 +194,12 @@ mod tests {
         assert_eq!(
             run(
                 "postgresql+asyncpg://h/db?sslmode=require",
-                vec![UrlAction::RenameParam {
-                    index: 0,
-                    key: "ssl".into(),
-                    value: None
-                }]
+                vec![UrlAction::RenameParam { index: 0, key: "ssl".into(), value: None }]
             ),
             "postgresql+asyncpg://h/db?ssl=require"
         );
         assert_eq!(
-            run(
-                "postgresql://h:5432",
-                vec![UrlAction::AddParam {
-                    key: "sslmode".into(),
-                    value: "require".into()
-                }]
-            ),
+            run("postgresql://h:5432", vec![UrlAction::AddParam { key: "sslmode".into(), value: "require".into() }]),
             "postgresql://h:5432?sslmode=require"
         );
     }
@@ -293,17 +212,11 @@ mod tests {
                 t,
                 vec![
                     UrlAction::RemoveParam(1),
-                    UrlAction::AddParam {
-                        key: "connect_timeout".into(),
-                        value: "10".into()
-                    }
+                    UrlAction::AddParam { key: "connect_timeout".into(), value: "10".into() }
                 ]
             ),
             "host=h dbname=d connect_timeout=10"
         );
-        assert_eq!(
-            run("pool_size=1 host=h", vec![UrlAction::RemoveParam(0)]),
-            "host=h"
-        );
+        assert_eq!(run("pool_size=1 host=h", vec![UrlAction::RemoveParam(0)]), "host=h");
     }
 }

@@ -71,9 +71,7 @@ pub fn masked(spans: &[Span], at: usize) -> bool {
 
 /// Whether `range` overlaps any placeholder.
 pub fn touches(spans: &[Span], range: Span) -> bool {
-    spans
-        .iter()
-        .any(|s| s.start < range.end && range.start < s.end)
+    spans.iter().any(|s| s.start < range.end && range.start < s.end)
 }
 
 #[cfg(test)]
@@ -83,22 +81,8 @@ mod tests {
     #[test]
     fn finds_every_form() {
         let text = "a${X}b${Y:-d}c${Z-d}e${W:?need it}f$VAR g$$h${A:-${B}}";
-        let found: Vec<&str> = placeholders(text)
-            .unwrap()
-            .iter()
-            .map(|s| s.slice(text))
-            .collect();
-        assert_eq!(
-            found,
-            [
-                "${X}",
-                "${Y:-d}",
-                "${Z-d}",
-                "${W:?need it}",
-                "$VAR",
-                "${A:-${B}}"
-            ]
-        );
+        let found: Vec<&str> = placeholders(text).unwrap().iter().map(|s| s.slice(text)).collect();
+        assert_eq!(found, ["${X}", "${Y:-d}", "${Z-d}", "${W:?need it}", "$VAR", "${A:-${B}}"]);
     }
 
     #[test]
@@ -106,10 +90,7 @@ mod tests {
         let text = "ab${X}cd$Y";
         let spans = placeholders(text).unwrap();
         let inside: Vec<bool> = (0..text.len()).map(|i| masked(&spans, i)).collect();
-        assert_eq!(
-            inside,
-            [false, false, true, true, true, true, false, false, true, true]
-        );
+        assert_eq!(inside, [false, false, true, true, true, true, false, false, true, true]);
         assert_eq!(containing(&spans, 3), Some(Span::new(2, 6)));
     }
 

@@ -47,6 +47,29 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// Line starts of a text, for many `line_col` look-ups in one text (binary search instead
+/// of a scan from the start each time).
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> LineIndex<'a> {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { text, starts }
+    }
+
+    /// 1-based line and column (in characters), as [`line_col`].
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(self.text, offset);
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts[line - 1];
+        (line, self.text[start..offset].chars().count() + 1)
+    }
+}
+
 /// The largest char boundary at or before `offset`.
 pub fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     offset = offset.min(text.len());
@@ -67,5 +90,11 @@ mod tests {
         assert_eq!(line_col(text, 3), (2, 1));
         assert_eq!(line_col(text, 5), (2, 2));
         assert_eq!(line_col(text, text.len()), (3, 2));
+        let index = LineIndex::new(text);
+        for offset in 0..=text.len() {
+            if text.is_char_boundary(offset) {
+                assert_eq!(index.line_col(offset), line_col(text, offset), "at {offset}");
+            }
+        }
     }
 }

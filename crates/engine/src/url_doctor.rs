@@ -54,13 +54,7 @@ pub struct UrlOptions {
 
 impl UrlOptions {
     pub fn new(service: ServiceKind) -> UrlOptions {
-        UrlOptions {
-            service,
-            mode: ModeChoice::Keep,
-            in_file: false,
-            in_container: true,
-            env: Vec::new(),
-        }
+        UrlOptions { service, mode: ModeChoice::Keep, in_file: false, in_container: true, env: Vec::new() }
     }
 }
 
@@ -100,9 +94,7 @@ pub struct UrlReport {
 
 impl UrlReport {
     pub fn has_errors(&self) -> bool {
-        self.findings
-            .iter()
-            .any(|f| f.severity() == rules::Severity::Error)
+        self.findings.iter().any(|f| f.severity() == rules::Severity::Error)
     }
 }
 
@@ -149,22 +141,14 @@ pub fn analyze_url(text: &str, options: &UrlOptions) -> UrlReport {
         None => (EndpointKind::Unknown, None),
         Some(h) => {
             let (port, port_placeholder) = port_number(text, &conn);
-            endpoints::classify(
-                h.host.slice(text),
-                port,
-                conn.has_placeholder(h.host) || port_placeholder,
-            )
+            endpoints::classify(h.host.slice(text), port, conn.has_placeholder(h.host) || port_placeholder)
         }
     };
     let user_ref = conn
         .user
         .filter(|u| !conn.has_placeholder(*u))
         .and_then(|u| endpoints::user_ref(u.slice(text)).map(str::to_string));
-    let project_ref = host_ref.or(if endpoint.is_shared_pooler() {
-        user_ref
-    } else {
-        None
-    });
+    let project_ref = host_ref.or(if endpoint.is_shared_pooler() { user_ref } else { None });
     let mode_before = endpoint.mode();
     let mode_after = match (options.mode, endpoint.is_shared_pooler()) {
         (ModeChoice::Session, true) => PoolMode::Session,
@@ -209,11 +193,7 @@ pub fn analyze_url(text: &str, options: &UrlOptions) -> UrlReport {
         set(name, &value);
     }
     for f in &findings {
-        if let Some(fx) = f
-            .fix
-            .as_ref()
-            .filter(|fx| fx.applicability != Applicability::Manual)
-        {
+        if let Some(fx) = f.fix.as_ref().filter(|fx| fx.applicability != Applicability::Manual) {
             for (name, value) in &fx.env {
                 set(name, value);
             }
@@ -222,8 +202,7 @@ pub fn analyze_url(text: &str, options: &UrlOptions) -> UrlReport {
     // Fixes were taken in rule priority order; the report reads in text order.
     let mut findings = findings;
     findings.sort_by_key(|f| (f.span.start, f.span.end));
-    let snippet =
-        (service == ServiceKind::SqlAlchemy).then(|| sqlalchemy_snippet(driver, mode_after));
+    let snippet = (service == ServiceKind::SqlAlchemy).then(|| sqlalchemy_snippet(driver, mode_after));
     let explain = explain(text, &conn, driver, endpoint, project_ref.as_deref());
     UrlReport {
         conn: Some(conn),
@@ -247,13 +226,9 @@ pub fn analyze_url(text: &str, options: &UrlOptions) -> UrlReport {
 pub fn mask_password(text: &str) -> String {
     match conn::parse(text) {
         Ok(c) => match c.password {
-            Some(p) if !p.is_empty() && !c.has_placeholder(p) => fix::apply(
-                text,
-                &[Edit {
-                    span: p,
-                    replacement: "••••••".into(),
-                }],
-            ),
+            Some(p) if !p.is_empty() && !c.has_placeholder(p) => {
+                fix::apply(text, &[Edit { span: p, replacement: "••••••".into() }])
+            }
             _ => text.to_string(),
         },
         Err(_) => text.to_string(),
@@ -264,11 +239,7 @@ pub fn mask_password(text: &str) -> String {
 /// with pre-ping, or NullPool plus the prepared-statement cure in transaction mode.
 pub fn sqlalchemy_snippet(driver: Driver, mode: PoolMode) -> String {
     let asyncish = driver == Driver::Asyncpg;
-    let create = if asyncish {
-        "create_async_engine"
-    } else {
-        "create_engine"
-    };
+    let create = if asyncish { "create_async_engine" } else { "create_engine" };
     let import = if asyncish {
         "from sqlalchemy.ext.asyncio import create_async_engine"
     } else {
@@ -299,31 +270,19 @@ fn explain(
 ) -> Vec<ExplainPart> {
     let mut parts = Vec::new();
     let mut add = |span: Span, kind: &'static str, shown: String, note: String| {
-        parts.push(ExplainPart {
-            span,
-            kind,
-            text: shown,
-            note,
-        });
+        parts.push(ExplainPart { span, kind, text: shown, note });
     };
     // In key/value form user, host and the rest are parameters: explain them once, as such.
     let uri = conn.form == Form::Uri;
     if let Some(d) = conn.dialect {
         let note = match d.slice(text) {
-            "postgres" => {
-                "postgres:// works for libpq tools; SQLAlchemy 1.4+ refuses it".to_string()
-            }
+            "postgres" => "postgres:// works for libpq tools; SQLAlchemy 1.4+ refuses it".to_string(),
             _ => "PostgreSQL URL".to_string(),
         };
         add(d, "scheme", d.slice(text).to_string(), note);
     }
     if let Some(d) = conn.driver {
-        add(
-            d,
-            "driver",
-            d.slice(text).to_string(),
-            format!("SQLAlchemy driver: {}", driver.name()),
-        );
+        add(d, "driver", d.slice(text).to_string(), format!("SQLAlchemy driver: {}", driver.name()));
     }
     if let Some(u) = conn.user.filter(|_| uri) {
         let user = u.slice(text);
@@ -331,10 +290,7 @@ fn explain(
             "user name from an environment variable".to_string()
         } else if endpoint.is_shared_pooler() {
             match endpoints::user_ref(user) {
-                Some(r) => format!(
-                    "database user `{}` of project `{r}`",
-                    user.split('.').next().unwrap_or(user)
-                ),
+                Some(r) => format!("database user `{}` of project `{r}`", user.split('.').next().unwrap_or(user)),
                 None => "the shared pooler needs `<user>.<project-ref>` here".to_string(),
             }
         } else {
@@ -344,10 +300,7 @@ fn explain(
     }
     if let Some(p) = conn.password.filter(|_| uri) {
         let (shown, note) = if conn.has_placeholder(p) {
-            (
-                p.slice(text).to_string(),
-                "password from an environment variable".to_string(),
-            )
+            (p.slice(text).to_string(), "password from an environment variable".to_string())
         } else if p.is_empty() {
             (String::new(), "empty password".to_string())
         } else {
@@ -373,9 +326,7 @@ fn explain(
                 "6543" if endpoint.is_shared_pooler() => {
                     "6543: transaction mode — connections lent per transaction".to_string()
                 }
-                "6543" => {
-                    "6543 on the direct host: the dedicated PgBouncer, transaction mode".to_string()
-                }
+                "6543" => "6543 on the direct host: the dedicated PgBouncer, transaction mode".to_string(),
                 "5432" => "5432: PostgreSQL's default port".to_string(),
                 _ if conn.has_placeholder(p) => "port from an environment variable".to_string(),
                 other => format!("port {other}"),
@@ -384,20 +335,12 @@ fn explain(
         }
     }
     if let Some(d) = conn.database.filter(|_| uri) {
-        add(
-            d,
-            "database",
-            conn::decode(d.slice(text)),
-            "database name".to_string(),
-        );
+        add(d, "database", conn::decode(d.slice(text)), "database name".to_string());
     }
     for p in &conn.params {
         let key = p.key.slice(text);
         let note = if drivers::POOL_KEYS.contains(&key) {
-            format!(
-                "a create_engine() setting: {} refuses it in a URL",
-                driver.name()
-            )
+            format!("a create_engine() setting: {} refuses it in a URL", driver.name())
         } else {
             match drivers::verdict(driver, key) {
                 Verdict::Accepted => format!("{} accepts `{key}`", driver.name()),
@@ -405,11 +348,8 @@ fn explain(
                 Verdict::Unknown => format!("not verified for {}", driver.name()),
             }
         };
-        let shown = if key.contains("password") {
-            format!("{key}=••••••")
-        } else {
-            p.span.slice(text).to_string()
-        };
+        let shown =
+            if key.contains("password") { format!("{key}=••••••") } else { p.span.slice(text).to_string() };
         add(p.span, "parameter", shown, note);
     }
     parts

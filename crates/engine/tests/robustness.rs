@@ -7,11 +7,7 @@ use proptest::prelude::*;
 
 fn options(service: usize, mode: usize) -> UrlOptions {
     let mut o = UrlOptions::new(ServiceKind::ALL[service % 5]);
-    o.mode = [
-        ModeChoice::Keep,
-        ModeChoice::Session,
-        ModeChoice::Transaction,
-    ][mode % 3];
+    o.mode = [ModeChoice::Keep, ModeChoice::Session, ModeChoice::Transaction][mode % 3];
     o.in_file = service.is_multiple_of(2);
     o
 }
@@ -21,12 +17,7 @@ fn converges(text: &str, opts: &UrlOptions) -> Result<(), TestCaseError> {
     let mut again = opts.clone();
     again.env = first.env.clone();
     let second = analyze_url(&first.corrected, &again);
-    prop_assert!(
-        second.edits.is_empty(),
-        "not converged: {text:?} -> {:?} -> {:?}",
-        first.corrected,
-        second.corrected
-    );
+    prop_assert!(second.edits.is_empty(), "not converged: {text:?} -> {:?} -> {:?}", first.corrected, second.corrected);
     Ok(())
 }
 
@@ -42,13 +33,7 @@ fn url_like() -> impl Strategy<Value = String> {
         "mysql",
         "",
     ]);
-    let user = prop::sample::select(vec![
-        "",
-        "postgres",
-        "postgres.abcdefghijklmnopqrst",
-        "${DB_USER}",
-        "u%40x",
-    ]);
+    let user = prop::sample::select(vec!["", "postgres", "postgres.abcdefghijklmnopqrst", "${DB_USER}", "u%40x"]);
     let password = "[a-zA-Z0-9@:/?#%\\[\\] $]{0,12}";
     let host = prop::sample::select(vec![
         "aws-0-eu-central-1.pooler.supabase.com",
@@ -79,11 +64,7 @@ fn url_like() -> impl Strategy<Value = String> {
     let params = prop::collection::vec((key, "[a-z0-9=&%-]{0,6}"), 0..5);
     (scheme, user, password, host, port, params).prop_map(|(s, u, p, h, port, params)| {
         let query: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        let q = if query.is_empty() {
-            String::new()
-        } else {
-            format!("?{}", query.join("&"))
-        };
+        let q = if query.is_empty() { String::new() } else { format!("?{}", query.join("&")) };
         format!("{s}://{u}:{p}@{h}{port}/postgres{q}")
     })
 }
@@ -113,25 +94,94 @@ fn large_and_binary_inputs_end_quickly_with_an_answer() {
     let report = analyze_url(&big, &UrlOptions::new(ServiceKind::Libpq));
     assert!(report.conn.is_some());
     let dollars = "$X".repeat(500_000);
-    assert_eq!(
-        analyze_url(&dollars, &UrlOptions::new(ServiceKind::SqlAlchemy)).findings[0]
-            .rule
-            .code,
-        "PF100"
-    );
-    let binary = String::from_utf8_lossy(&(0..=255u8).cycle().take(1 << 20).collect::<Vec<u8>>())
-        .into_owned();
-    assert_eq!(
-        analyze_url(&binary, &UrlOptions::new(ServiceKind::Mlflow)).findings[0]
-            .rule
-            .code,
-        "PF100"
-    );
+    assert_eq!(analyze_url(&dollars, &UrlOptions::new(ServiceKind::SqlAlchemy)).findings[0].rule.code, "PF100");
+    let binary = String::from_utf8_lossy(&(0..=255u8).cycle().take(1 << 20).collect::<Vec<u8>>()).into_owned();
+    assert_eq!(analyze_url(&binary, &UrlOptions::new(ServiceKind::Mlflow)).findings[0].rule.code, "PF100");
     let brackets = format!("postgresql://{}", "[".repeat(100_000));
-    assert_eq!(
-        analyze_url(&brackets, &UrlOptions::new(ServiceKind::Mlflow)).findings[0]
-            .rule
-            .code,
-        "PF100"
-    );
+    assert_eq!(analyze_url(&brackets, &UrlOptions::new(ServiceKind::Mlflow)).findings[0].rule.code, "PF100");
+}
+
+mod compose {
+    use poolfix_engine::compose::{analyze_compose, ComposeOptions};
+    use poolfix_engine::url_doctor::ModeChoice;
+    use proptest::prelude::*;
+
+    fn converges(text: &str, mode: usize) -> Result<(), TestCaseError> {
+        let options = ComposeOptions {
+            mode: [ModeChoice::Keep, ModeChoice::Session, ModeChoice::Transaction][mode % 3],
+            ..ComposeOptions::default()
+        };
+        let first = analyze_compose(text, &options);
+        if first.invalid {
+            prop_assert!(first.findings.len() == 1 && first.findings[0].line >= 1);
+            return Ok(());
+        }
+        let second = analyze_compose(&first.fixed, &options);
+        prop_assert!(!second.invalid, "the fixed file does not parse:\n{}\n---\n{}", text, first.fixed);
+        prop_assert!(second.edits.is_empty(), "not converged:\n{}\n---\n{}", text, second.diff);
+        Ok(())
+    }
+
+    /// Compose-shaped YAML built from the pieces the doctor looks at.
+    fn compose_like() -> impl Strategy<Value = String> {
+        let image = prop::sample::select(vec![
+            "ghcr.io/mlflow/mlflow:v3.17.2",
+            "prefecthq/prefect:3.4.20-python3.11",
+            "prefecthq/prefect:2-latest",
+            "postgres:16",
+            "app",
+            "",
+        ]);
+        let command = prop::sample::select(vec![
+            "mlflow server --workers 4",
+            "prefect server start",
+            "prefect worker start --pool p",
+            "gunicorn app:app -w 3",
+            "celery -A app worker -c 2",
+            "",
+        ]);
+        let url = prop::sample::select(vec![
+            "postgresql://postgres.abcdefghijklmnopqrst:${P}@aws-0-eu-west-1.pooler.supabase.com:5432/postgres?pool_size=1&max_overflow=0",
+            "postgresql+asyncpg://postgres:${P}@db.abcdefghijklmnopqrst.supabase.co:6543/postgres?sslmode=require",
+            "postgres://u:p@ss@localhost/db",
+            "${DATABASE_URL}",
+            "",
+        ]);
+        let var = prop::sample::select(vec![
+            "DATABASE_URL",
+            "MLFLOW_BACKEND_STORE_URI",
+            "PREFECT_API_DATABASE_CONNECTION_URL",
+            "PREFECT_SERVER_DATABASE_SQLALCHEMY_MAX_OVERFLOW",
+            "MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW",
+        ]);
+        let style = 0usize..4;
+        let service = (image, command, var, url, style);
+        prop::collection::vec(service, 0..4).prop_map(|services| {
+            let mut y = String::from("services:\n");
+            for (i, (image, command, var, url, style)) in services.into_iter().enumerate() {
+                y.push_str(&format!("  s{i}:\n    image: \"{image}\"\n    command: {command}\n"));
+                match style {
+                    0 => y.push_str(&format!("    environment:\n      {var}: \"{url}\"\n")),
+                    1 => y.push_str(&format!("    environment:\n      - {var}={url}\n")),
+                    2 => y.push_str(&format!("    environment: {{{var}: \"{url}\"}}\n")),
+                    _ => y.push_str("    deploy:\n      replicas: 2\n"),
+                }
+            }
+            y
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 500, .. ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_text_never_panics(text in any::<String>(), mode in 0usize..3) {
+            converges(&text, mode)?;
+        }
+
+        #[test]
+        fn compose_shaped_files_converge(text in compose_like(), mode in 0usize..3) {
+            converges(&text, mode)?;
+        }
+    }
 }

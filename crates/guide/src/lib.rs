@@ -16,9 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
-use pulldown_cmark::{
-    html, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
-};
+use pulldown_cmark::{html, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 mod rules_page;
 
@@ -78,38 +76,27 @@ pub fn load(dir: &Path) -> Result<Guide, String> {
     }
     let mut sources: Vec<(String, String)> = files.into_values().collect();
     sources.push(("rules".to_string(), rules_page::markdown()));
-    let pages = sources
-        .iter()
-        .map(|(slug, md)| render_page(slug, md))
-        .collect::<Result<Vec<_>, _>>()?;
+    let pages = sources.iter().map(|(slug, md)| render_page(slug, md)).collect::<Result<Vec<_>, _>>()?;
     let guide = Guide { pages };
     let broken = broken_links(&guide);
     if broken.is_empty() {
         Ok(guide)
     } else {
-        Err(format!(
-            "broken internal links in the guide:\n  {}",
-            broken.join("\n  ")
-        ))
+        Err(format!("broken internal links in the guide:\n  {}", broken.join("\n  ")))
     }
 }
 
 /// Lists every internal link whose page or anchor does not exist.
 pub fn broken_links(guide: &Guide) -> Vec<String> {
-    let ids: BTreeMap<&str, &BTreeSet<String>> = guide
-        .pages
-        .iter()
-        .map(|p| (p.slug.as_str(), &p.ids))
-        .collect();
+    let ids: BTreeMap<&str, &BTreeSet<String>> = guide.pages.iter().map(|p| (p.slug.as_str(), &p.ids)).collect();
     let mut broken = Vec::new();
     for page in &guide.pages {
         for (slug, anchor) in &page.links {
             match (ids.get(slug.as_str()), anchor) {
                 (None, _) => broken.push(format!("{}: link to missing page `{slug}`", page.slug)),
-                (Some(found), Some(a)) if !found.contains(a) => broken.push(format!(
-                    "{}: link to missing anchor `{slug}#{a}`",
-                    page.slug
-                )),
+                (Some(found), Some(a)) if !found.contains(a) => {
+                    broken.push(format!("{}: link to missing anchor `{slug}#{a}`", page.slug))
+                }
                 _ => {}
             }
         }
@@ -164,10 +151,7 @@ fn rewrite_link(slug: &str, dest: &str) -> Option<(String, Option<LinkTarget>)> 
         None => (dest, None),
     };
     let stem = file.strip_suffix(".md")?;
-    let target = stem
-        .split_once('-')
-        .filter(|(n, _)| n.bytes().all(|b| b.is_ascii_digit()))
-        .map_or(stem, |(_, s)| s);
+    let target = stem.split_once('-').filter(|(n, _)| n.bytes().all(|b| b.is_ascii_digit())).map_or(stem, |(_, s)| s);
     let href = match &anchor {
         Some(a) => format!("{BASE}guide/{target}#{a}"),
         None => format!("{BASE}guide/{target}"),
@@ -209,9 +193,7 @@ pub fn render_page(slug: &str, markdown: &str) -> Result<Page, String> {
                     inner.push(events[i].clone());
                     i += 1;
                 }
-                let mut id = explicit
-                    .map(|s| s.to_string())
-                    .unwrap_or_else(|| slugify(&text));
+                let mut id = explicit.map(|s| s.to_string()).unwrap_or_else(|| slugify(&text));
                 if id.is_empty() {
                     id = "section".into();
                 }
@@ -229,11 +211,7 @@ pub fn render_page(slug: &str, markdown: &str) -> Result<Page, String> {
                 section = text.clone();
                 tables_in_section = 0;
                 if n == 2 || n == 3 {
-                    toc.push(TocEntry {
-                        level: n,
-                        id: unique.clone(),
-                        text: text.clone(),
-                    });
+                    toc.push(TocEntry { level: n, id: unique.clone(), text: text.clone() });
                 }
                 let mut inner_html = String::new();
                 html::push_html(&mut inner_html, inner.into_iter());
@@ -247,9 +225,7 @@ pub fn render_page(slug: &str, markdown: &str) -> Result<Page, String> {
                 };
                 // The page title is rendered by the site, above the table of contents.
                 if !is_title {
-                    out.push(Event::Html(CowStr::from(format!(
-                        "<h{n} id=\"{unique}\">{inner_html}{anchor}</h{n}>\n"
-                    ))));
+                    out.push(Event::Html(CowStr::from(format!("<h{n} id=\"{unique}\">{inner_html}{anchor}</h{n}>\n"))));
                 }
             }
             Event::Start(Tag::Paragraph) if summary.is_none() && title.is_some() => {
@@ -266,12 +242,7 @@ pub fn render_page(slug: &str, markdown: &str) -> Result<Page, String> {
                 summary = Some(text);
                 out.push(events[i].clone());
             }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title: link_title,
-                id,
-            }) => {
+            Event::Start(Tag::Link { link_type, dest_url, title: link_title, id }) => {
                 let mut dest = dest_url.clone();
                 if let Some((href, target)) = rewrite_link(slug, dest_url) {
                     dest = CowStr::from(href);
@@ -286,9 +257,7 @@ pub fn render_page(slug: &str, markdown: &str) -> Result<Page, String> {
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
-                    CodeBlockKind::Fenced(l) if !l.is_empty() => {
-                        l.split_whitespace().next().unwrap_or("")
-                    }
+                    CodeBlockKind::Fenced(l) if !l.is_empty() => l.split_whitespace().next().unwrap_or(""),
                     _ => "",
                 };
                 let mut code = String::new();
@@ -299,11 +268,8 @@ pub fn render_page(slug: &str, markdown: &str) -> Result<Page, String> {
                     }
                     i += 1;
                 }
-                let class = if lang.is_empty() {
-                    String::new()
-                } else {
-                    format!(" class=\"language-{}\"", escape_html(lang))
-                };
+                let class =
+                    if lang.is_empty() { String::new() } else { format!(" class=\"language-{}\"", escape_html(lang)) };
                 out.push(Event::Html(CowStr::from(format!(
                     "<div class=\"code-block\"><button type=\"button\" class=\"copy\">Copy</button><pre tabindex=\"0\"><code{class}>{}</code></pre></div>\n",
                     escape_html(&code)
@@ -327,9 +293,7 @@ pub fn render_page(slug: &str, markdown: &str) -> Result<Page, String> {
             }
             Event::Html(raw) | Event::InlineHtml(raw) => {
                 // The guide is our own text, but raw HTML would bypass the link checker.
-                return Err(format!(
-                    "{slug}: raw HTML is not allowed in the guide: {raw}"
-                ));
+                return Err(format!("{slug}: raw HTML is not allowed in the guide: {raw}"));
             }
             other => out.push(other.clone()),
         }
@@ -338,15 +302,7 @@ pub fn render_page(slug: &str, markdown: &str) -> Result<Page, String> {
     let title = title.ok_or_else(|| format!("{slug}: the page needs a `# Title` heading"))?;
     let mut body = String::new();
     html::push_html(&mut body, out.into_iter());
-    Ok(Page {
-        slug: slug.to_string(),
-        title,
-        summary: summary.unwrap_or_default(),
-        html: body,
-        toc,
-        ids,
-        links,
-    })
+    Ok(Page { slug: slug.to_string(), title, summary: summary.unwrap_or_default(), html: body, toc, ids, links })
 }
 
 fn heading_number(level: HeadingLevel) -> u8 {
@@ -384,47 +340,44 @@ mod tests {
 
     #[test]
     fn headings_get_stable_ids_and_toc() {
-        let page = render_page("x", "# Title\n\nIntro text.\n\n## Why it fails\n\n### Workers {#workers}\n\n## Why it fails\n").unwrap();
+        let page = render_page(
+            "x",
+            "# Title\n\nIntro text.\n\n## Why it fails\n\n### Workers {#workers}\n\n## Why it fails\n",
+        )
+        .unwrap();
         assert_eq!(page.title, "Title");
         assert_eq!(page.summary, "Intro text.");
         let ids: Vec<_> = page.toc.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(ids, ["why-it-fails", "workers", "why-it-fails-1"]);
-        assert!(page
-            .html
-            .contains("<h3 id=\"workers\">Workers<a class=\"anchor\""));
+        assert!(page.html.contains("<h3 id=\"workers\">Workers<a class=\"anchor\""));
     }
 
     #[test]
     fn code_blocks_get_copy_buttons_and_are_escaped() {
         let page = render_page("x", "# T\n\n```yaml\na: <b>\n```\n").unwrap();
-        assert!(page
-            .html
-            .contains("<button type=\"button\" class=\"copy\">Copy</button>"));
-        assert!(page
-            .html
-            .contains("class=\"language-yaml\">a: &lt;b&gt;\n</code>"));
+        assert!(page.html.contains("<button type=\"button\" class=\"copy\">Copy</button>"));
+        assert!(page.html.contains("class=\"language-yaml\">a: &lt;b&gt;\n</code>"));
     }
 
     #[test]
     fn internal_links_are_rewritten_and_checked() {
-        let a = render_page("a", "# A\n\nSee [b](02-b.md#there) and [here](#top) and [x](https://example.com).\n\n## Top\n").unwrap();
+        let a = render_page(
+            "a",
+            "# A\n\nSee [b](02-b.md#there) and [here](#top) and [x](https://example.com).\n\n## Top\n",
+        )
+        .unwrap();
         assert!(a.html.contains("href=\"%BASE%guide/b#there\""));
         assert!(a.html.contains("href=\"%BASE%guide/a#top\""));
         assert!(a.html.contains("href=\"https://example.com\""));
         let b = render_page("b", "# B\n\n## Elsewhere\n").unwrap();
         let guide = Guide { pages: vec![a, b] };
-        assert_eq!(
-            broken_links(&guide),
-            ["a: link to missing anchor `b#there`"]
-        );
+        assert_eq!(broken_links(&guide), ["a: link to missing anchor `b#there`"]);
     }
 
     #[test]
     fn tables_render_inside_a_scroll_region() {
         let page = render_page("x", "# T\n\n| a | b |\n|---|---|\n| 1 | 2 |\n").unwrap();
-        assert!(page
-            .html
-            .contains("<div class=\"table-wrap\" tabindex=\"0\""));
+        assert!(page.html.contains("<div class=\"table-wrap\" tabindex=\"0\""));
         assert!(page.html.contains("<td>1</td>"));
     }
 
@@ -438,17 +391,9 @@ mod tests {
     fn the_guide_in_content_has_no_broken_links() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content");
         let guide = load(&dir).unwrap_or_else(|e| panic!("{e}"));
-        assert!(
-            guide.pages.len() >= 12,
-            "expected the full guide, found {} pages",
-            guide.pages.len()
-        );
+        assert!(guide.pages.len() >= 12, "expected the full guide, found {} pages", guide.pages.len());
         for page in &guide.pages {
-            assert!(
-                !page.toc.is_empty() || page.slug == "index",
-                "{} has no sections",
-                page.slug
-            );
+            assert!(!page.toc.is_empty() || page.slug == "index", "{} has no sections", page.slug);
         }
     }
 }

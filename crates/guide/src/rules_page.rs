@@ -34,11 +34,7 @@ pub fn markdown() -> String {
             safety = rule.fix_safety,
         );
         if !rule.references.is_empty() {
-            let _ = writeln!(
-                md,
-                "### References {{#{}-references}}\n",
-                rule.code.to_ascii_lowercase()
-            );
+            let _ = writeln!(md, "### References {{#{}-references}}\n", rule.code.to_ascii_lowercase());
             for (title, url) in rule.references {
                 let _ = writeln!(md, "- [{title}]({url})");
             }

@@ -73,22 +73,12 @@ pub struct Budget {
 impl Budget {
     /// The group the headline reports: the session pool if any, else the tightest group.
     pub fn primary(&self) -> Option<&BudgetGroup> {
-        self.groups
-            .iter()
-            .find(|g| g.mode == Some(PoolMode::Session))
-            .or_else(|| {
-                self.groups
-                    .iter()
-                    .filter(|g| g.limit.is_some())
-                    .max_by_key(|g| {
-                        let used = g
-                            .before
-                            .unwrap_or(u32::MAX)
-                            .max(g.after.unwrap_or(u32::MAX))
-                            as u64;
-                        used * 1000 / g.limit.unwrap_or(1).max(1) as u64
-                    })
+        self.groups.iter().find(|g| g.mode == Some(PoolMode::Session)).or_else(|| {
+            self.groups.iter().filter(|g| g.limit.is_some()).max_by_key(|g| {
+                let used = g.before.unwrap_or(u32::MAX).max(g.after.unwrap_or(u32::MAX)) as u64;
+                used * 1000 / g.limit.unwrap_or(1).max(1) as u64
             })
+        })
     }
 }
 
@@ -110,56 +100,29 @@ fn pool_settings(r: &ServiceReport, after: bool) -> (Option<u32>, Option<u32>, S
     let get = |n: &str| env_value(r, n, after).and_then(|v| v.parse::<i64>().ok());
     match r.service.role {
         Role::Mlflow => {
-            let nullpool = env_value(r, MLFLOW.poolclass.unwrap_or_default(), after)
-                .is_some_and(|v| v.contains("NullPool"));
+            let nullpool =
+                env_value(r, MLFLOW.poolclass.unwrap_or_default(), after).is_some_and(|v| v.contains("NullPool"));
             // Applied only when truthy: 0 falls back to the default.
-            let pool = get(MLFLOW.pool_size)
-                .filter(|v| *v > 0)
-                .map_or(DEFAULT_POOL, |v| v as u32);
-            let overflow = get(MLFLOW.max_overflow)
-                .filter(|v| *v > 0)
-                .map_or(DEFAULT_OVERFLOW, |v| v as u32);
+            let pool = get(MLFLOW.pool_size).filter(|v| *v > 0).map_or(DEFAULT_POOL, |v| v as u32);
+            let overflow = get(MLFLOW.max_overflow).filter(|v| *v > 0).map_or(DEFAULT_OVERFLOW, |v| v as u32);
             if nullpool && get(MLFLOW.pool_size).is_none() && get(MLFLOW.max_overflow).is_none() {
-                return (
-                    None,
-                    None,
-                    "NullPool: one connection per concurrent request, no upper bound".into(),
-                );
+                return (None, None, "NullPool: one connection per concurrent request, no upper bound".into());
             }
             (Some(pool), Some(overflow), format!("({pool} + {overflow})"))
         }
         Role::PrefectServer => {
-            let s = if r.service.url_kind() == ServiceKind::Prefect2 {
-                &PREFECT2
-            } else {
-                &PREFECT3
-            };
+            let s = if r.service.url_kind() == ServiceKind::Prefect2 { &PREFECT2 } else { &PREFECT3 };
             // Prefect 3.1+ still reads the old names.
-            let pool = get(s.pool_size)
-                .or_else(|| get(PREFECT2.pool_size))
-                .unwrap_or(DEFAULT_POOL as i64);
-            let overflow = get(s.max_overflow)
-                .or_else(|| get(PREFECT2.max_overflow))
-                .unwrap_or(DEFAULT_OVERFLOW as i64);
+            let pool = get(s.pool_size).or_else(|| get(PREFECT2.pool_size)).unwrap_or(DEFAULT_POOL as i64);
+            let overflow =
+                get(s.max_overflow).or_else(|| get(PREFECT2.max_overflow)).unwrap_or(DEFAULT_OVERFLOW as i64);
             let pool = (pool > 0).then_some(pool as u32);
             let overflow = (overflow >= 0).then_some(overflow as u32);
             let show = |v: Option<u32>| v.map_or("unlimited".to_string(), |v| v.to_string());
-            (
-                pool,
-                overflow,
-                format!("({} + {})", show(pool), show(overflow)),
-            )
+            (pool, overflow, format!("({} + {})", show(pool), show(overflow)))
         }
-        Role::App if after => (
-            Some(1),
-            Some(1),
-            "(1 + 1, with the create_engine() settings below)".into(),
-        ),
-        Role::App => (
-            Some(DEFAULT_POOL),
-            Some(DEFAULT_OVERFLOW),
-            "(5 + 10, SQLAlchemy's defaults assumed)".into(),
-        ),
+        Role::App if after => (Some(1), Some(1), "(1 + 1, with the create_engine() settings below)".into()),
+        Role::App => (Some(DEFAULT_POOL), Some(DEFAULT_OVERFLOW), "(5 + 10, SQLAlchemy's defaults assumed)".into()),
         _ => (Some(0), Some(0), String::new()),
     }
 }
@@ -171,21 +134,15 @@ pub fn size_service(r: &mut ServiceReport) {
         let replicas = r.service.replicas.value.max(1);
         let (max, formula) = match r.service.role {
             Role::Mlflow => {
-                let workers = if after {
-                    1
-                } else {
-                    r.service.processes.value.max(1)
-                };
+                let workers = if after { 1 } else { r.service.processes.value.max(1) };
                 let jobs_off = env_value(r, MLFLOW.job_execution.unwrap_or_default(), after)
                     .is_some_and(|v| v.eq_ignore_ascii_case("false") || v == "0");
-                let jobs = if jobs_off || r.service.version.is_some_and(|v| v.0 < 3) {
-                    0
-                } else {
-                    MLFLOW_JOBS
-                };
-                let per = add(pool, overflow)
-                    .map(|p| workers * MLFLOW_ENGINES * p + MLFLOW_PARENT + jobs);
-                let mut f = format!("{workers} worker{} × {MLFLOW_ENGINES} engines × {pool_text} + {MLFLOW_PARENT} (parent)", if workers == 1 { "" } else { "s" });
+                let jobs = if jobs_off || r.service.version.is_some_and(|v| v.0 < 3) { 0 } else { MLFLOW_JOBS };
+                let per = add(pool, overflow).map(|p| workers * MLFLOW_ENGINES * p + MLFLOW_PARENT + jobs);
+                let mut f = format!(
+                    "{workers} worker{} × {MLFLOW_ENGINES} engines × {pool_text} + {MLFLOW_PARENT} (parent)",
+                    if workers == 1 { "" } else { "s" }
+                );
                 if jobs > 0 {
                     let _ = write!(f, " + {jobs} (job execution)");
                 }
@@ -194,10 +151,7 @@ pub fn size_service(r: &mut ServiceReport) {
             Role::PrefectServer => {
                 let workers = r.service.processes.value.max(1);
                 let per = add(pool, overflow).map(|p| workers * p + PREFECT_EXTRAS);
-                (
-                    per,
-                    format!("{workers} × {pool_text} + {PREFECT_EXTRAS} (LISTEN and background)"),
-                )
+                (per, format!("{workers} × {pool_text} + {PREFECT_EXTRAS} (LISTEN and background)"))
             }
             Role::App => {
                 let procs = r.service.processes.value.max(1);
@@ -214,10 +168,7 @@ pub fn size_service(r: &mut ServiceReport) {
             _ => (Some(0), "no database pool".into()),
         };
         let (max, formula) = if replicas > 1 {
-            (
-                max.map(|m| m * replicas),
-                format!("{replicas} replicas × ({formula})"),
-            )
+            (max.map(|m| m * replicas), format!("{replicas} replicas × ({formula})"))
         } else {
             (max, formula)
         };
@@ -254,33 +205,20 @@ pub fn transaction_verdict(r: &ServiceReport) -> Option<(Verdict, String)> {
     })
 }
 
-fn limit_for(
-    endpoint: EndpointKind,
-    mode: PoolMode,
-    options: &ComposeOptions,
-) -> (Option<u32>, String) {
+fn limit_for(endpoint: EndpointKind, mode: PoolMode, options: &ComposeOptions) -> (Option<u32>, String) {
     let c = options.compute;
     match (endpoint, mode) {
-        (_, PoolMode::Session) => (
-            Some(options.pool_size()),
-            format!("pool size {} ({})", options.pool_size(), c.label),
-        ),
-        (_, PoolMode::Transaction) => (
-            Some(c.pooler_max_clients),
-            format!("pooler max clients {} ({})", c.pooler_max_clients, c.label),
-        ),
+        (_, PoolMode::Session) => {
+            (Some(options.pool_size()), format!("pool size {} ({})", options.pool_size(), c.label))
+        }
+        (_, PoolMode::Transaction) => {
+            (Some(c.pooler_max_clients), format!("pooler max clients {} ({})", c.pooler_max_clients, c.label))
+        }
         (EndpointKind::Direct, _) => (
             Some(c.direct_max.saturating_sub(options.pool_size())),
-            format!(
-                "direct max connections {} less the pooler's {} ({})",
-                c.direct_max,
-                options.pool_size(),
-                c.label
-            ),
+            format!("direct max connections {} less the pooler's {} ({})", c.direct_max, options.pool_size(), c.label),
         ),
-        (EndpointKind::OtherPostgres, _) => {
-            (Some(100), "PostgreSQL's default max_connections 100".into())
-        }
+        (EndpointKind::OtherPostgres, _) => (Some(100), "PostgreSQL's default max_connections 100".into()),
         _ => (None, "unknown: the host is a placeholder".into()),
     }
 }
@@ -288,16 +226,12 @@ fn limit_for(
 /// Adds the services up per endpoint and mode.
 pub fn budget(reports: &[ServiceReport], options: &ComposeOptions) -> Budget {
     let mut groups: Vec<BudgetGroup> = Vec::new();
-    for r in reports
-        .iter()
-        .filter(|r| r.has_pool() && !r.urls.is_empty())
-    {
+    // (group, service name) → index in the group's list: files may hold thousands of services.
+    let mut index: std::collections::HashMap<(usize, String), usize> = std::collections::HashMap::new();
+    for r in reports.iter().filter(|r| r.has_pool() && !r.urls.is_empty()) {
         let host = r.host.clone().unwrap_or_else(|| "(unknown host)".into());
         for (after, mode) in [(false, r.mode_before), (true, r.mode_after)] {
-            let idx = match groups
-                .iter()
-                .position(|g| g.host == host && g.mode == Some(mode))
-            {
+            let idx = match groups.iter().position(|g| g.host == host && g.mode == Some(mode)) {
                 Some(i) => i,
                 None => {
                     let (limit, limit_label) = limit_for(r.endpoint, mode, options);
@@ -315,13 +249,10 @@ pub fn budget(reports: &[ServiceReport], options: &ComposeOptions) -> Budget {
                 }
             };
             let g = &mut groups[idx];
-            let entry = match g.services.iter().position(|(n, _, _)| *n == r.service.name) {
-                Some(i) => i,
-                None => {
-                    g.services.push((r.service.name.clone(), Some(0), Some(0)));
-                    g.services.len() - 1
-                }
-            };
+            let entry = *index.entry((idx, r.service.name.clone())).or_insert_with(|| {
+                g.services.push((r.service.name.clone(), Some(0), Some(0)));
+                g.services.len() - 1
+            });
             if after {
                 g.after = add(g.after, r.max_after);
                 g.services[entry].2 = r.max_after;
@@ -346,25 +277,15 @@ pub fn findings(budget: &Budget, reports: &[ServiceReport]) -> Vec<Finding> {
         let anchor = |pick_after: bool| {
             g.services
                 .iter()
-                .max_by_key(|(_, b, a)| {
-                    if pick_after {
-                        a.unwrap_or(u32::MAX)
-                    } else {
-                        b.unwrap_or(u32::MAX)
-                    }
-                })
+                .max_by_key(|(_, b, a)| if pick_after { a.unwrap_or(u32::MAX) } else { b.unwrap_or(u32::MAX) })
                 .and_then(|(name, _, _)| reports.iter().find(|r| &r.service.name == name))
                 .map_or(Span::default(), |r| r.service.key_span)
         };
         let mode = g.mode.map_or("?", |m| m.as_str());
         let over = g.before.is_none_or(|b| b > limit);
         if over && g.before != Some(0) {
-            let who: Vec<String> = g
-                .services
-                .iter()
-                .filter(|s| s.1 != Some(0))
-                .map(|(n, b, _)| format!("{n} {}", show(*b)))
-                .collect();
+            let who: Vec<String> =
+                g.services.iter().filter(|s| s.1 != Some(0)).map(|(n, b, _)| format!("{n} {}", show(*b))).collect();
             out.push(Finding::new(
                 &pf201_pool_exceeded::DOC,
                 format!(

@@ -13,11 +13,7 @@ const CONTEXT: usize = 3;
 /// Line starts of `text` (byte offsets), plus its end.
 fn line_starts(text: &str) -> Vec<usize> {
     let mut starts = vec![0];
-    starts.extend(
-        text.match_indices('\n')
-            .map(|(i, _)| i + 1)
-            .filter(|&i| i < text.len()),
-    );
+    starts.extend(text.match_indices('\n').map(|(i, _)| i + 1).filter(|&i| i < text.len()));
     starts
 }
 
@@ -37,12 +33,8 @@ pub fn normalize(text: &str, edits: &[Edit]) -> Vec<Edit> {
         .iter()
         .map(|e| {
             let at = e.span.start;
-            if e.span.is_empty() && text[at..].starts_with('\n') && e.replacement.starts_with('\n')
-            {
-                Edit {
-                    span: crate::span::Span::empty_at(at + 1),
-                    replacement: format!("{}\n", &e.replacement[1..]),
-                }
+            if e.span.is_empty() && text[at..].starts_with('\n') && e.replacement.starts_with('\n') {
+                Edit { span: crate::span::Span::empty_at(at + 1), replacement: format!("{}\n", &e.replacement[1..]) }
             } else {
                 e.clone()
             }
@@ -61,10 +53,8 @@ struct Block<'a> {
 /// The unified diff between `text` and `text` with `edits` applied; empty when nothing changes.
 pub fn unified(name: &str, text: &str, edits: &[Edit]) -> String {
     let normalized = normalize(text, edits);
-    let mut edits: Vec<&Edit> = normalized
-        .iter()
-        .filter(|e| !(e.span.is_empty() && e.replacement.is_empty()))
-        .collect();
+    let mut edits: Vec<&Edit> =
+        normalized.iter().filter(|e| !(e.span.is_empty() && e.replacement.is_empty())).collect();
     if edits.is_empty() {
         return String::new();
     }
@@ -73,34 +63,20 @@ pub fn unified(name: &str, text: &str, edits: &[Edit]) -> String {
     let old_lines = lines(text);
     let mut blocks: Vec<Block> = Vec::new();
     for e in edits {
-        let at_line_start = e.span.start == text.len()
-            || e.span.start == 0
-            || text.as_bytes()[e.span.start - 1] == b'\n';
+        let at_line_start =
+            e.span.start == text.len() || e.span.start == 0 || text.as_bytes()[e.span.start - 1] == b'\n';
         let (first, last) = if e.span.is_empty() && at_line_start {
-            let l = if e.span.start == text.len() {
-                old_lines.len()
-            } else {
-                line_of(&starts, e.span.start)
-            };
+            let l = if e.span.start == text.len() { old_lines.len() } else { line_of(&starts, e.span.start) };
             (l, l)
         } else {
-            (
-                line_of(&starts, e.span.start),
-                line_of(&starts, e.span.end.saturating_sub(1).max(e.span.start)) + 1,
-            )
+            (line_of(&starts, e.span.start), line_of(&starts, e.span.end.saturating_sub(1).max(e.span.start)) + 1)
         };
         match blocks.last_mut() {
-            Some(b)
-                if first < b.last || (first == b.first && b.first == b.last && first == last) =>
-            {
+            Some(b) if first < b.last || (first == b.first && b.first == b.last && first == last) => {
                 b.last = b.last.max(last);
                 b.edits.push(e);
             }
-            _ => blocks.push(Block {
-                first,
-                last,
-                edits: vec![e],
-            }),
+            _ => blocks.push(Block { first, last, edits: vec![e] }),
         }
     }
     // Blocks within 2 × CONTEXT lines share a hunk.
@@ -131,10 +107,7 @@ pub fn unified(name: &str, text: &str, edits: &[Edit]) -> String {
                 .edits
                 .iter()
                 .map(|e| Edit {
-                    span: crate::span::Span::new(
-                        e.span.start - block_start,
-                        e.span.end - block_start,
-                    ),
+                    span: crate::span::Span::new(e.span.start - block_start, e.span.end - block_start),
                     replacement: e.replacement.clone(),
                 })
                 .collect();
@@ -158,15 +131,8 @@ pub fn unified(name: &str, text: &str, edits: &[Edit]) -> String {
         // A hunk that only adds lines names the line before it, as diff(1) does.
         let old_start = if old_count == 0 { from } else { from + 1 };
         let new_from = (from as isize + delta) as usize;
-        let new_start = if new_count == 0 {
-            new_from
-        } else {
-            new_from + 1
-        };
-        let _ = writeln!(
-            out,
-            "@@ -{old_start},{old_count} +{new_start},{new_count} @@"
-        );
+        let new_start = if new_count == 0 { new_from } else { new_from + 1 };
+        let _ = writeln!(out, "@@ -{old_start},{old_count} +{new_start},{new_count} @@");
         out.push_str(&body);
         delta += new_count as isize - old_count as isize;
     }
@@ -190,14 +156,8 @@ mod tests {
     fn hunks_show_exactly_the_edited_lines() {
         let text = "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\nl\nm\n";
         let edits = vec![
-            Edit {
-                span: Span::new(2, 3),
-                replacement: "B".into(),
-            },
-            Edit {
-                span: Span::new(23, 23),
-                replacement: "\nl2".into(),
-            },
+            Edit { span: Span::new(2, 3), replacement: "B".into() },
+            Edit { span: Span::new(23, 23), replacement: "\nl2".into() },
         ];
         let diff = unified("x.yml", text, &edits);
         assert_eq!(
@@ -209,14 +169,8 @@ mod tests {
     #[test]
     fn added_lines_show_as_additions_only() {
         let text = "a\nb\nc\n";
-        let edits = vec![Edit {
-            span: Span::empty_at(3),
-            replacement: "\nb2".into(),
-        }];
-        assert_eq!(
-            unified("x", text, &edits),
-            "--- a/x\n+++ b/x\n@@ -1,3 +1,4 @@\n a\n b\n+b2\n c\n"
-        );
+        let edits = vec![Edit { span: Span::empty_at(3), replacement: "\nb2".into() }];
+        assert_eq!(unified("x", text, &edits), "--- a/x\n+++ b/x\n@@ -1,3 +1,4 @@\n a\n b\n+b2\n c\n");
         assert_eq!(apply(text, &normalize(text, &edits)), apply(text, &edits));
     }
 

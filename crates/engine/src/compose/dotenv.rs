@@ -22,20 +22,14 @@ pub fn parse_env(text: &str) -> BTreeMap<String, String> {
         }
         let value = value.trim();
         let value = if value.len() >= 2
-            && ((value.starts_with('"') && value.ends_with('"'))
-                || (value.starts_with('\'') && value.ends_with('\'')))
+            && ((value.starts_with('"') && value.ends_with('"')) || (value.starts_with('\'') && value.ends_with('\'')))
         {
             value[1..value.len() - 1].to_string()
         } else if value.starts_with('#') {
             String::new()
         } else {
             // An unquoted value ends at ` #`.
-            value
-                .split(" #")
-                .next()
-                .unwrap_or("")
-                .trim_end()
-                .to_string()
+            value.split(" #").next().unwrap_or("").trim_end().to_string()
         };
         vars.insert(key.to_string(), value);
     }
@@ -93,22 +87,14 @@ pub fn interpolate(text: &str, vars: &BTreeMap<String, String>) -> Interpolated 
                     break;
                 }
                 let inner = &text[i + 2..j];
-                let name_len = inner
-                    .bytes()
-                    .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
-                    .count();
+                let name_len = inner.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
                 let (name, op) = inner.split_at(name_len);
                 let set = vars.get(name);
                 let resolved = match (op.get(..2), op.get(..1)) {
                     (Some(":-"), _) => Some(
-                        set.filter(|v| !v.is_empty())
-                            .cloned()
-                            .unwrap_or_else(|| interpolate(&op[2..], vars).value),
+                        set.filter(|v| !v.is_empty()).cloned().unwrap_or_else(|| interpolate(&op[2..], vars).value),
                     ),
-                    (_, Some("-")) => Some(
-                        set.cloned()
-                            .unwrap_or_else(|| interpolate(&op[1..], vars).value),
-                    ),
+                    (_, Some("-")) => Some(set.cloned().unwrap_or_else(|| interpolate(&op[1..], vars).value)),
                     (Some(":?"), _) => set.filter(|v| !v.is_empty()).cloned(),
                     (_, Some("?")) => set.cloned(),
                     (Some(":+"), _) => Some(if set.is_some_and(|v| !v.is_empty()) {
@@ -116,11 +102,9 @@ pub fn interpolate(text: &str, vars: &BTreeMap<String, String>) -> Interpolated 
                     } else {
                         String::new()
                     }),
-                    (_, Some("+")) => Some(if set.is_some() {
-                        interpolate(&op[1..], vars).value
-                    } else {
-                        String::new()
-                    }),
+                    (_, Some("+")) => {
+                        Some(if set.is_some() { interpolate(&op[1..], vars).value } else { String::new() })
+                    }
                     _ => set.cloned(),
                 };
                 match resolved {
@@ -159,11 +143,7 @@ pub fn interpolate(text: &str, vars: &BTreeMap<String, String>) -> Interpolated 
             }
         }
     }
-    Interpolated {
-        value: out,
-        unresolved,
-        changed,
-    }
+    Interpolated { value: out, unresolved, changed }
 }
 
 #[cfg(test)]
@@ -176,10 +156,7 @@ mod tests {
         assert_eq!(vars.get("A").map(String::as_str), Some("1"));
         assert_eq!(vars.get("B").map(String::as_str), Some("two words"));
         assert_eq!(vars.get("D").map(String::as_str), Some(""));
-        let r = interpolate(
-            "$A-${B}-${X:-dflt}-${E:-empty}-${E-set}-${Y}-$$-${A:?need}-${Z:?need}",
-            &vars,
-        );
+        let r = interpolate("$A-${B}-${X:-dflt}-${E:-empty}-${E-set}-${Y}-$$-${A:?need}-${Z:?need}", &vars);
         assert_eq!(r.value, "1-two words-dflt-empty--${Y}-$-1-${Z:?need}");
         assert_eq!(r.unresolved, ["Y", "Z"]);
         assert!(r.changed);

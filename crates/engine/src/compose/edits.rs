@@ -42,9 +42,9 @@ pub fn env_edits(
         match service.env(name) {
             Some(entry) => match entry.value_span {
                 Some(span) => {
-                    let list_item = entry.node.is_some_and(|n| {
-                        !matches!(y.node(n).kind, Kind::Scalar { .. }) || y.node(n).span != span
-                    });
+                    let list_item = entry
+                        .node
+                        .is_some_and(|n| !matches!(y.node(n).kind, Kind::Scalar { .. }) || y.node(n).span != span);
                     let source = span.slice(text);
                     let replacement = if list_item {
                         value.clone()
@@ -67,7 +67,11 @@ pub fn env_edits(
         let lines: Vec<String> = missing.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let finding = Finding::new(
             &pf207_default_pool_settings::DOC,
-            format!("`{}`'s environment is shared through an alias; add these settings to it by hand: {}", service.name, lines.join(", ")),
+            format!(
+                "`{}`'s environment is shared through an alias; add these settings to it by hand: {}",
+                service.name,
+                lines.join(", ")
+            ),
             service.key_span,
         )
         .with_fix(Fix::new("Add the settings to this service by hand", Applicability::Manual));
@@ -94,10 +98,7 @@ pub fn env_edits(
                         s.push_str(&yaml_string(&format!("{k}={v}")));
                     }
                 }
-                edits.push(Edit {
-                    span: Span::empty_at(close),
-                    replacement: s,
-                });
+                edits.push(Edit { span: Span::empty_at(close), replacement: s });
             } else if let Some(first) = first_child {
                 let first_span = y.node(first).span;
                 let prefix = if is_map {
@@ -116,10 +117,7 @@ pub fn env_edits(
                         s.push_str(&format!("\n{prefix}{k}={v}"));
                     }
                 }
-                edits.push(Edit {
-                    span: Span::empty_at(at),
-                    replacement: s,
-                });
+                edits.push(Edit { span: Span::empty_at(at), replacement: s });
             }
         }
         _ => {
@@ -132,10 +130,7 @@ pub fn env_edits(
                 return (edits, None);
             };
             if let Some(close) = svc.flow_end {
-                let items: Vec<String> = missing
-                    .iter()
-                    .map(|(k, v)| format!("{k}: {}", yaml_string(v)))
-                    .collect();
+                let items: Vec<String> = missing.iter().map(|(k, v)| format!("{k}: {}", yaml_string(v))).collect();
                 edits.push(Edit {
                     span: Span::empty_at(close),
                     replacement: format!(", environment: {{{}}}", items.join(", ")),
@@ -143,28 +138,18 @@ pub fn env_edits(
                 return (edits, None);
             }
             let key_indent = " ".repeat(y.node(first_key).col);
-            let step = y
-                .node(first_key)
-                .col
-                .saturating_sub(indent_of_line(text, service.key_span.start).len())
-                .max(2);
+            let step = y.node(first_key).col.saturating_sub(indent_of_line(text, service.key_span.start).len()).max(2);
             let inner = format!("{key_indent}{}", " ".repeat(step));
             // An existing `environment:` with no value: write the entries under it.
             let empty_env = pairs.iter().find(|(k, _)| y.str(*k) == Some("environment"));
             let (at, mut s) = match empty_env {
                 Some((k, _)) => (line_end(text, y.node(*k).span.end), String::new()),
-                None => (
-                    line_end(text, svc.span.end),
-                    format!("\n{key_indent}environment:"),
-                ),
+                None => (line_end(text, svc.span.end), format!("\n{key_indent}environment:")),
             };
             for (k, v) in &missing {
                 s.push_str(&format!("\n{inner}{k}: {}", yaml_string(v)));
             }
-            edits.push(Edit {
-                span: Span::empty_at(at),
-                replacement: s,
-            });
+            edits.push(Edit { span: Span::empty_at(at), replacement: s });
         }
     }
     (edits, None)

@@ -15,7 +15,7 @@ use crate::fix::{self, Edit, UrlAction};
 use crate::knowledge::compute::{Compute, COMPUTE_SIZES};
 use crate::knowledge::endpoints::{EndpointKind, PoolMode};
 use crate::rules::{self, Applicability, Finding};
-use crate::span::{line_col, Span};
+use crate::span::{LineIndex, Span};
 use crate::url_doctor::{analyze_url, ModeChoice, UrlOptions, UrlReport};
 
 pub use budget::{Budget, BudgetGroup, Verdict};
@@ -97,10 +97,7 @@ pub struct ServiceReport {
 impl ServiceReport {
     /// Whether the service keeps a database pool at all.
     pub fn has_pool(&self) -> bool {
-        matches!(
-            self.service.role,
-            Role::Mlflow | Role::PrefectServer | Role::App
-        )
+        matches!(self.service.role, Role::Mlflow | Role::PrefectServer | Role::App)
     }
 }
 
@@ -122,9 +119,7 @@ pub struct ComposeReport {
 
 impl ComposeReport {
     pub fn has_errors(&self) -> bool {
-        self.findings
-            .iter()
-            .any(|f| f.finding.severity() == rules::Severity::Error)
+        self.findings.iter().any(|f| f.finding.severity() == rules::Severity::Error)
     }
 }
 
@@ -136,14 +131,9 @@ pub struct ServiceCtx<'a> {
     pub env_given: bool,
 }
 
-fn locate(text: &str, service: Option<&str>, finding: Finding) -> ComposeFinding {
-    let (line, column) = line_col(text, finding.span.start);
-    ComposeFinding {
-        service: service.map(str::to_string),
-        finding,
-        line,
-        column,
-    }
+fn locate(lines: &LineIndex, service: Option<&str>, finding: Finding) -> ComposeFinding {
+    let (line, column) = lines.line_col(finding.span.start);
+    ComposeFinding { service: service.map(str::to_string), finding, line, column }
 }
 
 /// Analyses a compose file.
@@ -154,10 +144,7 @@ pub fn analyze_compose(text: &str, options: &ComposeOptions) -> ComposeReport {
         Ok(y) => y,
         Err(e) => {
             let span = Span::new(e.offset, (e.offset + 1).min(text.len()).max(e.offset));
-            let message = format!(
-                "invalid YAML at line {}, column {}: {}",
-                e.line, e.column, e.message
-            );
+            let message = format!("invalid YAML at line {}, column {}: {}", e.line, e.column, e.message);
             let finding = ComposeFinding {
                 service: None,
                 finding: Finding::new(&rules::pf200_invalid_yaml::DOC, message, span),
@@ -199,32 +186,27 @@ pub fn analyze_compose(text: &str, options: &ComposeOptions) -> ComposeReport {
             found.insert(name.to_string(), s);
         }
     }
+    let lines = LineIndex::new(text);
     let mut findings: Vec<ComposeFinding> = Vec::new();
     let mut reports: Vec<ServiceReport> = Vec::new();
     let mut all_edits: Vec<Edit> = Vec::new();
     let env_given = !options.env_text.trim().is_empty();
     for name in &order {
         let service = found.remove(name).expect("service read");
-        let ctx = ServiceCtx {
-            text,
-            service: &service,
-            options,
-            env_given,
-        };
+        let ctx = ServiceCtx { text, service: &service, options, env_given };
         let mut service_findings: Vec<Finding> = Vec::new();
         // The URLs, through the URL doctor.
         let mut urls = Vec::new();
-        let known_env: Vec<(String, String)> = service
-            .env
-            .iter()
-            .map(|e| (e.name.clone(), e.value.clone()))
-            .collect();
+        let known_env: Vec<(String, String)> = service.env.iter().map(|e| (e.name.clone(), e.value.clone())).collect();
         for site in &service.urls {
             let in_placeholder_only = !site.url.contains("://");
             if in_placeholder_only {
                 service_findings.push(Finding::new(
                     &rules::pf210_url_not_resolved::DOC,
-                    format!("{} is `{}`, which the given .env does not resolve: the URL was not checked", site.source, site.url),
+                    format!(
+                        "{} is `{}`, which the given .env does not resolve: the URL was not checked",
+                        site.source, site.url
+                    ),
                     site.anchor,
                 ));
                 continue;
@@ -271,19 +253,11 @@ pub fn analyze_compose(text: &str, options: &ComposeOptions) -> ComposeReport {
                         .flat_map(|fx| fx.actions.iter())
                         .collect();
                     for e in fix::url_edits(&site.url, c, &actions) {
-                        all_edits.push(Edit {
-                            span: e.span.shift(s.start),
-                            replacement: e.replacement,
-                        });
+                        all_edits.push(Edit { span: e.span.shift(s.start), replacement: e.replacement });
                     }
                 }
             }
-            urls.push(ServiceUrl {
-                source: site.source.clone(),
-                url: site.url.clone(),
-                span: site.span,
-                report,
-            });
+            urls.push(ServiceUrl { source: site.source.clone(), url: site.url.clone(), span: site.span, report });
         }
         // The service-level rules.
         rules::pf203_mlflow_workers::check(&ctx, &mut service_findings);
@@ -307,24 +281,16 @@ pub fn analyze_compose(text: &str, options: &ComposeOptions) -> ComposeReport {
             }
         }
         for f in &service_findings {
-            if let Some(fx) = f
-                .fix
-                .as_ref()
-                .filter(|fx| fx.applicability != Applicability::Manual)
-            {
+            if let Some(fx) = f.fix.as_ref().filter(|fx| fx.applicability != Applicability::Manual) {
                 for (k, v) in &fx.env {
                     set(k, v);
                 }
                 if f.rule.code.starts_with("PF2") {
                     all_edits.extend(fx.actions.iter().filter_map(|a| match a {
-                        UrlAction::Replace { span, with } => Some(Edit {
-                            span: *span,
-                            replacement: with.clone(),
-                        }),
-                        UrlAction::Insert { at, text } => Some(Edit {
-                            span: Span::empty_at(*at),
-                            replacement: text.clone(),
-                        }),
+                        UrlAction::Replace { span, with } => Some(Edit { span: *span, replacement: with.clone() }),
+                        UrlAction::Insert { at, text } => {
+                            Some(Edit { span: Span::empty_at(*at), replacement: text.clone() })
+                        }
                         _ => None,
                     }));
                 }
@@ -344,19 +310,13 @@ pub fn analyze_compose(text: &str, options: &ComposeOptions) -> ComposeReport {
         let first_url = urls.first();
         let endpoint = first_url.map_or(EndpointKind::Unknown, |u| u.report.endpoint);
         let host = first_url.and_then(|u| {
-            u.report.conn.as_ref().and_then(|c| {
-                c.hosts
-                    .first()
-                    .map(|h| h.host.slice(&u.url).to_ascii_lowercase())
-            })
+            u.report.conn.as_ref().and_then(|c| c.hosts.first().map(|h| h.host.slice(&u.url).to_ascii_lowercase()))
         });
         let mode_before = first_url.map_or(PoolMode::Unknown, |u| u.report.mode_before);
         let mode_after = first_url.map_or(PoolMode::Unknown, |u| u.report.mode_after);
         let corrected_url = first_url.and_then(|u| u.report.corrected_url.clone());
         let snippet = (service.role == Role::App).then(|| {
-            let driver = first_url
-                .and_then(|u| u.report.driver)
-                .unwrap_or(crate::knowledge::drivers::Driver::Psycopg2);
+            let driver = first_url.and_then(|u| u.report.driver).unwrap_or(crate::knowledge::drivers::Driver::Psycopg2);
             crate::url_doctor::sqlalchemy_snippet(driver, mode_after)
         });
         let mut report = ServiceReport {
@@ -378,13 +338,13 @@ pub fn analyze_compose(text: &str, options: &ComposeOptions) -> ComposeReport {
         budget::size_service(&mut report);
         report.verdict = budget::transaction_verdict(&report);
         for f in service_findings {
-            findings.push(locate(text, Some(&report.service.name), f));
+            findings.push(locate(&lines, Some(&report.service.name), f));
         }
         reports.push(report);
     }
     let budget = budget::budget(&reports, options);
     for f in budget::findings(&budget, &reports) {
-        findings.push(locate(text, None, f));
+        findings.push(locate(&lines, None, f));
     }
     findings.sort_by_key(|f| (f.finding.span.start, f.finding.rule.code));
     let fixed = fix::apply(text, &all_edits);
@@ -393,11 +353,7 @@ pub fn analyze_compose(text: &str, options: &ComposeOptions) -> ComposeReport {
         .iter()
         .filter(|r| !r.env_after.is_empty())
         .map(|r| {
-            let lines: String = r
-                .env_after
-                .iter()
-                .map(|(k, v)| format!("{k}={v}\n"))
-                .collect();
+            let lines: String = r.env_after.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
             format!("# {}\n{lines}", r.service.name)
         })
         .collect::<Vec<_>>()

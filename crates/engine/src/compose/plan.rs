@@ -13,7 +13,10 @@ use super::{ComposeOptions, ServiceReport};
 pub struct Step {
     pub title: String,
     pub commands: Vec<String>,
+    /// Commands that verify the step.
     pub checks: Vec<String>,
+    /// What to expect, in words.
+    pub expect: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -46,24 +49,15 @@ pub const COUNT_SQL: &str = "select application_name, usename, state, count(*)\n
 fn health(r: &ServiceReport) -> Option<String> {
     let (port, path, answer) = match r.service.role {
         Role::Mlflow => (r.service.host_port(5000).unwrap_or(5000), "/health", "OK"),
-        Role::PrefectServer => (
-            r.service.host_port(4200).unwrap_or(4200),
-            "/api/health",
-            "true",
-        ),
+        Role::PrefectServer => (r.service.host_port(4200).unwrap_or(4200), "/api/health", "true"),
         _ => return None,
     };
-    Some(format!(
-        "curl -fsS http://localhost:{port}{path}   # answers {answer}"
-    ))
+    Some(format!("curl -fsS http://localhost:{port}{path}   # answers {answer}"))
 }
 
 pub fn plan(reports: &[ServiceReport], budget: &Budget, options: &ComposeOptions) -> Plan {
     let changed: Vec<&ServiceReport> = {
-        let mut v: Vec<&ServiceReport> = reports
-            .iter()
-            .filter(|r| r.has_pool() && !r.urls.is_empty())
-            .collect();
+        let mut v: Vec<&ServiceReport> = reports.iter().filter(|r| r.has_pool() && !r.urls.is_empty()).collect();
         // The biggest holder first: it frees the most room. Prefect servers before their workers.
         v.sort_by_key(|r| std::cmp::Reverse(r.max_before.unwrap_or(u32::MAX)));
         v
@@ -76,10 +70,7 @@ pub fn plan(reports: &[ServiceReport], budget: &Budget, options: &ComposeOptions
     });
     plan.before.push(Step {
         title: "Save the current compose file and .env: they are the rollback".into(),
-        commands: vec![
-            format!("cp {0} {0}.before-poolfix", options.file_name),
-            "cp .env .env.before-poolfix".into(),
-        ],
+        commands: vec![format!("cp {0} {0}.before-poolfix", options.file_name), "cp .env .env.before-poolfix".into()],
         ..Step::default()
     });
     plan.before.push(Step {
@@ -89,35 +80,34 @@ pub fn plan(reports: &[ServiceReport], budget: &Budget, options: &ComposeOptions
     });
     for r in &changed {
         let name = &r.service.name;
-        let mut checks = vec![format!(
-            "docker compose logs -f {name}   # no error from the list below for a few minutes"
-        )];
+        let mut checks =
+            vec![format!("docker compose logs -f {name}   # no error from the list below for a few minutes")];
         checks.extend(health(r));
-        if let (Some(b), Some(a)) = (r.max_before, r.max_after) {
-            checks.push(format!(
-                "the count for {name} stays at or below {a} (was up to {b})"
+        let mut expect = Vec::new();
+        if r.service.role == Role::App {
+            expect.push(format!(
+                "deploy {name}'s code with create_engine(…, pool_size=1, max_overflow=1) first; poolfix cannot change code"
             ));
+        }
+        if let (Some(b), Some(a)) = (r.max_before, r.max_after) {
+            expect.push(format!("the connection count for {name} stays at or below {a} (it could reach {b} before)"));
         }
         plan.rollout.push(Step {
             title: format!("Apply the change to {name}"),
             commands: vec![format!("docker compose up -d --build {name}")],
             checks,
+            expect,
         });
     }
-    for r in reports
-        .iter()
-        .filter(|r| r.service.role == Role::PrefectWorker)
-    {
+    for r in reports.iter().filter(|r| r.service.role == Role::PrefectWorker) {
         plan.rollout.push(Step {
             title: format!(
                 "Restart {} after the Prefect server is healthy (it holds no database pool)",
                 r.service.name
             ),
             commands: vec![format!("docker compose up -d {}", r.service.name)],
-            checks: vec![format!(
-                "docker compose logs -f {}   # the worker polls the API again",
-                r.service.name
-            )],
+            checks: vec![format!("docker compose logs -f {}   # the worker polls the API again", r.service.name)],
+            ..Step::default()
         });
     }
     plan.watch = WATCH_FOR.iter().map(|s| s.to_string()).collect();
@@ -125,18 +115,13 @@ pub fn plan(reports: &[ServiceReport], budget: &Budget, options: &ComposeOptions
     let target = budget
         .primary()
         .and_then(|g| g.after)
-        .map_or(String::new(), |a| {
-            format!(" (poolfix expects at most {a} at peak)")
-        });
+        .map_or(String::new(), |a| format!(" (poolfix expects at most {a} at peak)"));
     plan.soak = format!("Leave the new settings under normal traffic for at least 24 hours, including the busiest hour and batch jobs, and run the count again at peak{target}.");
     let mut reverse = changed.clone();
     reverse.reverse();
     plan.rollback.push(Step {
         title: "Restore the saved files (the reverse of the diff)".into(),
-        commands: vec![
-            format!("cp {0}.before-poolfix {0}", options.file_name),
-            "cp .env.before-poolfix .env".into(),
-        ],
+        commands: vec![format!("cp {0}.before-poolfix {0}", options.file_name), "cp .env.before-poolfix .env".into()],
         ..Step::default()
     });
     for r in reverse {
@@ -146,13 +131,15 @@ pub fn plan(reports: &[ServiceReport], budget: &Budget, options: &ComposeOptions
             title: format!("Recreate {} with its old settings", r.service.name),
             commands: vec![format!("docker compose up -d {}", r.service.name)],
             checks,
+            ..Step::default()
         });
     }
     plan.rollback.push(Step {
         title: format!(
-            "The old pool sizes did not fit: keep pool size {pool} and raise a service's pool (for example an overflow of 2) only after raising the Supabase pool size (up to {} on {})",
-            (options.compute.direct_max * 4 / 5),
-            options.compute.label
+            "The old pool sizes did not fit: keep pool size {pool}, and raise a service's pool (for example an overflow of 2) only after raising the Supabase pool size (on {} up to about {}, 80 % of its {} direct connections; 40 % with heavy Data API use)",
+            options.compute.label,
+            options.compute.direct_max * 4 / 5,
+            options.compute.direct_max
         ),
         ..Step::default()
     });
@@ -172,6 +159,9 @@ impl Plan {
                 for c in &s.checks {
                     let _ = writeln!(md, "  - check: `{c}`");
                 }
+                for e in &s.expect {
+                    let _ = writeln!(md, "  - expect: {e}");
+                }
             }
         };
         steps(&mut md, &self.before);
@@ -181,7 +171,11 @@ impl Plan {
         for w in &self.watch {
             let _ = writeln!(md, "- `{w}`");
         }
-        let _ = write!(md, "\n## Count connections per application\n\n```sql\n{}\n```\n\n## Soak\n\n{}\n\n## Rollback\n\n", self.sql, self.soak);
+        let _ = write!(
+            md,
+            "\n## Count connections per application\n\n```sql\n{}\n```\n\n## Soak\n\n{}\n\n## Rollback\n\n",
+            self.sql, self.soak
+        );
         steps(&mut md, &self.rollback);
         md
     }

@@ -108,11 +108,7 @@ impl Service {
     pub fn url_kind(&self) -> ServiceKind {
         match self.role {
             Role::Mlflow => ServiceKind::Mlflow,
-            Role::PrefectServer
-                if self
-                    .version
-                    .is_some_and(|v| v.0 == 2 || (v.0 == 3 && v.1 == 0)) =>
-            {
+            Role::PrefectServer if self.version.is_some_and(|v| v.0 == 2 || (v.0 == 3 && v.1 == 0)) => {
                 ServiceKind::Prefect2
             }
             Role::PrefectServer => ServiceKind::Prefect3,
@@ -122,10 +118,7 @@ impl Service {
 
     /// The host port published for `container_port`, if any.
     pub fn host_port(&self, container_port: u16) -> Option<u16> {
-        self.ports
-            .iter()
-            .find(|(_, c)| *c == container_port)
-            .and_then(|(h, _)| *h)
+        self.ports.iter().find(|(_, c)| *c == container_port).and_then(|(h, _)| *h)
     }
 }
 
@@ -171,10 +164,7 @@ pub fn find_once(text: &str, span: Span, needle: &str) -> Option<Span> {
     if hay[first + 1..].contains(needle) {
         return None;
     }
-    Some(Span::new(
-        span.start + first,
-        span.start + first + needle.len(),
-    ))
+    Some(Span::new(span.start + first, span.start + first + needle.len()))
 }
 
 /// The `major.minor.patch` in an image tag such as `v3.17.2`, `3.4.20-python3.11` or `2-latest`.
@@ -184,20 +174,23 @@ pub fn version_from_image(image: &str) -> Option<(u32, u32, u32)> {
         return None;
     }
     let tag = tag.trim_start_matches('v');
-    let digits: String = tag
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == '.')
-        .collect();
-    let mut parts = digits
-        .split('.')
-        .filter(|p| !p.is_empty())
-        .map(|p| p.parse::<u32>().ok());
+    let digits: String = tag.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+    let mut parts = digits.split('.').filter(|p| !p.is_empty()).map(|p| p.parse::<u32>().ok());
     let major = parts.next()??;
-    Some((
-        major,
-        parts.next().flatten().unwrap_or(0),
-        parts.next().flatten().unwrap_or(0),
-    ))
+    // `3-latest` or `3.4`: the newest release of that line.
+    Some((major, parts.next().flatten().unwrap_or(LATEST), parts.next().flatten().unwrap_or(LATEST)))
+}
+
+/// A version part the tag leaves open (`3-latest`): the newest.
+pub const LATEST: u32 = u32::MAX;
+
+/// `3.17.2`, or `3.x` for an open tag.
+pub fn version_label((a, b, c): (u32, u32, u32)) -> String {
+    match (b, c) {
+        (LATEST, _) => format!("{a}.x"),
+        (b, LATEST) => format!("{a}.{b}.x"),
+        (b, c) => format!("{a}.{b}.{c}"),
+    }
 }
 
 fn image_name(image: &str) -> String {
@@ -267,25 +260,21 @@ fn count_from_flag(
     argv: &[String],
     names: &[&str],
     what: &str,
+    vars: &BTreeMap<String, String>,
 ) -> Option<Count> {
     let (_, v) = flag(argv, names)?;
-    let value = v.parse::<u32>().ok()?;
+    let value = interpolate(v, vars).value.parse::<u32>().ok()?;
     // Locate the number in the source for editing: `--workers 4` or `--workers=4`.
     let span = cmd_span.and_then(|s| {
         names.iter().find_map(|n| {
             [format!("{n} {v}"), format!("{n}={v}")]
                 .iter()
-                .find_map(|needle| {
-                    find_once(text, s, needle)
-                        .map(|found| Span::new(found.end - v.len(), found.end))
-                })
+                .find_map(|needle| find_once(text, s, needle).map(|found| Span::new(found.end - v.len(), found.end)))
         })
     });
-    Some(Count {
-        value,
-        source: format!("{what} {} {v}", names[0]),
-        span,
-    })
+    // A number behind a placeholder is not edited in place.
+    let span = span.filter(|s| !s.slice(text).contains('$'));
+    Some(Count { value, source: format!("{what} {} {v}", names[0]), span })
 }
 
 /// Reads one service.
@@ -298,27 +287,20 @@ pub fn read_service(
     vars: &BTreeMap<String, String>,
 ) -> Service {
     let get = |k: &str| y.get(node, k);
-    let image = get("image")
-        .and_then(|i| y.str(i))
-        .map(|s| interpolate(s, vars).value);
+    let image = get("image").and_then(|i| y.str(i)).map(|s| interpolate(s, vars).value);
     let mut argv = Vec::new();
     let mut cmd_span: Option<Span> = None;
     for k in ["entrypoint", "command"] {
         let Some(c) = get(k) else { continue };
         let c_res = y.resolve(c);
         cmd_span = Some(match cmd_span {
-            Some(s) => Span::new(
-                s.start.min(y.node(c_res).span.start),
-                s.end.max(y.node(c_res).span.end),
-            ),
+            Some(s) => Span::new(s.start.min(y.node(c_res).span.start), s.end.max(y.node(c_res).span.end)),
             None => y.node(c_res).span,
         });
         match &y.node(c_res).kind {
             // Kept as written: placeholders stay intact, so URLs in it can be edited in place.
             Kind::Scalar { value, .. } => argv.extend(split_words(value)),
-            Kind::Seq(items) => {
-                argv.extend(items.iter().filter_map(|i| y.str(*i)).map(str::to_string))
-            }
+            Kind::Seq(items) => argv.extend(items.iter().filter_map(|i| y.str(*i)).map(str::to_string)),
             _ => {}
         }
     }
@@ -349,10 +331,7 @@ pub fn read_service(
             for &item in y.items(e) {
                 let Some(entry) = y.str(item) else { continue };
                 let (name, raw) = entry.split_once('=').unwrap_or((entry, ""));
-                let value_span = y
-                    .is_own(item)
-                    .then(|| find_once(text, y.node(item).span, raw))
-                    .flatten();
+                let value_span = y.is_own(item).then(|| find_once(text, y.node(item).span, raw)).flatten();
                 env.push(EnvEntry {
                     name: name.trim().to_string(),
                     raw: raw.to_string(),
@@ -364,21 +343,13 @@ pub fn read_service(
         }
     }
     let env_files = match get("env_file") {
-        Some(f) if y.is_map(f) => y
-            .get(f, "path")
-            .and_then(|p| y.str(p))
-            .map(str::to_string)
-            .into_iter()
-            .collect(),
+        Some(f) if y.is_map(f) => y.get(f, "path").and_then(|p| y.str(p)).map(str::to_string).into_iter().collect(),
         Some(f) => match y.str(f) {
             Some(s) => vec![s.to_string()],
             None => y
                 .items(f)
                 .iter()
-                .filter_map(|i| {
-                    y.str(*i)
-                        .or_else(|| y.get(*i, "path").and_then(|p| y.str(p)))
-                })
+                .filter_map(|i| y.str(*i).or_else(|| y.get(*i, "path").and_then(|p| y.str(p))))
                 .map(str::to_string)
                 .collect(),
         },
@@ -407,7 +378,11 @@ pub fn read_service(
     } else {
         Role::App
     };
-    let version = image.as_deref().and_then(version_from_image);
+    // Only MLflow's and Prefect's versions change poolfix's advice.
+    let version = image
+        .as_deref()
+        .and_then(version_from_image)
+        .filter(|_| matches!(role, Role::Mlflow | Role::PrefectServer | Role::PrefectWorker));
 
     // Connection URLs.
     let mut urls = Vec::new();
@@ -417,49 +392,26 @@ pub fn read_service(
         let inter = interpolate(raw, vars);
         if looks_like_postgres(raw) {
             let span = value_span.and_then(|vs| find_once(text, vs, raw));
-            UrlSite {
-                source,
-                url: raw.to_string(),
-                span,
-                anchor: span.unwrap_or(anchor),
-                unresolved: inter.unresolved,
-            }
+            UrlSite { source, url: raw.to_string(), span, anchor: span.unwrap_or(anchor), unresolved: inter.unresolved }
         } else {
-            UrlSite {
-                source,
-                url: inter.value,
-                span: None,
-                anchor,
-                unresolved: inter.unresolved,
-            }
+            UrlSite { source, url: inter.value, span: None, anchor, unresolved: inter.unresolved }
         }
     };
     let env_url_site = |e: &EnvEntry, source: String, urls: &mut Vec<UrlSite>| {
-        let anchor = e
-            .value_span
-            .or(e.node.map(|n| y.node(n).span))
-            .unwrap_or_default();
+        let anchor = e.value_span.or(e.node.map(|n| y.node(n).span)).unwrap_or_default();
         urls.push(site(&e.raw, e.value_span, anchor, source));
     };
     match role {
         Role::Mlflow => {
             if let Some((_, uri)) = flag(&argv, &["--backend-store-uri", "--backend_store_uri"]) {
                 let anchor = cmd_span.unwrap_or_default();
-                urls.push(site(
-                    uri,
-                    cmd_span,
-                    anchor,
-                    "command --backend-store-uri".into(),
-                ));
+                urls.push(site(uri, cmd_span, anchor, "command --backend-store-uri".into()));
             } else if let Some(e) = env.iter().find(|e| e.name == "MLFLOW_BACKEND_STORE_URI") {
                 env_url_site(e, "environment MLFLOW_BACKEND_STORE_URI".into(), &mut urls);
             }
         }
         Role::PrefectServer => {
-            for var in [
-                "PREFECT_SERVER_DATABASE_CONNECTION_URL",
-                "PREFECT_API_DATABASE_CONNECTION_URL",
-            ] {
+            for var in ["PREFECT_SERVER_DATABASE_CONNECTION_URL", "PREFECT_API_DATABASE_CONNECTION_URL"] {
                 if let Some(e) = env.iter().find(|e| e.name == var) {
                     env_url_site(e, format!("environment {var}"), &mut urls);
                     break;
@@ -468,9 +420,7 @@ pub fn read_service(
         }
         Role::App | Role::Other => {
             for e in &env {
-                if looks_like_postgres(&e.value)
-                    || (is_url_var(&e.name) && looks_like_postgres(&e.raw))
-                {
+                if looks_like_postgres(&e.value) || (is_url_var(&e.name) && looks_like_postgres(&e.raw)) {
                     env_url_site(e, format!("environment {}", e.name), &mut urls);
                 }
             }
@@ -491,57 +441,33 @@ pub fn read_service(
             e.value.trim().parse::<u32>().ok().map(|value| Count {
                 value,
                 source: format!("{what} {name}={value}"),
-                span: e
-                    .value_span
-                    .and_then(|s| find_once(text, s, e.value.trim())),
+                span: e.value_span.and_then(|s| find_once(text, s, e.value.trim())),
             })
         })
     };
     let processes = match role {
-        Role::Mlflow => count_from_flag(text, cmd_span, &argv, &["--workers", "-w"], "command")
+        Role::Mlflow => count_from_flag(text, cmd_span, &argv, &["--workers", "-w"], "command", vars)
             .or_else(|| env_count("MLFLOW_WORKERS", "environment"))
-            .unwrap_or(Count {
-                value: 4,
-                source: "MLflow's default of 4 workers".into(),
-                span: None,
-            }),
-        Role::PrefectServer => count_from_flag(text, cmd_span, &argv, &["--workers"], "command")
-            .unwrap_or(Count {
-                value: 1,
-                source: "Prefect's default of 1 server worker".into(),
-                span: None,
-            }),
+            .unwrap_or(Count { value: 4, source: "MLflow's default of 4 workers".into(), span: None }),
+        Role::PrefectServer => count_from_flag(text, cmd_span, &argv, &["--workers"], "command", vars)
+            .unwrap_or(Count { value: 1, source: "Prefect's default of 1 server worker".into(), span: None }),
         Role::App => {
             let is = |w: &str| argv.iter().any(|a| a == w || a.ends_with(&format!("/{w}")));
             if is("celery") {
-                count_from_flag(text, cmd_span, &argv, &["--concurrency", "-c"], "command")
-                    .unwrap_or(Count {
-                        value: 4,
-                        source: "assumed: Celery's default is one process per CPU (4 assumed)"
-                            .into(),
-                        span: None,
-                    })
-            } else if is("gunicorn") || is("uvicorn") || is("hypercorn") {
-                count_from_flag(text, cmd_span, &argv, &["--workers", "-w"], "command")
-                    .or_else(|| env_count("WEB_CONCURRENCY", "environment"))
-                    .unwrap_or(Count {
-                        value: 1,
-                        source: "the server's default of 1 worker".into(),
-                        span: None,
-                    })
-            } else {
-                Count {
-                    value: 1,
-                    source: "assumed: one process".into(),
+                count_from_flag(text, cmd_span, &argv, &["--concurrency", "-c"], "command", vars).unwrap_or(Count {
+                    value: 4,
+                    source: "assumed: Celery's default is one process per CPU (4 assumed)".into(),
                     span: None,
-                }
+                })
+            } else if is("gunicorn") || is("uvicorn") || is("hypercorn") {
+                count_from_flag(text, cmd_span, &argv, &["--workers", "-w"], "command", vars)
+                    .or_else(|| env_count("WEB_CONCURRENCY", "environment"))
+                    .unwrap_or(Count { value: 1, source: "the server's default of 1 worker".into(), span: None })
+            } else {
+                Count { value: 1, source: "assumed: one process".into(), span: None }
             }
         }
-        _ => Count {
-            value: 1,
-            source: "one process".into(),
-            span: None,
-        },
+        _ => Count { value: 1, source: "one process".into(), span: None },
     };
     let replicas = get("deploy")
         .and_then(|d| y.get(d, "replicas"))
@@ -561,19 +487,9 @@ pub fn read_service(
                 })
             })
         })
-        .unwrap_or(Count {
-            value: 1,
-            source: "one replica".into(),
-            span: None,
-        });
+        .unwrap_or(Count { value: 1, source: "one replica".into(), span: None });
     let profiles = get("profiles")
-        .map(|p| {
-            y.items(p)
-                .iter()
-                .filter_map(|i| y.str(*i))
-                .map(str::to_string)
-                .collect()
-        })
+        .map(|p| y.items(p).iter().filter_map(|i| y.str(*i)).map(str::to_string).collect())
         .unwrap_or_default();
     let ports = get("ports")
         .map(|p| {
@@ -588,10 +504,7 @@ pub fn read_service(
                         Some((host, container))
                     } else {
                         let target = y.get(i, "target").and_then(|t| y.str(t))?.parse().ok()?;
-                        let published = y
-                            .get(i, "published")
-                            .and_then(|t| y.str(t))
-                            .and_then(|s| s.parse().ok());
+                        let published = y.get(i, "published").and_then(|t| y.str(t)).and_then(|s| s.parse().ok());
                         Some((published, target))
                     }
                 })
@@ -626,18 +539,10 @@ mod tests {
 
     #[test]
     fn versions_from_image_tags() {
-        assert_eq!(
-            version_from_image("ghcr.io/mlflow/mlflow:v3.17.2"),
-            Some((3, 17, 2))
-        );
-        assert_eq!(
-            version_from_image("prefecthq/prefect:3.4.20-python3.11"),
-            Some((3, 4, 20))
-        );
-        assert_eq!(
-            version_from_image("prefecthq/prefect:2-latest"),
-            Some((2, 0, 0))
-        );
+        assert_eq!(version_from_image("ghcr.io/mlflow/mlflow:v3.17.2"), Some((3, 17, 2)));
+        assert_eq!(version_from_image("prefecthq/prefect:3.4.20-python3.11"), Some((3, 4, 20)));
+        assert_eq!(version_from_image("prefecthq/prefect:2-latest"), Some((2, LATEST, LATEST)));
+        assert_eq!(version_label((3, LATEST, LATEST)), "3.x");
         assert_eq!(version_from_image("prefecthq/prefect:latest"), None);
         assert_eq!(version_from_image("localhost:5000/app"), None);
         assert_eq!(image_name("ghcr.io/mlflow/mlflow:v3.17.2"), "mlflow/mlflow");
@@ -647,14 +552,8 @@ mod tests {
     #[test]
     fn words_and_flags() {
         let argv = split_words("gunicorn app:app -w 4 --bind '0.0.0.0:8000'");
-        assert_eq!(
-            argv,
-            ["gunicorn", "app:app", "-w", "4", "--bind", "0.0.0.0:8000"]
-        );
+        assert_eq!(argv, ["gunicorn", "app:app", "-w", "4", "--bind", "0.0.0.0:8000"]);
         assert_eq!(flag(&argv, &["--workers", "-w"]), Some((3, "4")));
-        assert_eq!(
-            flag(&split_words("x --workers=2"), &["--workers"]),
-            Some((1, "2"))
-        );
+        assert_eq!(flag(&split_words("x --workers=2"), &["--workers"]), Some((1, "2")));
     }
 }

@@ -69,10 +69,7 @@ impl Offsets {
             t.push(text.len() as u32);
             t
         });
-        Offsets {
-            table,
-            len: text.len(),
-        }
+        Offsets { table, len: text.len() }
     }
 
     fn byte(&self, char_index: usize) -> usize {
@@ -112,9 +109,7 @@ pub fn parse(text: &str) -> Result<Yaml, YamlError> {
         if nodes.len() > MAX_NODES {
             let m = span.start;
             return Err(YamlError {
-                message: format!(
-                    "the file has more than {MAX_NODES} YAML nodes; poolfix stops here"
-                ),
+                message: format!("the file has more than {MAX_NODES} YAML nodes; poolfix stops here"),
                 line: m.line(),
                 column: m.col() + 1,
                 offset: offsets.byte(m.index()),
@@ -122,10 +117,7 @@ pub fn parse(text: &str) -> Result<Yaml, YamlError> {
         }
         let start = offsets.byte(span.start.index());
         let end = offsets.byte(span.end.index());
-        let new_node = |nodes: &mut Vec<Node>,
-                        anchors: &mut HashMap<usize, NodeId>,
-                        kind: Kind,
-                        anchor: usize| {
+        let new_node = |nodes: &mut Vec<Node>, anchors: &mut HashMap<usize, NodeId>, kind: Kind, anchor: usize| {
             let id = nodes.len();
             nodes.push(Node {
                 kind,
@@ -146,18 +138,12 @@ pub fn parse(text: &str) -> Result<Yaml, YamlError> {
                 Some(new_node(
                     &mut nodes,
                     &mut anchors,
-                    Kind::Scalar {
-                        value: value.into_owned(),
-                        plain,
-                        block,
-                    },
+                    Kind::Scalar { value: value.into_owned(), plain, block },
                     anchor,
                 ))
             }
             Event::Alias(anchor) => {
-                let kind = anchors
-                    .get(&anchor)
-                    .map_or(Kind::BadAlias, |id| Kind::Alias(*id));
+                let kind = anchors.get(&anchor).map_or(Kind::BadAlias, |id| Kind::Alias(*id));
                 Some(new_node(&mut nodes, &mut anchors, kind, 0))
             }
             Event::SequenceStart(anchor, _) => {
@@ -177,11 +163,7 @@ pub fn parse(text: &str) -> Result<Yaml, YamlError> {
                 let (id, kind) = match stack.pop() {
                     Some(Open::Seq(id, items)) => (id, Kind::Seq(items)),
                     Some(Open::Map(id, items)) => {
-                        let pairs = items
-                            .chunks(2)
-                            .filter(|c| c.len() == 2)
-                            .map(|c| (c[0], c[1]))
-                            .collect();
+                        let pairs = items.chunks(2).filter(|c| c.len() == 2).map(|c| (c[0], c[1])).collect();
                         (id, Kind::Map(pairs))
                     }
                     None => continue,
@@ -202,11 +184,9 @@ pub fn parse(text: &str) -> Result<Yaml, YamlError> {
                 }
                 Some(id)
             }
-            Event::DocumentEnd
-            | Event::DocumentStart(_)
-            | Event::StreamStart
-            | Event::StreamEnd
-            | Event::Nothing => None,
+            Event::DocumentEnd | Event::DocumentStart(_) | Event::StreamStart | Event::StreamEnd | Event::Nothing => {
+                None
+            }
         };
         if let Some(id) = leaf {
             match stack.last_mut() {
@@ -250,24 +230,25 @@ impl Yaml {
     /// mapping's own pairs, so own keys win as in YAML's merge semantics.
     pub fn pairs(&self, id: NodeId) -> Vec<(NodeId, NodeId)> {
         let mut out = Vec::new();
-        self.collect_pairs(self.resolve(id), &mut out, 0);
+        let mut seen = std::collections::HashSet::new();
+        self.collect_pairs(self.resolve(id), &mut out, &mut seen, 0);
         out
     }
 
-    fn collect_pairs(&self, id: NodeId, out: &mut Vec<(NodeId, NodeId)>, depth: usize) {
-        let Kind::Map(pairs) = &self.nodes[id].kind else {
-            return;
-        };
+    fn collect_pairs<'a>(
+        &'a self,
+        id: NodeId,
+        out: &mut Vec<(NodeId, NodeId)>,
+        seen: &mut std::collections::HashSet<&'a str>,
+        depth: usize,
+    ) {
+        let Kind::Map(pairs) = &self.nodes[id].kind else { return };
         let mut merges = Vec::new();
         for &(k, v) in pairs {
-            if self.str(k) == Some("<<")
-                && matches!(self.nodes[k].kind, Kind::Scalar { plain: true, .. })
-            {
+            let key = self.str(k);
+            if key == Some("<<") && matches!(self.nodes[k].kind, Kind::Scalar { plain: true, .. }) {
                 merges.push(v);
-            } else if !out
-                .iter()
-                .any(|&(ok, _)| self.str(ok).is_some() && self.str(ok) == self.str(k))
-            {
+            } else if key.is_none_or(|key| seen.insert(key)) {
                 out.push((k, v));
             }
         }
@@ -277,10 +258,10 @@ impl Yaml {
         for m in merges {
             let m = self.resolve(m);
             match &self.nodes[m].kind {
-                Kind::Map(_) => self.collect_pairs(m, out, depth + 1),
+                Kind::Map(_) => self.collect_pairs(m, out, seen, depth + 1),
                 Kind::Seq(items) => {
                     for &item in items {
-                        self.collect_pairs(self.resolve(item), out, depth + 1);
+                        self.collect_pairs(self.resolve(item), out, seen, depth + 1);
                     }
                 }
                 _ => {}
@@ -290,10 +271,7 @@ impl Yaml {
 
     /// The value under `key` in a mapping.
     pub fn get(&self, map: NodeId, key: &str) -> Option<NodeId> {
-        self.pairs(map)
-            .into_iter()
-            .find(|&(k, _)| self.str(k) == Some(key))
-            .map(|(_, v)| v)
+        self.pairs(map).into_iter().find(|&(k, _)| self.str(k) == Some(key)).map(|(_, v)| v)
     }
 
     /// The items of a sequence (after resolving aliases).
@@ -328,10 +306,7 @@ mod tests {
         assert_eq!(y.str(c), Some("x y"));
         let d = y.get(y.get(root, "b").unwrap(), "d").unwrap();
         assert_eq!(y.items(d).len(), 2);
-        assert_eq!(
-            &text[y.node(d).flow_end.unwrap()..y.node(d).flow_end.unwrap() + 1],
-            "]"
-        );
+        assert_eq!(&text[y.node(d).flow_end.unwrap()..y.node(d).flow_end.unwrap() + 1], "]");
         let f = y.get(root, "f").unwrap();
         assert_eq!(y.node(f).span.slice(text), "g");
     }
@@ -343,11 +318,7 @@ mod tests {
         let root = y.documents[0];
         let s = y.get(root, "s").unwrap();
         let env = y.get(s, "environment").unwrap();
-        let pairs: Vec<_> = y
-            .pairs(env)
-            .into_iter()
-            .map(|(k, v)| (y.str(k).unwrap(), y.str(v).unwrap()))
-            .collect();
+        let pairs: Vec<_> = y.pairs(env).into_iter().map(|(k, v)| (y.str(k).unwrap(), y.str(v).unwrap())).collect();
         assert_eq!(pairs, [("B", "3"), ("A", "1")]);
         let other = y.get(s, "other").unwrap();
         assert!(!y.is_own(other));
@@ -373,7 +344,9 @@ mod tests {
         for i in 0..9 {
             let prev = (b'a' + i) as char;
             let next = (b'a' + i + 1) as char;
-            bomb.push_str(&format!("{next}: &{next} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+            bomb.push_str(&format!(
+                "{next}: &{next} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
         }
         let y = parse(&bomb).unwrap();
         assert!(y.nodes.len() < 200);

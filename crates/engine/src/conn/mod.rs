@@ -70,19 +70,13 @@ pub struct ParseError {
 }
 
 fn error(message: impl Into<String>, span: Span) -> ParseError {
-    ParseError {
-        message: message.into(),
-        span,
-    }
+    ParseError { message: message.into(), span }
 }
 
 impl ConnString {
     /// The first parameter named `key` (case-sensitive, as drivers read them).
     pub fn param(&self, key: &str, text: &str) -> Option<(usize, &Param)> {
-        self.params
-            .iter()
-            .enumerate()
-            .find(|(_, p)| p.key.slice(text) == key)
+        self.params.iter().enumerate().find(|(_, p)| p.key.slice(text) == key)
     }
 
     /// Whether `span` contains a compose placeholder.
@@ -98,32 +92,16 @@ impl ConnString {
 
 /// Percent-decodes a part for display and comparison (invalid escapes stay as written).
 pub fn decode(raw: &str) -> String {
-    percent_encoding::percent_decode_str(raw)
-        .decode_utf8_lossy()
-        .into_owned()
+    percent_encoding::percent_decode_str(raw).decode_utf8_lossy().into_owned()
 }
 
 /// Finds the first byte in `from..to` that is not inside a placeholder and satisfies `pred`.
-fn find(
-    text: &str,
-    marks: &[Span],
-    from: usize,
-    to: usize,
-    pred: impl Fn(u8) -> bool,
-) -> Option<usize> {
+fn find(text: &str, marks: &[Span], from: usize, to: usize, pred: impl Fn(u8) -> bool) -> Option<usize> {
     (from..to).find(|&i| pred(text.as_bytes()[i]) && !masked(marks, i))
 }
 
-fn rfind(
-    text: &str,
-    marks: &[Span],
-    from: usize,
-    to: usize,
-    pred: impl Fn(u8) -> bool,
-) -> Option<usize> {
-    (from..to)
-        .rev()
-        .find(|&i| pred(text.as_bytes()[i]) && !masked(marks, i))
+fn rfind(text: &str, marks: &[Span], from: usize, to: usize, pred: impl Fn(u8) -> bool) -> Option<usize> {
+    (from..to).rev().find(|&i| pred(text.as_bytes()[i]) && !masked(marks, i))
 }
 
 /// Parses the connection string in `text` (surrounding blanks and one pair of matching
@@ -139,18 +117,12 @@ pub fn parse(text: &str) -> Result<ConnString, ParseError> {
         ));
     }
     let bytes = text.as_bytes();
-    if end - start >= 2
-        && (bytes[start] == b'"' || bytes[start] == b'\'')
-        && bytes[end - 1] == bytes[start]
-    {
+    if end - start >= 2 && (bytes[start] == b'"' || bytes[start] == b'\'') && bytes[end - 1] == bytes[start] {
         start += 1;
         end -= 1;
     }
     let marks = placeholder::placeholders(text).map_err(|u| {
-        error(
-            "a `${` placeholder is never closed with `}`",
-            Span::new(u.at, (u.at + 2).min(text.len())),
-        )
+        error("a `${` placeholder is never closed with `}`", Span::new(u.at, (u.at + 2).min(text.len())))
     })?;
     let body = &text[start..end];
     if let Some(i) = body.find("://") {
@@ -166,47 +138,23 @@ pub fn parse(text: &str) -> Result<ConnString, ParseError> {
 }
 
 fn looks_like_key_value(body: &str) -> bool {
-    let key_len = body
-        .bytes()
-        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
-        .count();
+    let key_len = body.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
     key_len > 0 && body[key_len..].trim_start().starts_with('=')
 }
 
-fn parse_uri(
-    text: &str,
-    span: Span,
-    sep: usize,
-    marks: Vec<Span>,
-) -> Result<ConnString, ParseError> {
+fn parse_uri(text: &str, span: Span, sep: usize, marks: Vec<Span>) -> Result<ConnString, ParseError> {
     let scheme = Span::new(span.start, sep);
     let scheme_text = scheme.slice(text);
-    if scheme_text.is_empty()
-        || !scheme_text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
-    {
-        return Err(error(
-            format!("`{scheme_text}` is not a URL scheme"),
-            scheme,
-        ));
+    if scheme_text.is_empty() || !scheme_text.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b)) {
+        return Err(error(format!("`{scheme_text}` is not a URL scheme"), scheme));
     }
     let (dialect, driver) = match scheme_text.find('+') {
-        Some(p) => (
-            Span::new(scheme.start, scheme.start + p),
-            Some(Span::new(scheme.start + p + 1, scheme.end)),
-        ),
+        Some(p) => (Span::new(scheme.start, scheme.start + p), Some(Span::new(scheme.start + p + 1, scheme.end))),
         None => (scheme, None),
     };
     let dialect_text = dialect.slice(text).to_ascii_lowercase();
     if dialect_text != "postgresql" && dialect_text != "postgres" {
-        return Err(error(
-            format!(
-                "not a PostgreSQL URL: the scheme is `{}`",
-                dialect.slice(text)
-            ),
-            scheme,
-        ));
+        return Err(error(format!("not a PostgreSQL URL: the scheme is `{}`", dialect.slice(text)), scheme));
     }
     let rest = sep + 3;
     // The user information ends at the last `@`: a password may hold unencoded `@`, `/`, `?`
@@ -253,17 +201,12 @@ fn parse_uri(
         query_mark = Some(cursor);
         let mut seg_start = cursor + 1;
         while seg_start <= span.end {
-            let seg_end =
-                find(text, &marks, seg_start, span.end, |b| b == b'&').unwrap_or(span.end);
+            let seg_end = find(text, &marks, seg_start, span.end, |b| b == b'&').unwrap_or(span.end);
             if seg_end > seg_start {
                 let eq = find(text, &marks, seg_start, seg_end, |b| b == b'=');
                 let key = Span::new(seg_start, eq.unwrap_or(seg_end));
                 let value = eq.map(|e| Span::new(e + 1, seg_end));
-                params.push(Param {
-                    key,
-                    value,
-                    span: Span::new(seg_start, seg_end),
-                });
+                params.push(Param { key, value, span: Span::new(seg_start, seg_end) });
             }
             seg_start = seg_end + 1;
         }
@@ -322,21 +265,14 @@ fn parse_hosts(text: &str, marks: &[Span], list: Span) -> Result<Vec<HostPort>, 
 fn parse_host_port(text: &str, marks: &[Span], item: Span) -> Result<HostPort, ParseError> {
     let s = item.slice(text);
     let (host, port_colon) = if s.starts_with('[') {
-        let close = s.find(']').ok_or_else(|| {
-            error(
-                "an IPv6 address opened with `[` is never closed with `]`",
-                item,
-            )
-        })?;
+        let close =
+            s.find(']').ok_or_else(|| error("an IPv6 address opened with `[` is never closed with `]`", item))?;
         let host = Span::new(item.start, item.start + close + 1);
         match &s[close + 1..] {
             "" => (host, None),
             rest if rest.starts_with(':') => (host, Some(host.end)),
             _ => {
-                return Err(error(
-                    "expected `:port` after an IPv6 address in brackets",
-                    Span::new(host.end, item.end),
-                ))
+                return Err(error("expected `:port` after an IPv6 address in brackets", Span::new(host.end, item.end)))
             }
         }
     } else {
@@ -375,19 +311,13 @@ fn parse_key_value(text: &str, span: Span, marks: Vec<Span>) -> Result<ConnStrin
         }
         let key = Span::new(key_start, i);
         if key.is_empty() {
-            return Err(error(
-                "expected a keyword such as host= or dbname=",
-                Span::new(i, (i + 1).min(span.end)),
-            ));
+            return Err(error("expected a keyword such as host= or dbname=", Span::new(i, (i + 1).min(span.end))));
         }
         while i < span.end && bytes[i].is_ascii_whitespace() {
             i += 1;
         }
         if i >= span.end || bytes[i] != b'=' {
-            return Err(error(
-                format!("expected `=` after `{}`", key.slice(text)),
-                key,
-            ));
+            return Err(error(format!("expected `=` after `{}`", key.slice(text)), key));
         }
         i += 1;
         while i < span.end && bytes[i].is_ascii_whitespace() {
@@ -398,10 +328,7 @@ fn parse_key_value(text: &str, span: Span, marks: Vec<Span>) -> Result<ConnStrin
             i += 1;
             loop {
                 if i >= span.end {
-                    return Err(error(
-                        "a quoted value is never closed with `'`",
-                        Span::new(value_start, span.end),
-                    ));
+                    return Err(error("a quoted value is never closed with `'`", Span::new(value_start, span.end)));
                 }
                 match bytes[i] {
                     b'\\' => i += 2,
@@ -418,19 +345,11 @@ fn parse_key_value(text: &str, span: Span, marks: Vec<Span>) -> Result<ConnStrin
             }
         }
         let i_end = i.min(span.end);
-        params.push(Param {
-            key,
-            value: Some(Span::new(value_start, i_end)),
-            span: Span::new(key_start, i_end),
-        });
+        params.push(Param { key, value: Some(Span::new(value_start, i_end)), span: Span::new(key_start, i_end) });
         i = i_end;
     }
     let value_of = |name: &str| {
-        params
-            .iter()
-            .find(|p| p.key.slice(text) == name)
-            .and_then(|p| p.value)
-            .map(|v| unquote_span(text, v))
+        params.iter().find(|p| p.key.slice(text) == name).and_then(|p| p.value).map(|v| unquote_span(text, v))
     };
     let hosts = match value_of("host") {
         Some(h) => {

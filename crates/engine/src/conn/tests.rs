@@ -15,17 +15,10 @@ fn a_full_uri_keeps_every_span() {
     assert_eq!(c.user.unwrap().slice(t), "postgres.abc");
     assert_eq!(c.password.unwrap().slice(t), "s3cret");
     assert_eq!(c.hosts.len(), 1);
-    assert_eq!(
-        c.hosts[0].host.slice(t),
-        "aws-0-eu-central-1.pooler.supabase.com"
-    );
+    assert_eq!(c.hosts[0].host.slice(t), "aws-0-eu-central-1.pooler.supabase.com");
     assert_eq!(c.hosts[0].port.unwrap().slice(t), "5432");
     assert_eq!(c.database.unwrap().slice(t), "postgres");
-    let keys: Vec<_> = c
-        .params
-        .iter()
-        .map(|p| (p.key.slice(t), p.value.unwrap().slice(t)))
-        .collect();
+    let keys: Vec<_> = c.params.iter().map(|p| (p.key.slice(t), p.value.unwrap().slice(t))).collect();
     assert_eq!(keys, [("sslmode", "require"), ("connect_timeout", "10")]);
 }
 
@@ -42,19 +35,8 @@ fn passwords_with_reserved_characters_end_at_the_last_at_sign() {
 fn ipv6_multiple_hosts_and_empty_parts() {
     let t = "postgres://[2001:db8::1]:5433,h2,h3:6543/?";
     let c = parts(t);
-    let hosts: Vec<_> = c
-        .hosts
-        .iter()
-        .map(|h| (h.host.slice(t), h.port.map(|p| p.slice(t))))
-        .collect();
-    assert_eq!(
-        hosts,
-        [
-            ("[2001:db8::1]", Some("5433")),
-            ("h2", None),
-            ("h3", Some("6543"))
-        ]
-    );
+    let hosts: Vec<_> = c.hosts.iter().map(|h| (h.host.slice(t), h.port.map(|p| p.slice(t)))).collect();
+    assert_eq!(hosts, [("[2001:db8::1]", Some("5433")), ("h2", None), ("h3", Some("6543"))]);
     assert_eq!(c.database.unwrap().slice(t), "");
     assert!(c.params.is_empty());
     let bare = parts("postgresql://");

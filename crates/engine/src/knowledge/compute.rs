@@ -20,13 +20,7 @@ const fn size(
     pooler_max_clients: u32,
     default_pool_size: u32,
 ) -> Compute {
-    Compute {
-        name,
-        label,
-        direct_max,
-        pooler_max_clients,
-        default_pool_size,
-    }
+    Compute { name, label, direct_max, pooler_max_clients, default_pool_size }
 }
 
 pub static COMPUTE_SIZES: [Compute; 11] = [
@@ -44,7 +38,5 @@ pub static COMPUTE_SIZES: [Compute; 11] = [
 ];
 
 pub fn compute(name: &str) -> Option<&'static Compute> {
-    COMPUTE_SIZES
-        .iter()
-        .find(|c| c.name.eq_ignore_ascii_case(name))
+    COMPUTE_SIZES.iter().find(|c| c.name.eq_ignore_ascii_case(name))
 }

@@ -136,33 +136,15 @@ const LIBPQ_KEYS: &[&str] = &[
 
 /// Keys asyncpg's `connect()` accepts as strings from a URL; `prepared_statement_cache_size`
 /// is consumed by SQLAlchemy's asyncpg dialect (measured, FACTS.md §4).
-const ASYNCPG_KEYS: &[&str] = &[
-    "ssl",
-    "command_timeout",
-    "prepared_statement_cache_size",
-    "target_session_attrs",
-    "krbsrvname",
-    "gsslib",
-];
+const ASYNCPG_KEYS: &[&str] =
+    &["ssl", "command_timeout", "prepared_statement_cache_size", "target_session_attrs", "krbsrvname", "gsslib"];
 
 /// asyncpg keyword arguments that exist but fail when the URL hands them over as strings.
 const ASYNCPG_STRING_TRAPS: &[(&str, &str)] = &[
-    (
-        "timeout",
-        "unsupported operand type(s) for +: 'float' and 'str'",
-    ),
-    (
-        "statement_cache_size",
-        "the value arrives as a string and asyncpg fails on it",
-    ),
-    (
-        "max_cached_statement_lifetime",
-        "the value arrives as a string and asyncpg fails on it",
-    ),
-    (
-        "max_cacheable_statement_size",
-        "the value arrives as a string and asyncpg fails on it",
-    ),
+    ("timeout", "unsupported operand type(s) for +: 'float' and 'str'"),
+    ("statement_cache_size", "the value arrives as a string and asyncpg fails on it"),
+    ("max_cached_statement_lifetime", "the value arrives as a string and asyncpg fails on it"),
+    ("max_cacheable_statement_size", "the value arrives as a string and asyncpg fails on it"),
 ];
 
 /// What a driver does with one URL query key.
@@ -177,8 +159,7 @@ pub enum Verdict {
 
 /// What `driver` does with the URL query key `key`.
 pub fn verdict(driver: Driver, key: &str) -> Verdict {
-    let libpq_refusal =
-        |prefix: &str| Verdict::Refused(format!("{prefix}invalid connection option \"{key}\""));
+    let libpq_refusal = |prefix: &str| Verdict::Refused(format!("{prefix}invalid connection option \"{key}\""));
     match driver {
         Driver::Psycopg2 | Driver::Libpq if LIBPQ_KEYS.contains(&key) => Verdict::Accepted,
         Driver::Psycopg2 => libpq_refusal("invalid dsn: "),
@@ -192,13 +173,11 @@ pub fn verdict(driver: Driver, key: &str) -> Verdict {
         Driver::Asyncpg if ASYNCPG_KEYS.contains(&key) => Verdict::Accepted,
         Driver::Asyncpg => match ASYNCPG_STRING_TRAPS.iter().find(|(k, _)| *k == key) {
             Some((_, error)) => Verdict::Refused((*error).into()),
-            None => Verdict::Refused(format!(
-                "TypeError: connect() got an unexpected keyword argument '{key}'"
-            )),
+            None => Verdict::Refused(format!("TypeError: connect() got an unexpected keyword argument '{key}'")),
         },
-        Driver::Pg8000 if POOL_KEYS.contains(&key) => Verdict::Refused(format!(
-            "TypeError: connect() got an unexpected keyword argument '{key}'"
-        )),
+        Driver::Pg8000 if POOL_KEYS.contains(&key) => {
+            Verdict::Refused(format!("TypeError: connect() got an unexpected keyword argument '{key}'"))
+        }
         Driver::Pg8000 => Verdict::Unknown,
     }
 }
@@ -235,10 +214,7 @@ mod tests {
             verdict(Driver::Psycopg2, "pool_size"),
             Refused("invalid dsn: invalid connection option \"pool_size\"".into())
         );
-        assert_eq!(
-            verdict(Driver::Psycopg, "pool_size"),
-            Refused("invalid connection option \"pool_size\"".into())
-        );
+        assert_eq!(verdict(Driver::Psycopg, "pool_size"), Refused("invalid connection option \"pool_size\"".into()));
         assert_eq!(
             verdict(Driver::Asyncpg, "pool_size"),
             Refused("TypeError: connect() got an unexpected keyword argument 'pool_size'".into())
@@ -257,10 +233,7 @@ mod tests {
         assert!(refused(Driver::Psycopg2, "ssl"));
         assert_eq!(verdict(Driver::Asyncpg, "ssl"), Accepted);
         assert!(refused(Driver::Asyncpg, "application_name"));
-        assert_eq!(
-            verdict(Driver::Asyncpg, "prepared_statement_cache_size"),
-            Accepted
-        );
+        assert_eq!(verdict(Driver::Asyncpg, "prepared_statement_cache_size"), Accepted);
         assert!(refused(Driver::Asyncpg, "statement_cache_size"));
         assert!(refused(Driver::Psycopg, "prepare_threshold"));
         assert_eq!(verdict(Driver::Pg8000, "application_name"), Unknown);

@@ -46,9 +46,7 @@ impl EndpointKind {
         match self {
             EndpointKind::Direct | EndpointKind::OtherPostgres => PoolMode::Direct,
             EndpointKind::SharedSession => PoolMode::Session,
-            EndpointKind::SharedTransaction | EndpointKind::DedicatedPooler => {
-                PoolMode::Transaction
-            }
+            EndpointKind::SharedTransaction | EndpointKind::DedicatedPooler => PoolMode::Transaction,
             EndpointKind::SharedOtherPort | EndpointKind::Unknown => PoolMode::Unknown,
         }
     }
@@ -71,24 +69,15 @@ impl EndpointKind {
     }
 
     pub fn is_shared_pooler(self) -> bool {
-        matches!(
-            self,
-            EndpointKind::SharedSession
-                | EndpointKind::SharedTransaction
-                | EndpointKind::SharedOtherPort
-        )
+        matches!(self, EndpointKind::SharedSession | EndpointKind::SharedTransaction | EndpointKind::SharedOtherPort)
     }
 
     pub fn label(self) -> &'static str {
         match self {
             EndpointKind::Direct => "Supabase direct connection",
-            EndpointKind::DedicatedPooler => {
-                "Supabase dedicated pooler (PgBouncer, transaction mode)"
-            }
+            EndpointKind::DedicatedPooler => "Supabase dedicated pooler (PgBouncer, transaction mode)",
             EndpointKind::SharedSession => "Supabase shared pooler (Supavisor), session mode",
-            EndpointKind::SharedTransaction => {
-                "Supabase shared pooler (Supavisor), transaction mode"
-            }
+            EndpointKind::SharedTransaction => "Supabase shared pooler (Supavisor), transaction mode",
             EndpointKind::SharedOtherPort => "Supabase shared pooler on an unexpected port",
             EndpointKind::OtherPostgres => "PostgreSQL outside Supabase",
             EndpointKind::Unknown => "unknown (placeholder or no host)",
@@ -102,28 +91,14 @@ pub const TRANSACTION_PORT: u16 = 6543;
 /// The endpoint a host and port point at, and the project ref when the host carries it.
 /// `port` is `None` when absent (libpq's default 5432 applies) or a placeholder (`Some(None)`
 /// is not used: pass `placeholder = true`).
-pub fn classify(
-    host: &str,
-    port: Option<u16>,
-    placeholder: bool,
-) -> (EndpointKind, Option<String>) {
-    let host = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_ascii_lowercase();
+pub fn classify(host: &str, port: Option<u16>, placeholder: bool) -> (EndpointKind, Option<String>) {
+    let host = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
     if host.is_empty() || placeholder {
         return (EndpointKind::Unknown, None);
     }
     let port = port.unwrap_or(SESSION_PORT);
-    if let Some(project) = host
-        .strip_prefix("db.")
-        .and_then(|h| h.strip_suffix(".supabase.co"))
-    {
-        let kind = if port == TRANSACTION_PORT {
-            EndpointKind::DedicatedPooler
-        } else {
-            EndpointKind::Direct
-        };
+    if let Some(project) = host.strip_prefix("db.").and_then(|h| h.strip_suffix(".supabase.co")) {
+        let kind = if port == TRANSACTION_PORT { EndpointKind::DedicatedPooler } else { EndpointKind::Direct };
         return (kind, Some(project.to_string()));
     }
     if host.ends_with(".pooler.supabase.com") {
@@ -139,9 +114,7 @@ pub fn classify(
 
 /// The project ref carried by a pooler user name (`postgres.<ref>` or `<role>.<ref>`).
 pub fn user_ref(user: &str) -> Option<&str> {
-    user.split_once('.')
-        .map(|(_, r)| r)
-        .filter(|r| !r.is_empty())
+    user.split_once('.').map(|(_, r)| r).filter(|r| !r.is_empty())
 }
 
 #[cfg(test)]
@@ -150,14 +123,8 @@ mod tests {
 
     #[test]
     fn the_four_endpoints() {
-        assert_eq!(
-            classify("db.abc.supabase.co", None, false),
-            (EndpointKind::Direct, Some("abc".into()))
-        );
-        assert_eq!(
-            classify("db.abc.supabase.co", Some(6543), false).0,
-            EndpointKind::DedicatedPooler
-        );
+        assert_eq!(classify("db.abc.supabase.co", None, false), (EndpointKind::Direct, Some("abc".into())));
+        assert_eq!(classify("db.abc.supabase.co", Some(6543), false).0, EndpointKind::DedicatedPooler);
         assert_eq!(
             classify("aws-0-eu-central-1.pooler.supabase.com", Some(5432), false).0,
             EndpointKind::SharedSession
@@ -166,15 +133,9 @@ mod tests {
             classify("AWS-1-us-east-1.pooler.supabase.com", Some(6543), false).0,
             EndpointKind::SharedTransaction
         );
-        assert_eq!(
-            classify("localhost", None, false).0,
-            EndpointKind::OtherPostgres
-        );
+        assert_eq!(classify("localhost", None, false).0, EndpointKind::OtherPostgres);
         assert_eq!(classify("${DB_HOST}", None, true).0, EndpointKind::Unknown);
-        assert_eq!(
-            user_ref("postgres.abcdefghijklmnopqrst"),
-            Some("abcdefghijklmnopqrst")
-        );
+        assert_eq!(user_ref("postgres.abcdefghijklmnopqrst"), Some("abcdefghijklmnopqrst"));
         assert_eq!(user_ref("postgres"), None);
     }
 }

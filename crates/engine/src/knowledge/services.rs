@@ -130,10 +130,7 @@ pub static MLFLOW: EnvSettings = EnvSettings {
 
 /// Prefect 3.1+: `src/prefect/settings/models/server/database.py` (FACTS.md §7).
 pub static PREFECT3: EnvSettings = EnvSettings {
-    url_vars: &[
-        "PREFECT_SERVER_DATABASE_CONNECTION_URL",
-        "PREFECT_API_DATABASE_CONNECTION_URL",
-    ],
+    url_vars: &["PREFECT_SERVER_DATABASE_CONNECTION_URL", "PREFECT_API_DATABASE_CONNECTION_URL"],
     pool_size: "PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_SIZE",
     max_overflow: "PREFECT_SERVER_DATABASE_SQLALCHEMY_MAX_OVERFLOW",
     min_overflow: 0,
@@ -173,14 +170,9 @@ pub fn env_for_key(service: ServiceKind, key: &str, value: &str) -> Option<(&'st
     let s = service.settings()?;
     let number = value.trim().parse::<i64>().ok();
     match key {
-        "pool_size" => Some((
-            s.pool_size,
-            number.filter(|n| *n >= 1).unwrap_or(1).to_string(),
-        )),
+        "pool_size" => Some((s.pool_size, number.filter(|n| *n >= 1).unwrap_or(1).to_string())),
         "max_overflow" => {
-            let n = number
-                .unwrap_or(s.min_overflow as i64)
-                .max(s.min_overflow as i64);
+            let n = number.unwrap_or(s.min_overflow as i64).max(s.min_overflow as i64);
             Some((s.max_overflow, n.to_string()))
         }
         "pool_recycle" => s.pool_recycle.map(|v| (v, value.to_string())),
@@ -198,17 +190,11 @@ pub fn env_for_key(service: ServiceKind, key: &str, value: &str) -> Option<(&'st
 /// MLflow 1 + 1 with one worker and job execution off (3 idle / 4 burst, measured);
 /// Prefect 1 + 0 with a 10 s connect timeout; in transaction mode Prefect 3 also turns
 /// both statement caches off (60/60 requests ok, measured). FACTS.md §6, §7.
-pub fn recommended_env(
-    service: ServiceKind,
-    transaction_mode: bool,
-) -> Vec<(&'static str, String)> {
+pub fn recommended_env(service: ServiceKind, transaction_mode: bool) -> Vec<(&'static str, String)> {
     let Some(s) = service.settings() else {
         return Vec::new();
     };
-    let mut env = vec![
-        (s.pool_size, "1".to_string()),
-        (s.max_overflow, s.min_overflow.to_string()),
-    ];
+    let mut env = vec![(s.pool_size, "1".to_string()), (s.max_overflow, s.min_overflow.to_string())];
     if let Some(workers) = s.workers {
         env.push((workers, "1".into()));
     }
@@ -237,19 +223,13 @@ mod tests {
         );
         assert_eq!(
             env_for_key(ServiceKind::Prefect3, "max_overflow", "-1"),
-            Some((
-                "PREFECT_SERVER_DATABASE_SQLALCHEMY_MAX_OVERFLOW",
-                "0".into()
-            ))
+            Some(("PREFECT_SERVER_DATABASE_SQLALCHEMY_MAX_OVERFLOW", "0".into()))
         );
         assert_eq!(
             env_for_key(ServiceKind::Prefect2, "pool_size", "0"),
             Some(("PREFECT_SQLALCHEMY_POOL_SIZE", "1".into()))
         );
         assert_eq!(env_for_key(ServiceKind::SqlAlchemy, "pool_size", "1"), None);
-        assert_eq!(
-            env_for_key(ServiceKind::Prefect2, "statement_cache_size", "0"),
-            None
-        );
+        assert_eq!(env_for_key(ServiceKind::Prefect2, "statement_cache_size", "0"), None);
     }
 }

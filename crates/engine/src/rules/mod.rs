@@ -177,10 +177,7 @@ pub fn check_url(ctx: &UrlCtx) -> Vec<Finding> {
 
 /// Looks a rule up by its code.
 pub fn rule(code: &str) -> Option<&'static RuleDoc> {
-    CATALOG
-        .iter()
-        .copied()
-        .find(|r| r.code.eq_ignore_ascii_case(code))
+    CATALOG.iter().copied().find(|r| r.code.eq_ignore_ascii_case(code))
 }
 
 impl RuleDoc {
@@ -205,13 +202,7 @@ pub struct Fix {
 
 impl Fix {
     pub fn new(title: impl Into<String>, applicability: Applicability) -> Fix {
-        Fix {
-            title: title.into(),
-            applicability,
-            actions: Vec::new(),
-            env: Vec::new(),
-            note: None,
-        }
+        Fix { title: title.into(), applicability, actions: Vec::new(), env: Vec::new(), note: None }
     }
 
     pub fn action(mut self, action: UrlAction) -> Fix {
@@ -241,12 +232,7 @@ pub struct Finding {
 
 impl Finding {
     pub fn new(rule: &'static RuleDoc, message: impl Into<String>, span: Span) -> Finding {
-        Finding {
-            rule,
-            message: message.into(),
-            span,
-            fix: None,
-        }
+        Finding { rule, message: message.into(), span, fix: None }
     }
 
     pub fn with_fix(mut self, fix: Fix) -> Finding {

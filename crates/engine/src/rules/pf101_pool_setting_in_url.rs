@@ -34,17 +34,13 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
             _ => String::new(),
         };
         let value = p.value.map(|v| ctx.slice(v)).unwrap_or("");
-        let mut fix = Fix::new(
-            format!("Remove `{key}` from the URL"),
-            Applicability::Review,
-        )
-        .action(UrlAction::RemoveParam(i));
+        let mut fix =
+            Fix::new(format!("Remove `{key}` from the URL"), Applicability::Review).action(UrlAction::RemoveParam(i));
         match env_for_key(ctx.service, key, value) {
             Some((name, v)) => fix = fix.env(name, v),
             None if ctx.service.uses_sqlalchemy() => {
-                fix = fix.note(format!(
-                "Set `{key}` in create_engine() instead, e.g. create_engine(url, {key}={value})"
-            ))
+                fix =
+                    fix.note(format!("Set `{key}` in create_engine() instead, e.g. create_engine(url, {key}={value})"))
             }
             None => {}
         }

@@ -38,24 +38,21 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
             Some(to) => {
                 let new_value = drivers::respelled_value(to, value);
                 let same = new_value == value;
-                Fix::new(format!("Rename `{key}` to `{to}`"), Applicability::Safe).action(
-                    UrlAction::RenameParam {
-                        index: i,
-                        key: to.to_string(),
-                        value: (!same).then_some(new_value),
-                    },
-                )
+                Fix::new(format!("Rename `{key}` to `{to}`"), Applicability::Safe).action(UrlAction::RenameParam {
+                    index: i,
+                    key: to.to_string(),
+                    value: (!same).then_some(new_value),
+                })
             }
             None => {
-                let mut fix = Fix::new(
-                    format!("Remove `{key}` from the URL"),
-                    Applicability::Review,
-                )
-                .action(UrlAction::RemoveParam(i));
+                let mut fix = Fix::new(format!("Remove `{key}` from the URL"), Applicability::Review)
+                    .action(UrlAction::RemoveParam(i));
                 if let Some((name, v)) = env_for_key(ctx.service, key, value) {
                     fix = fix.env(name, v);
                 } else if ctx.service.uses_sqlalchemy() {
-                    fix = fix.note(format!("If you need `{key}`, pass it in create_engine(connect_args={{…}}) with its proper type"));
+                    fix = fix.note(format!(
+                        "If you need `{key}`, pass it in create_engine(connect_args={{…}}) with its proper type"
+                    ));
                 }
                 fix
             }

@@ -32,10 +32,7 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
     let (target, message) = match ctx.service {
         ServiceKind::Libpq if ctx.conn.driver.is_some() => (
             "postgresql".to_string(),
-            format!(
-                "libpq tools do not understand `{}://`; the driver part is for SQLAlchemy only",
-                ctx.slice(scheme)
-            ),
+            format!("libpq tools do not understand `{}://`; the driver part is for SQLAlchemy only", ctx.slice(scheme)),
         ),
         _ => match ctx.service.required_driver() {
             Some(d) if ctx.written_driver != Some(d) => {
@@ -44,18 +41,15 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
                     (_, None) => format!("without a driver SQLAlchemy picks its default; {} needs {}", ctx.service.label(), d.name()),
                     (_, Some(w)) => format!("{} needs {}, not `{}`", ctx.service.label(), d.name(), ctx.slice(w)),
                 };
-                (
-                    d.scheme().to_string(),
-                    format!("use `{}://`: {why}", d.scheme()),
-                )
+                (d.scheme().to_string(), format!("use `{}://`: {why}", d.scheme()))
             }
             _ => return,
         },
     };
-    out.push(Finding::new(&DOC, message, scheme).with_fix(
-        Fix::new(format!("Use `{target}://`"), Applicability::Safe).action(UrlAction::Replace {
-            span: scheme,
-            with: target,
-        }),
-    ));
+    out.push(
+        Finding::new(&DOC, message, scheme).with_fix(
+            Fix::new(format!("Use `{target}://`"), Applicability::Safe)
+                .action(UrlAction::Replace { span: scheme, with: target }),
+        ),
+    );
 }

@@ -28,10 +28,14 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
         return;
     }
     out.push(
-        Finding::new(&DOC, "no connect_timeout: a connection attempt to an unreachable or full pooler can hang for minutes", Span::empty_at(ctx.conn.end()))
-            .with_fix(
-                Fix::new("Add `connect_timeout=10`", Applicability::Safe)
-                    .action(UrlAction::AddParam { key: "connect_timeout".into(), value: "10".into() }),
-            ),
+        Finding::new(
+            &DOC,
+            "no connect_timeout: a connection attempt to an unreachable or full pooler can hang for minutes",
+            Span::empty_at(ctx.conn.end()),
+        )
+        .with_fix(
+            Fix::new("Add `connect_timeout=10`", Applicability::Safe)
+                .action(UrlAction::AddParam { key: "connect_timeout".into(), value: "10".into() }),
+        ),
     );
 }

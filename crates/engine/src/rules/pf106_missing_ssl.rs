@@ -30,18 +30,12 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
     out.push(
         Finding::new(
             &DOC,
-            format!(
-                "no SSL setting: add `{key}=require` so the connection to Supabase is encrypted"
-            ),
+            format!("no SSL setting: add `{key}=require` so the connection to Supabase is encrypted"),
             Span::empty_at(ctx.conn.end()),
         )
         .with_fix(
-            Fix::new(format!("Add `{key}=require`"), Applicability::Safe).action(
-                UrlAction::AddParam {
-                    key: key.into(),
-                    value: "require".into(),
-                },
-            ),
+            Fix::new(format!("Add `{key}=require`"), Applicability::Safe)
+                .action(UrlAction::AddParam { key: key.into(), value: "require".into() }),
         ),
     );
 }

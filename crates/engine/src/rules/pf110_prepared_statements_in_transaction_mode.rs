@@ -29,12 +29,7 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
     if ctx.mode != PoolMode::Transaction || !ctx.driver.prepares_statements() {
         return;
     }
-    let span = ctx
-        .conn
-        .hosts
-        .first()
-        .and_then(|h| h.port)
-        .unwrap_or(Span::empty_at(ctx.conn.end()));
+    let span = ctx.conn.hosts.first().and_then(|h| h.port).unwrap_or(Span::empty_at(ctx.conn.end()));
     let finding = match ctx.service {
         ServiceKind::Prefect3 => {
             let (a, b) = ("PREFECT_SERVER_DATABASE_SQLALCHEMY_CONNECT_ARGS_STATEMENT_CACHE_SIZE", "PREFECT_SERVER_DATABASE_SQLALCHEMY_CONNECT_ARGS_PREPARED_STATEMENT_CACHE_SIZE");

@@ -23,16 +23,8 @@ pub static DOC: RuleDoc = RuleDoc {
 };
 
 /// Characters that end or escape a URL's password part.
-const RESERVED: &AsciiSet = &CONTROLS
-    .add(b'@')
-    .add(b':')
-    .add(b'/')
-    .add(b'?')
-    .add(b'#')
-    .add(b'[')
-    .add(b']')
-    .add(b' ')
-    .add(b'%');
+const RESERVED: &AsciiSet =
+    &CONTROLS.add(b'@').add(b':').add(b'/').add(b'?').add(b'#').add(b'[').add(b']').add(b' ').add(b'%');
 
 fn is_escape(bytes: &[u8], i: usize) -> bool {
     bytes.len() > i + 2 && bytes[i + 1].is_ascii_hexdigit() && bytes[i + 2].is_ascii_hexdigit()
@@ -47,11 +39,7 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
     let needs = |i: usize| {
         let b = bytes[i];
         !masked(&ctx.conn.placeholders, i)
-            && (if b == b'%' {
-                !is_escape(bytes, i)
-            } else {
-                b.is_ascii_control() || b"@:/?#[] ".contains(&b)
-            })
+            && (if b == b'%' { !is_escape(bytes, i) } else { b.is_ascii_control() || b"@:/?#[] ".contains(&b) })
     };
     if !(pw.start..pw.end).any(needs) {
         return;
@@ -75,7 +63,14 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
         i += len;
     }
     out.push(
-        Finding::new(&DOC, "the password contains characters that must be percent-encoded in a URL (such as @ / : ? # or %)", pw)
-            .with_fix(Fix::new("Percent-encode the password", Applicability::Safe).action(UrlAction::Replace { span: pw, with: encoded })),
+        Finding::new(
+            &DOC,
+            "the password contains characters that must be percent-encoded in a URL (such as @ / : ? # or %)",
+            pw,
+        )
+        .with_fix(
+            Fix::new("Percent-encode the password", Applicability::Safe)
+                .action(UrlAction::Replace { span: pw, with: encoded }),
+        ),
     );
 }

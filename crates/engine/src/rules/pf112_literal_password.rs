@@ -21,15 +21,15 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
     if !ctx.options.in_file {
         return;
     }
-    let Some(pw) = ctx
-        .conn
-        .password
-        .filter(|p| !p.is_empty() && !ctx.conn.has_placeholder(*p))
-    else {
+    let Some(pw) = ctx.conn.password.filter(|p| !p.is_empty() && !ctx.conn.has_placeholder(*p)) else {
         return;
     };
     out.push(
-        Finding::new(&DOC, "the password is written into the file: use a variable such as ${DB_PASSWORD} and keep the value in .env", pw)
-            .with_fix(Fix::new("Use `${DB_PASSWORD}` here and put the password in .env", Applicability::Manual)),
+        Finding::new(
+            &DOC,
+            "the password is written into the file: use a variable such as ${DB_PASSWORD} and keep the value in .env",
+            pw,
+        )
+        .with_fix(Fix::new("Use `${DB_PASSWORD}` here and put the password in .env", Applicability::Manual)),
     );
 }

@@ -27,24 +27,22 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
     for (i, p) in ctx.conn.params.iter().enumerate() {
         let key = ctx.slice(p.key);
         // Refused keys and pool keys are PF102's and PF101's.
-        if key == "ssl"
-            || drivers::POOL_KEYS.contains(&key)
-            || drivers::verdict(ctx.driver, key) != Verdict::Accepted
-        {
+        if key == "ssl" || drivers::POOL_KEYS.contains(&key) || drivers::verdict(ctx.driver, key) != Verdict::Accepted {
             continue;
         }
         let value = p.value.map(|v| ctx.slice(v)).unwrap_or("");
-        let mut fix = Fix::new(
-            format!("Remove `{key}` from the URL"),
-            Applicability::Review,
-        )
-        .action(UrlAction::RemoveParam(i));
+        let mut fix =
+            Fix::new(format!("Remove `{key}` from the URL"), Applicability::Review).action(UrlAction::RemoveParam(i));
         if let Some((name, v)) = env_for_key(ctx.service, key, value) {
             fix = fix.env(name, v);
         }
         out.push(
-            Finding::new(&DOC, format!("`{key}` breaks Prefect's LISTEN connection (3.4.6+): keep only `ssl` in the URL"), p.span)
-                .with_fix(fix),
+            Finding::new(
+                &DOC,
+                format!("`{key}` breaks Prefect's LISTEN connection (3.4.6+): keep only `ssl` in the URL"),
+                p.span,
+            )
+            .with_fix(fix),
         );
     }
 }

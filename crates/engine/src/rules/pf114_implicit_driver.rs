@@ -32,11 +32,8 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
             scheme,
         )
         .with_fix(
-            Fix::new(
-                "Name the installed driver in the scheme",
-                Applicability::Manual,
-            )
-            .note("e.g. postgresql+psycopg2:// when your image installs psycopg2-binary"),
+            Fix::new("Name the installed driver in the scheme", Applicability::Manual)
+                .note("e.g. postgresql+psycopg2:// when your image installs psycopg2-binary"),
         ),
     );
 }

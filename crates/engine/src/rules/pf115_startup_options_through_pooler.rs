@@ -20,18 +20,11 @@ pub static DOC: RuleDoc = RuleDoc {
 };
 
 pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
-    let through_pooler =
-        ctx.endpoint == EndpointKind::DedicatedPooler || ctx.mode == PoolMode::Transaction;
+    let through_pooler = ctx.endpoint == EndpointKind::DedicatedPooler || ctx.mode == PoolMode::Transaction;
     if !through_pooler || !ctx.driver.is_libpq() {
         return;
     }
-    for (i, p) in ctx
-        .conn
-        .params
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| ctx.slice(p.key) == "options")
-    {
+    for (i, p) in ctx.conn.params.iter().enumerate().filter(|(_, p)| ctx.slice(p.key) == "options") {
         out.push(
             Finding::new(&DOC, "`options` is refused by PgBouncer and not kept per client in transaction mode: set the parameter on the role instead", p.span)
                 .with_fix(

@@ -31,10 +31,7 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
         return;
     };
     if !ctx.endpoint.is_shared_pooler() {
-        if matches!(
-            ctx.endpoint,
-            EndpointKind::Direct | EndpointKind::DedicatedPooler
-        ) {
+        if matches!(ctx.endpoint, EndpointKind::Direct | EndpointKind::DedicatedPooler) {
             out.push(
                 Finding::new(&DOC, format!("{} mode needs the shared pooler host, which poolfix cannot derive", wanted.as_str()), host.host)
                     .with_fix(Fix::new("Switch to the shared pooler by hand", Applicability::Manual).note(
@@ -47,37 +44,14 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
     if ctx.endpoint.mode() == wanted {
         return;
     }
-    let port = if wanted == PoolMode::Transaction {
-        TRANSACTION_PORT
-    } else {
-        SESSION_PORT
-    };
+    let port = if wanted == PoolMode::Transaction { TRANSACTION_PORT } else { SESSION_PORT };
     let (span, action) = match host.port {
         Some(p) if ctx.conn.has_placeholder(p) => return,
-        Some(p) => (
-            p,
-            UrlAction::Replace {
-                span: p,
-                with: port.to_string(),
-            },
-        ),
-        None => (
-            Span::empty_at(host.host.end),
-            UrlAction::Insert {
-                at: host.host.end,
-                text: format!(":{port}"),
-            },
-        ),
+        Some(p) => (p, UrlAction::Replace { span: p, with: port.to_string() }),
+        None => (Span::empty_at(host.host.end), UrlAction::Insert { at: host.host.end, text: format!(":{port}") }),
     };
     out.push(
-        Finding::new(
-            &DOC,
-            format!(
-                "switching to {} mode: port {port} on the same pooler host",
-                wanted.as_str()
-            ),
-            span,
-        )
-        .with_fix(Fix::new(format!("Use port {port}"), Applicability::Review).action(action)),
+        Finding::new(&DOC, format!("switching to {} mode: port {port} on the same pooler host", wanted.as_str()), span)
+            .with_fix(Fix::new(format!("Use port {port}"), Applicability::Review).action(action)),
     );
 }

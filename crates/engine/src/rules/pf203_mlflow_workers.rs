@@ -36,15 +36,9 @@ pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
     let (span, fix) = match s.processes.span {
         Some(span) => (
             span,
-            Fix::new("Use `--workers 1`", Applicability::Review).action(UrlAction::Replace {
-                span,
-                with: "1".into(),
-            }),
+            Fix::new("Use `--workers 1`", Applicability::Review).action(UrlAction::Replace { span, with: "1".into() }),
         ),
-        None => (
-            s.key_span,
-            Fix::new("Set `MLFLOW_WORKERS=1`", Applicability::Review).env("MLFLOW_WORKERS", "1"),
-        ),
+        None => (s.key_span, Fix::new("Set `MLFLOW_WORKERS=1`", Applicability::Review).env("MLFLOW_WORKERS", "1")),
     };
     out.push(Finding::new(&DOC, message, span).with_fix(fix));
 }

@@ -32,8 +32,12 @@ pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
             continue;
         };
         out.push(
-            Finding::new(&DOC, format!("MLflow ignores `{name}=0` and falls back to SQLAlchemy's default (5 + 10): use 1"), e.value_span.unwrap_or(s.key_span))
-                .with_fix(Fix::new("Use 1", Applicability::Safe).env(name, "1")),
+            Finding::new(
+                &DOC,
+                format!("MLflow ignores `{name}=0` and falls back to SQLAlchemy's default (5 + 10): use 1"),
+                e.value_span.unwrap_or(s.key_span),
+            )
+            .with_fix(Fix::new("Use 1", Applicability::Safe).env(name, "1")),
         );
     }
 }

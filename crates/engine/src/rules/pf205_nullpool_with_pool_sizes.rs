@@ -27,19 +27,22 @@ pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
     if s.role != Role::Mlflow {
         return;
     }
-    let Some(class) = s
-        .env(MLFLOW.poolclass.unwrap_or_default())
-        .filter(|e| e.value.contains("NullPool"))
-    else {
+    let Some(class) = s.env(MLFLOW.poolclass.unwrap_or_default()).filter(|e| e.value.contains("NullPool")) else {
         return;
     };
     if s.env(MLFLOW.pool_size).is_none() && s.env(MLFLOW.max_overflow).is_none() {
         return;
     }
     out.push(
-        Finding::new(&DOC, "NullPool takes no pool size: MLflow stops with `Invalid argument(s) 'pool_size' sent to create_engine()`", class.value_span.unwrap_or(s.key_span))
-            .with_fix(Fix::new("Remove MLFLOW_SQLALCHEMYSTORE_POOLCLASS (or the sizes)", Applicability::Manual).note(
+        Finding::new(
+            &DOC,
+            "NullPool takes no pool size: MLflow stops with `Invalid argument(s) 'pool_size' sent to create_engine()`",
+            class.value_span.unwrap_or(s.key_span),
+        )
+        .with_fix(
+            Fix::new("Remove MLFLOW_SQLALCHEMYSTORE_POOLCLASS (or the sizes)", Applicability::Manual).note(
                 "Keep POOL_SIZE=1 and MAX_OVERFLOW=1 and delete the POOLCLASS line: a bounded pool fits session mode.",
-            )),
+            ),
+        ),
     );
 }

@@ -28,10 +28,7 @@ pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
         return;
     }
     for settings in [&PREFECT3, &PREFECT2] {
-        for (name, bad, good) in [
-            (settings.max_overflow, "-1", "0"),
-            (settings.pool_size, "0", "1"),
-        ] {
+        for (name, bad, good) in [(settings.max_overflow, "-1", "0"), (settings.pool_size, "0", "1")] {
             let Some(e) = s.env(name).filter(|e| e.value.trim() == bad) else {
                 continue;
             };

@@ -34,9 +34,7 @@ pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
         return;
     };
     // Prefect 3.1+ still reads the 2.x names.
-    let has = |name: &str, old: &str| {
-        s.env(name).is_some() || (s.role == Role::PrefectServer && s.env(old).is_some())
-    };
+    let has = |name: &str, old: &str| s.env(name).is_some() || (s.role == Role::PrefectServer && s.env(old).is_some());
     let missing_pool = !has(settings.pool_size, PREFECT2.pool_size);
     let missing_overflow = !has(settings.max_overflow, PREFECT2.max_overflow);
     if !missing_pool && !missing_overflow {
@@ -49,8 +47,10 @@ pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
     if missing_overflow {
         fix = fix.env(settings.max_overflow, settings.min_overflow.to_string());
     }
-    out.push(
-        Finding::new(&DOC, format!("no pool settings: SQLAlchemy's default of 5 + 10 per engine applies ({} reads {} and {})", s.name, settings.pool_size, settings.max_overflow), s.key_span)
-            .with_fix(fix),
-    );
+    let unset: Vec<&str> = [(missing_pool, settings.pool_size), (missing_overflow, settings.max_overflow)]
+        .into_iter()
+        .filter_map(|(missing, name)| missing.then_some(name))
+        .collect();
+    let message = format!("{} not set: SQLAlchemy's default (5 + 10 per engine) applies", unset.join(" and "));
+    out.push(Finding::new(&DOC, message, s.key_span).with_fix(fix));
 }

@@ -36,11 +36,8 @@ pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
             s.key_span,
         )
         .with_fix(
-            Fix::new(
-                "Set pool_size=1, max_overflow=1 in create_engine()",
-                Applicability::Manual,
-            )
-            .note("See the create_engine() snippet for this service."),
+            Fix::new("Set pool_size=1, max_overflow=1 in create_engine()", Applicability::Manual)
+                .note("See the create_engine() snippet for this service."),
         ),
     );
 }

@@ -10,9 +10,13 @@ pub static DOC: RuleDoc = RuleDoc {
     fix_title: "Paste the .env that sets it",
     applicability: Applicability::Manual,
     what: "Reports URL settings such as `DATABASE_URL: ${DATABASE_URL}` whose value is unknown.",
-    why: "The endpoint, mode and driver decide the limit and the rules; without the URL poolfix can only count the pool.",
+    why:
+        "The endpoint, mode and driver decide the limit and the rules; without the URL poolfix can only count the pool.",
     example: "```yaml\nDATABASE_URL: ${DATABASE_URL}\n```",
     instead: "Paste the `.env` line (the password may be replaced by a placeholder).",
     fix_safety: "Manual.",
-    references: &[("Compose interpolation", "https://docs.docker.com/compose/how-tos/environment-variables/variable-interpolation/")],
+    references: &[(
+        "Compose interpolation",
+        "https://docs.docker.com/compose/how-tos/environment-variables/variable-interpolation/",
+    )],
 };

@@ -28,9 +28,7 @@ pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
         return;
     }
     let name = MLFLOW.job_execution.unwrap_or_default();
-    if s.env(name)
-        .is_some_and(|e| matches!(e.value.trim().to_ascii_lowercase().as_str(), "false" | "0"))
-    {
+    if s.env(name).is_some_and(|e| matches!(e.value.trim().to_ascii_lowercase().as_str(), "false" | "0")) {
         return;
     }
     out.push(
