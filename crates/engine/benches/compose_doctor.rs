@@ -39,4 +39,14 @@ fn bench(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn parse_only(c: &mut Criterion) {
+    let text = generate(100);
+    c.bench_function("compose_doctor/yaml_parse_only_100", |b| b.iter(|| poolfix_engine::compose::yaml::parse(black_box(&text))));
+    c.bench_function("compose_doctor/saphyr_events_only_100", |b| {
+        b.iter(|| saphyr_parser::Parser::new_from_str(black_box(&text)).count())
+    });
+}
+
+criterion_group!(parse, parse_only);
+criterion_main!(benches, parse);

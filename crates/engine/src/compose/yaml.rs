@@ -269,9 +269,34 @@ impl Yaml {
         }
     }
 
-    /// The value under `key` in a mapping.
+    /// The value under `key` in a mapping: its own pairs first, then merged mappings in order.
+    /// Searches in place, without collecting the pairs (it runs for every key of every service).
     pub fn get(&self, map: NodeId, key: &str) -> Option<NodeId> {
-        self.pairs(map).into_iter().find(|&(k, _)| self.str(k) == Some(key)).map(|(_, v)| v)
+        self.get_at(self.resolve(map), key, 0)
+    }
+
+    fn get_at(&self, id: NodeId, key: &str, depth: usize) -> Option<NodeId> {
+        let Kind::Map(pairs) = &self.nodes[id].kind else { return None };
+        let is_merge = |k: NodeId| self.str(k) == Some("<<") && matches!(self.nodes[k].kind, Kind::Scalar { plain: true, .. });
+        if let Some(&(_, v)) = pairs.iter().find(|&&(k, _)| self.str(k) == Some(key) && !is_merge(k)) {
+            return Some(v);
+        }
+        if depth >= ALIAS_DEPTH {
+            return None;
+        }
+        for &(k, v) in pairs.iter().filter(|&&(k, _)| is_merge(k)) {
+            let _ = k;
+            let m = self.resolve(v);
+            let found = match &self.nodes[m].kind {
+                Kind::Map(_) => self.get_at(m, key, depth + 1),
+                Kind::Seq(items) => items.iter().find_map(|&item| self.get_at(self.resolve(item), key, depth + 1)),
+                _ => None,
+            };
+            if found.is_some() {
+                return found;
+            }
+        }
+        None
     }
 
     /// The items of a sequence (after resolving aliases).
