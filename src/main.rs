@@ -4,6 +4,7 @@
 mod app;
 mod base;
 mod checker;
+mod clipboard;
 mod guide;
 mod route;
 mod theme;

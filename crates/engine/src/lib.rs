@@ -8,6 +8,7 @@ pub mod conn;
 pub mod fix;
 pub mod knowledge;
 pub mod placeholder;
+pub mod redact;
 pub mod rules;
 pub mod span;
 pub mod url_doctor;

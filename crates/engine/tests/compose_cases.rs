@@ -227,7 +227,7 @@ fn the_fixtures_cover_every_compose_rule() {
         seen.extend(analyze_compose(&case.text, &case.options).findings.iter().map(|f| f.finding.rule.code));
     }
     let missing: Vec<_> =
-        CATALOG.iter().map(|r| r.code).filter(|c| c.starts_with("PF2") && !seen.contains(c)).collect();
+        CATALOG.iter().map(|(r, _)| r.code).filter(|c| c.starts_with("PF2") && !seen.contains(c)).collect();
     assert!(missing.is_empty(), "compose rules without a fixture: {missing:?}");
 }
 

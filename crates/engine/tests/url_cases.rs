@@ -155,7 +155,7 @@ fn the_table_covers_every_rule_driver_and_endpoint() {
         drivers.extend(r.driver.map(|d| d.name()));
         endpoints.insert(r.endpoint.as_str());
     }
-    let all: BTreeSet<_> = CATALOG.iter().map(|r| r.code).filter(|c| c.starts_with("PF1")).collect();
+    let all: BTreeSet<_> = CATALOG.iter().map(|(r, _)| r.code).filter(|c| c.starts_with("PF1")).collect();
     let missing: Vec<_> = all.difference(&rules).collect();
     assert!(missing.is_empty(), "rules without a fixture case: {missing:?}");
     assert_eq!(drivers.len(), 5, "drivers covered: {drivers:?}");

@@ -13,7 +13,7 @@ pub fn markdown() -> String {
     if CATALOG.is_empty() {
         md.push_str("## No rules yet\n\nThe checker's rules are listed here as they land.\n");
     }
-    for rule in CATALOG.iter().copied() {
+    for (rule, text) in CATALOG.iter().copied() {
         let _ = write!(
             md,
             "## {code} {name} {{#{id}}}\n\n*{severity}* · fix: {fix} ({applicability})\n\n{summary}\n\n\
@@ -27,15 +27,15 @@ pub fn markdown() -> String {
             fix = rule.fix_title,
             applicability = rule.applicability.as_str(),
             summary = rule.summary,
-            what = rule.what,
-            why = rule.why,
-            example = rule.example,
-            instead = rule.instead,
-            safety = rule.fix_safety,
+            what = text.what,
+            why = text.why,
+            example = text.example,
+            instead = text.instead,
+            safety = text.fix_safety,
         );
-        if !rule.references.is_empty() {
+        if !text.references.is_empty() {
             let _ = writeln!(md, "### References {{#{}-references}}\n", rule.code.to_ascii_lowercase());
-            for (title, url) in rule.references {
+            for (title, url) in text.references {
                 let _ = writeln!(md, "- [{title}]({url})");
             }
             md.push('\n');

@@ -42,7 +42,7 @@ impl Applicability {
     }
 }
 
-/// A rule's documentation, rendered into the guide.
+/// What a finding carries about its rule: code, name, severity, summary, fix.
 #[derive(Debug, Clone, Copy)]
 pub struct RuleDoc {
     /// Stable code, e.g. `PF101`.
@@ -54,7 +54,12 @@ pub struct RuleDoc {
     pub summary: &'static str,
     pub fix_title: &'static str,
     pub applicability: Applicability,
-    /// Markdown sections.
+}
+
+/// A rule's documentation (markdown sections), rendered into the guide. Kept apart from
+/// [`RuleDoc`] so that the page's wasm, which only shows findings, does not carry it.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleText {
     pub what: &'static str,
     pub why: &'static str,
     pub example: &'static str,
@@ -113,36 +118,36 @@ impl PartialEq for RuleDoc {
 impl Eq for RuleDoc {}
 
 /// Every rule, in code order.
-pub static CATALOG: &[&RuleDoc] = &[
-    &pf100_unparsable_connection_string::DOC,
-    &pf101_pool_setting_in_url::DOC,
-    &pf102_option_refused_by_driver::DOC,
-    &pf103_postgres_scheme::DOC,
-    &pf104_wrong_driver_for_service::DOC,
-    &pf105_missing_connect_timeout::DOC,
-    &pf106_missing_ssl::DOC,
-    &pf107_pooler_user_without_ref::DOC,
-    &pf108_direct_host_from_docker::DOC,
-    &pf109_dedicated_pooler_port::DOC,
-    &pf110_prepared_statements_in_transaction_mode::DOC,
-    &pf111_unencoded_password_character::DOC,
-    &pf112_literal_password::DOC,
-    &pf113_prefect_listener_url_options::DOC,
-    &pf114_implicit_driver::DOC,
-    &pf115_startup_options_through_pooler::DOC,
-    &pf116_pooler_mode_switch::DOC,
-    &pf200_invalid_yaml::DOC,
-    &pf201_pool_exceeded::DOC,
-    &pf202_over_budget_after_fix::DOC,
-    &pf203_mlflow_workers::DOC,
-    &pf204_zero_pool_setting_ignored::DOC,
-    &pf205_nullpool_with_pool_sizes::DOC,
-    &pf206_unlimited_pool::DOC,
-    &pf207_default_pool_settings::DOC,
-    &pf208_pool_in_code::DOC,
-    &pf209_env_file_not_read::DOC,
-    &pf210_url_not_resolved::DOC,
-    &pf211_mlflow_job_execution::DOC,
+pub static CATALOG: &[(&RuleDoc, &RuleText)] = &[
+    (&pf100_unparsable_connection_string::DOC, &pf100_unparsable_connection_string::TEXT),
+    (&pf101_pool_setting_in_url::DOC, &pf101_pool_setting_in_url::TEXT),
+    (&pf102_option_refused_by_driver::DOC, &pf102_option_refused_by_driver::TEXT),
+    (&pf103_postgres_scheme::DOC, &pf103_postgres_scheme::TEXT),
+    (&pf104_wrong_driver_for_service::DOC, &pf104_wrong_driver_for_service::TEXT),
+    (&pf105_missing_connect_timeout::DOC, &pf105_missing_connect_timeout::TEXT),
+    (&pf106_missing_ssl::DOC, &pf106_missing_ssl::TEXT),
+    (&pf107_pooler_user_without_ref::DOC, &pf107_pooler_user_without_ref::TEXT),
+    (&pf108_direct_host_from_docker::DOC, &pf108_direct_host_from_docker::TEXT),
+    (&pf109_dedicated_pooler_port::DOC, &pf109_dedicated_pooler_port::TEXT),
+    (&pf110_prepared_statements_in_transaction_mode::DOC, &pf110_prepared_statements_in_transaction_mode::TEXT),
+    (&pf111_unencoded_password_character::DOC, &pf111_unencoded_password_character::TEXT),
+    (&pf112_literal_password::DOC, &pf112_literal_password::TEXT),
+    (&pf113_prefect_listener_url_options::DOC, &pf113_prefect_listener_url_options::TEXT),
+    (&pf114_implicit_driver::DOC, &pf114_implicit_driver::TEXT),
+    (&pf115_startup_options_through_pooler::DOC, &pf115_startup_options_through_pooler::TEXT),
+    (&pf116_pooler_mode_switch::DOC, &pf116_pooler_mode_switch::TEXT),
+    (&pf200_invalid_yaml::DOC, &pf200_invalid_yaml::TEXT),
+    (&pf201_pool_exceeded::DOC, &pf201_pool_exceeded::TEXT),
+    (&pf202_over_budget_after_fix::DOC, &pf202_over_budget_after_fix::TEXT),
+    (&pf203_mlflow_workers::DOC, &pf203_mlflow_workers::TEXT),
+    (&pf204_zero_pool_setting_ignored::DOC, &pf204_zero_pool_setting_ignored::TEXT),
+    (&pf205_nullpool_with_pool_sizes::DOC, &pf205_nullpool_with_pool_sizes::TEXT),
+    (&pf206_unlimited_pool::DOC, &pf206_unlimited_pool::TEXT),
+    (&pf207_default_pool_settings::DOC, &pf207_default_pool_settings::TEXT),
+    (&pf208_pool_in_code::DOC, &pf208_pool_in_code::TEXT),
+    (&pf209_env_file_not_read::DOC, &pf209_env_file_not_read::TEXT),
+    (&pf210_url_not_resolved::DOC, &pf210_url_not_resolved::TEXT),
+    (&pf211_mlflow_job_execution::DOC, &pf211_mlflow_job_execution::TEXT),
 ];
 
 /// The connection-string rules, in the order their fixes take priority.
@@ -177,7 +182,7 @@ pub fn check_url(ctx: &UrlCtx) -> Vec<Finding> {
 
 /// Looks a rule up by its code.
 pub fn rule(code: &str) -> Option<&'static RuleDoc> {
-    CATALOG.iter().copied().find(|r| r.code.eq_ignore_ascii_case(code))
+    CATALOG.iter().map(|(r, _)| *r).find(|r| r.code.eq_ignore_ascii_case(code))
 }
 
 impl RuleDoc {

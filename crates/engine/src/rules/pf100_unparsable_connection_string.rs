@@ -1,6 +1,6 @@
 //! PF100: the text is not a connection string poolfix can read.
 
-use super::{Applicability, RuleDoc, Severity};
+use super::{Applicability, RuleDoc, RuleText, Severity};
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF100",
@@ -9,6 +9,10 @@ pub static DOC: RuleDoc = RuleDoc {
     summary: "The text is not a PostgreSQL connection string, or it is malformed.",
     fix_title: "Correct the text at the marked position",
     applicability: Applicability::Manual,
+};
+
+/// The rule's documentation, rendered into the guide (not linked into the page's wasm).
+pub static TEXT: RuleText = RuleText {
     what: "Reports input that is neither a `postgresql://` URI nor libpq `key=value` pairs, or that breaks their syntax: an unknown scheme, a port that is not a number, an IPv6 address or `${` placeholder that is never closed, a quoted value without its closing quote.",
     why: "A driver given such a string fails before it connects, usually with a message that does not say where the problem is.",
     example: "```text\npostgresql://postgres:secret@db.example.com:54x2/postgres\n```",

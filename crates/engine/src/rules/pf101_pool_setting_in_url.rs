@@ -1,6 +1,6 @@
 //! PF101: SQLAlchemy pool settings written into the URL.
 
-use super::{Applicability, Finding, Fix, RuleDoc, Severity, UrlCtx};
+use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Severity, UrlCtx};
 use crate::fix::UrlAction;
 use crate::knowledge::drivers::{self, Verdict};
 use crate::knowledge::services::env_for_key;
@@ -12,6 +12,10 @@ pub static DOC: RuleDoc = RuleDoc {
     summary: "A `create_engine()` pool setting such as `pool_size` is in the URL; every driver refuses it and the service does not start.",
     fix_title: "Remove it from the URL and set it where the service reads it",
     applicability: Applicability::Review,
+};
+
+/// The rule's documentation, rendered into the guide (not linked into the page's wasm).
+pub static TEXT: RuleText = RuleText {
     what: "Finds `pool_size`, `max_overflow`, `pool_timeout`, `pool_recycle`, `pool_pre_ping` and other SQLAlchemy pool arguments in a URL's query.",
     why: "SQLAlchemy passes every query key to the driver's `connect()`. Pool settings are `create_engine()` arguments, so the driver refuses them: psycopg2 with `invalid dsn: invalid connection option \"pool_size\"`, asyncpg with `TypeError: connect() got an unexpected keyword argument 'pool_size'`. MLflow then retries for about 105 s and exits 1; Prefect 3 exits 3; Prefect 2 exits 0 after `Application startup failed`.",
     example: "```text\npostgresql+psycopg2://postgres.<ref>:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres?pool_size=1&max_overflow=0\n```",

@@ -1,6 +1,6 @@
 //! PF109: port 6543 on the direct host is the dedicated PgBouncer, not Supavisor.
 
-use super::{Applicability, Finding, Fix, RuleDoc, Severity, UrlCtx};
+use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Severity, UrlCtx};
 use crate::knowledge::endpoints::EndpointKind;
 
 pub static DOC: RuleDoc = RuleDoc {
@@ -10,6 +10,10 @@ pub static DOC: RuleDoc = RuleDoc {
     summary: "`db.<ref>.supabase.co:6543` is the dedicated PgBouncer: transaction mode only, IPv6, no prepared statements.",
     fix_title: "Use the shared pooler host if you meant Supavisor",
     applicability: Applicability::Manual,
+};
+
+/// The rule's documentation, rendered into the guide (not linked into the page's wasm).
+pub static TEXT: RuleText = RuleText {
     what: "Finds URLs that changed only the port of the direct host to 6543.",
     why: "That lands on the dedicated PgBouncer of paid plans, not on Supavisor: it is transaction-only, does not support prepared statements, and is reached over IPv6 unless you have the add-on — none of which the switch was meant to bring.",
     example: "```text\npostgresql+asyncpg://postgres:${DB_PASSWORD}@db.abcdefghijklmnopqrst.supabase.co:6543/postgres\n```",

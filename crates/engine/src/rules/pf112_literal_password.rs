@@ -1,6 +1,6 @@
 //! PF112: a literal password in a file.
 
-use super::{Applicability, Finding, Fix, RuleDoc, Severity, UrlCtx};
+use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Severity, UrlCtx};
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF112",
@@ -9,6 +9,10 @@ pub static DOC: RuleDoc = RuleDoc {
     summary: "The connection string in this file holds the password itself.",
     fix_title: "Use a variable such as `${DB_PASSWORD}`",
     applicability: Applicability::Manual,
+};
+
+/// The rule's documentation, rendered into the guide (not linked into the page's wasm).
+pub static TEXT: RuleText = RuleText {
     what: "Finds a non-empty password written out in a compose file or `.env` URL instead of a `${VAR}` placeholder.",
     why: "Compose files are committed, shared in tickets and pasted into tools. A password in them leaks with every copy; a variable keeps it in one place you can rotate.",
     example: "```yaml\nDATABASE_URL: postgresql+psycopg2://postgres.<ref>:hunter2@aws-0-eu-central-1.pooler.supabase.com:5432/postgres\n```",

@@ -1,6 +1,6 @@
 //! PF113: Prefect 3's LISTEN connection breaks on any URL key but `ssl`.
 
-use super::{Applicability, Finding, Fix, RuleDoc, Severity, UrlCtx};
+use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Severity, UrlCtx};
 use crate::fix::UrlAction;
 use crate::knowledge::drivers::{self, Verdict};
 use crate::knowledge::services::{env_for_key, ServiceKind};
@@ -12,6 +12,10 @@ pub static DOC: RuleDoc = RuleDoc {
     summary: "Prefect 3.4.6+ opens a raw asyncpg LISTEN connection from the same URL; any key but `ssl` breaks it.",
     fix_title: "Move the key to Prefect's environment settings",
     applicability: Applicability::Review,
+};
+
+/// The rule's documentation, rendered into the guide (not linked into the page's wasm).
+pub static TEXT: RuleText = RuleText {
     what: "Finds query keys other than `ssl` in a Prefect 3 server URL, even ones SQLAlchemy's asyncpg dialect accepts.",
     why: "Since 3.4.6 the Prefect server opens one extra asyncpg connection for LISTEN/NOTIFY (automations), outside SQLAlchemy. It passes the keys on as server settings: `unrecognized configuration parameter \"timeout\"`, or through a pooler `unsupported startup parameter: prepared_statement_cache_size`.",
     example: "```text\npostgresql+asyncpg://postgres.<ref>:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres?ssl=require&command_timeout=30\n```",

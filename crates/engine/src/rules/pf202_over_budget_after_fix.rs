@@ -1,6 +1,6 @@
 //! PF202: even at the smallest pools the services do not fit.
 
-use super::{Applicability, RuleDoc, Severity};
+use super::{Applicability, RuleDoc, RuleText, Severity};
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF202",
@@ -9,6 +9,10 @@ pub static DOC: RuleDoc = RuleDoc {
     summary: "Even with the smallest working pools the services exceed the limit minus headroom.",
     fix_title: "Fewer processes, a bigger pool size, or the transaction pooler",
     applicability: Applicability::Manual,
+};
+
+/// The rule's documentation, rendered into the guide (not linked into the page's wasm).
+pub static TEXT: RuleText = RuleText {
     what: "After poolfix's fixes, compares the budget with the limit less headroom (a fifth of it, at least 2) for migrations, `psql` sessions and deploys, when old and new containers overlap.",
     why: "The remaining connections come from process counts: every gunicorn, uvicorn or Celery process and every replica holds its own pool. Only fewer processes, a bigger pool size or another mode help.",
     example: "An API with 2 replicas × 4 workers still holds 16 connections at pool_size=1, max_overflow=1.",

@@ -1,6 +1,6 @@
 //! PF205: MLflow with NullPool and pool sizes does not start.
 
-use super::{Applicability, RuleDoc, Severity};
+use super::{Applicability, RuleDoc, RuleText, Severity};
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF205",
@@ -9,6 +9,10 @@ pub static DOC: RuleDoc = RuleDoc {
     summary: "`MLFLOW_SQLALCHEMYSTORE_POOLCLASS=NullPool` together with a pool size or overflow stops the server.",
     fix_title: "Use either NullPool or pool sizes",
     applicability: Applicability::Manual,
+};
+
+/// The rule's documentation, rendered into the guide (not linked into the page's wasm).
+pub static TEXT: RuleText = RuleText {
     what: "Finds MLflow services that set `POOLCLASS=NullPool` and `POOL_SIZE` or `MAX_OVERFLOW`.",
     why: "NullPool takes no size arguments: the server fails with `Invalid argument(s) 'pool_size' sent to create_engine()`. NullPool alone starts, but its connections follow request concurrency with no upper bound.",
     example: "```yaml\nMLFLOW_SQLALCHEMYSTORE_POOLCLASS: NullPool\nMLFLOW_SQLALCHEMYSTORE_POOL_SIZE: \"1\"\n```",

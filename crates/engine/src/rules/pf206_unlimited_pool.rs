@@ -1,6 +1,6 @@
 //! PF206: a Prefect pool setting that means "unlimited".
 
-use super::{Applicability, RuleDoc, Severity};
+use super::{Applicability, RuleDoc, RuleText, Severity};
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF206",
@@ -9,6 +9,10 @@ pub static DOC: RuleDoc = RuleDoc {
     summary: "`MAX_OVERFLOW=-1` or `POOL_SIZE=0` means an unlimited pool in SQLAlchemy.",
     fix_title: "Use `MAX_OVERFLOW=0` and `POOL_SIZE=1`",
     applicability: Applicability::Safe,
+};
+
+/// The rule's documentation, rendered into the guide (not linked into the page's wasm).
+pub static TEXT: RuleText = RuleText {
     what: "Finds Prefect pool settings of −1 (overflow) or 0 (pool size).",
     why: "Prefect's help text says −1 prevents overflow, but SQLAlchemy's `QueuePool` reads −1 as no limit, and a pool size of 0 as no limit too: the server can open connections until the pooler refuses them.",
     example: "```yaml\nPREFECT_SERVER_DATABASE_SQLALCHEMY_MAX_OVERFLOW: \"-1\"\n```",

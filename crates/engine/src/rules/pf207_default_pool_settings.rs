@@ -1,6 +1,6 @@
 //! PF207: MLflow or Prefect with SQLAlchemy's default pool.
 
-use super::{Applicability, RuleDoc, Severity};
+use super::{Applicability, RuleDoc, RuleText, Severity};
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF207",
@@ -9,6 +9,10 @@ pub static DOC: RuleDoc = RuleDoc {
     summary: "The service keeps SQLAlchemy's default pool: 5 connections plus 10 overflow per engine.",
     fix_title: "Set the pool in the service's environment",
     applicability: Applicability::Review,
+};
+
+/// The rule's documentation, rendered into the guide (not linked into the page's wasm).
+pub static TEXT: RuleText = RuleText {
     what: "Finds MLflow and Prefect servers whose environment does not set the pool size and overflow.",
     why: "Each engine may hold 15 connections; MLflow has two per worker. On a session pool of 15 one service can take it all.",
     example: "```yaml\nprefect-server:\n  environment:\n    PREFECT_API_DATABASE_CONNECTION_URL: postgresql+asyncpg://…\n```",

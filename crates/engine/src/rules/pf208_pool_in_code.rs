@@ -1,6 +1,6 @@
 //! PF208: a service whose pool lives in code poolfix cannot see.
 
-use super::{Applicability, RuleDoc, Severity};
+use super::{Applicability, RuleDoc, RuleText, Severity};
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF208",
@@ -9,6 +9,10 @@ pub static DOC: RuleDoc = RuleDoc {
     summary: "This service sets its pool in code; poolfix assumes SQLAlchemy's defaults (5 + 10 per process).",
     fix_title: "Set pool_size and max_overflow in create_engine()",
     applicability: Applicability::Manual,
+};
+
+/// The rule's documentation, rendered into the guide (not linked into the page's wasm).
+pub static TEXT: RuleText = RuleText {
     what: "Reports each service with a database URL that is not MLflow or Prefect, with the assumption used for its budget.",
     why: "`create_engine(url)` without arguments keeps up to 5 idle and 10 overflow connections per process; gunicorn, uvicorn and Celery multiply that by their process count, and replicas multiply again.",
     example: "```python\nengine = create_engine(DATABASE_URL)\n```",

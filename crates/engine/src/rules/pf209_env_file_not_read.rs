@@ -1,6 +1,6 @@
 //! PF209: settings may hide in an env_file poolfix has not seen.
 
-use super::{Applicability, RuleDoc, Severity};
+use super::{Applicability, RuleDoc, RuleText, Severity};
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF209",
@@ -9,6 +9,10 @@ pub static DOC: RuleDoc = RuleDoc {
     summary: "The service reads an `env_file`; paste its content into the .env box so poolfix sees those settings.",
     fix_title: "Paste the env_file's content",
     applicability: Applicability::Manual,
+};
+
+/// The rule's documentation, rendered into the guide (not linked into the page's wasm).
+pub static TEXT: RuleText = RuleText {
     what: "Reports services with `env_file` when no `.env` text was given.",
     why: "Pool settings and URLs in that file change the budget; without it poolfix assumes they are not set.",
     example: "```yaml\napi:\n  env_file: .env.api\n```",

@@ -1,6 +1,6 @@
 //! PF210: a connection URL that is only a variable.
 
-use super::{Applicability, RuleDoc, Severity};
+use super::{Applicability, RuleDoc, RuleText, Severity};
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF210",
@@ -9,6 +9,10 @@ pub static DOC: RuleDoc = RuleDoc {
     summary: "The connection URL comes from a variable poolfix cannot resolve, so it was not checked.",
     fix_title: "Paste the .env that sets it",
     applicability: Applicability::Manual,
+};
+
+/// The rule's documentation, rendered into the guide (not linked into the page's wasm).
+pub static TEXT: RuleText = RuleText {
     what: "Reports URL settings such as `DATABASE_URL: ${DATABASE_URL}` whose value is unknown.",
     why:
         "The endpoint, mode and driver decide the limit and the rules; without the URL poolfix can only count the pool.",

@@ -1,0 +1,216 @@
+//! The checker page: paste a compose file or connection URLs, get the analysis — live, and
+//! entirely in the browser. One source of truth (the pasted text and the settings); every
+//! view is derived from the analysis memo.
+
+mod budget;
+mod examples;
+mod findings;
+mod outputs;
+mod share;
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use poolfix_engine::compose::{analyze_compose, ComposeOptions, ComposeReport};
+use poolfix_engine::knowledge::compute::COMPUTE_SIZES;
+use poolfix_engine::knowledge::services::ServiceKind;
+use poolfix_engine::url_doctor::{analyze_url, ModeChoice, UrlOptions, UrlReport};
+use wasm_bindgen::JsCast;
+
+use crate::guide::set_title;
+
+pub use examples::SEED_COMPOSE;
+
+/// One connection string of a pasted list, where it starts in the text.
+#[derive(Clone)]
+pub struct UrlLine {
+    pub offset: usize,
+    pub text: String,
+    pub report: UrlReport,
+}
+
+/// What the pasted text was taken to be, and what poolfix found.
+#[derive(Clone)]
+pub enum Analysis {
+    Empty,
+    Compose(Arc<ComposeReport>),
+    Urls(Arc<Vec<UrlLine>>),
+}
+
+/// The user's settings besides the text.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    pub compute: usize,
+    pub pool_size: Option<u32>,
+    pub mode: ModeChoice,
+    pub url_service: ServiceKind,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { compute: 1, pool_size: None, mode: ModeChoice::Keep, url_service: ServiceKind::SqlAlchemy }
+    }
+}
+
+/// A compose file has a `services:` key; otherwise every non-blank, non-comment line that
+/// holds `://` or `key=value` is a connection string.
+pub fn looks_like_urls(text: &str) -> bool {
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
+    !lines.is_empty()
+        && !text.lines().any(|l| l.trim_start().starts_with("services:"))
+        && lines.iter().all(|l| l.contains("://") || (l.contains('=') && !l.contains(": ")))
+}
+
+pub fn analyze(text: &str, env: &str, s: Settings) -> Analysis {
+    if text.trim().is_empty() {
+        return Analysis::Empty;
+    }
+    if looks_like_urls(text) {
+        let mut lines = Vec::new();
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            let body = line.trim_end_matches(['\n', '\r']);
+            if !body.trim().is_empty() && !body.trim_start().starts_with('#') {
+                let mut o = UrlOptions::new(s.url_service);
+                o.mode = s.mode;
+                lines.push(UrlLine { offset, text: body.to_string(), report: analyze_url(body, &o) });
+            }
+            offset += line.len();
+        }
+        return Analysis::Urls(Arc::new(lines));
+    }
+    let options = ComposeOptions {
+        compute: &COMPUTE_SIZES[s.compute.min(COMPUTE_SIZES.len() - 1)],
+        pool_size: s.pool_size,
+        mode: s.mode,
+        env_text: env.to_string(),
+        file_name: "docker-compose.yml".into(),
+    };
+    Analysis::Compose(Arc::new(analyze_compose(text, &options)))
+}
+
+/// The page's shared state, provided to every part of it.
+#[derive(Clone, Copy)]
+pub struct Checker {
+    pub input: RwSignal<String>,
+    pub env: RwSignal<String>,
+    pub settings: RwSignal<Settings>,
+    pub analysis: Memo<Analysis>,
+}
+
+/// Selects bytes `start..end` of the input in the textarea and scrolls to them.
+pub fn highlight(start: usize, end: usize) {
+    let Some(ta) = document().get_element_by_id("input").and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok()) else {
+        return;
+    };
+    let text = ta.value();
+    let utf16 = |b: usize| text.get(..b.min(text.len())).map_or(0, |s| s.encode_utf16().count()) as u32;
+    let _ = ta.focus();
+    let _ = ta.set_selection_range(utf16(start), utf16(end.max(start)));
+    let line = text.get(..start.min(text.len())).map_or(0, |s| s.matches('\n').count());
+    let lines = text.matches('\n').count().max(1);
+    let per_line = ta.scroll_height() as f64 / (lines + 1) as f64;
+    ta.set_scroll_top(((line as f64 - 3.0) * per_line).max(0.0) as i32);
+}
+
+#[component]
+pub fn CheckerPage() -> impl IntoView {
+    set_title("Checker — poolfix");
+    let restored = share::restore();
+    let (text, env, settings) = restored.unwrap_or_else(|| (SEED_COMPOSE.to_string(), String::new(), Settings::default()));
+    let input = RwSignal::new(text);
+    let env = RwSignal::new(env);
+    let settings = RwSignal::new(settings);
+    let analysis = Memo::new_with_compare(
+        move |_| input.with(|t| env.with(|e| analyze(t, e, settings.get()))),
+        // A fresh analysis is always a change; comparing reports would cost as much as making them.
+        |_, _| true,
+    );
+    let checker = Checker { input, env, settings, analysis };
+    provide_context(checker);
+    let kind = move || match analysis.get() {
+        Analysis::Empty => "Nothing to check yet".to_string(),
+        Analysis::Compose(r) if r.invalid => "Read as a compose file (it does not parse)".to_string(),
+        Analysis::Compose(r) => format!("Read as a compose file: {} services", r.services.len()),
+        Analysis::Urls(u) => format!("Read as {} connection string{}", u.len(), if u.len() == 1 { "" } else { "s" }),
+    };
+    view! {
+        <section class="checker">
+            <h1>"Check your connection settings"</h1>
+            <p class="lede">"Paste a docker-compose file or connection URLs, one per line. The analysis runs in this page; nothing you paste is sent anywhere."</p>
+            <div class="checker-grid">
+                <div class="inputs">
+                    <examples::ExamplePicker/>
+                    <label for="input">"Compose file or connection URLs"</label>
+                    <textarea id="input" class="input" spellcheck="false" rows="22" autocomplete="off" wrap="off"
+                        prop:value=move || input.get()
+                        on:input:target=move |ev| input.set(ev.target().value())>
+                    </textarea>
+                    <p class="status" role="status" aria-live="polite">{kind}</p>
+                    <details class="env-box">
+                        <summary>".env (optional, for ${VAR} values and env_file contents)"</summary>
+                        <label for="env">".env contents"</label>
+                        <textarea id="env" class="input env" spellcheck="false" rows="6" autocomplete="off" wrap="off"
+                            prop:value=move || env.get()
+                            on:input:target=move |ev| env.set(ev.target().value())>
+                        </textarea>
+                    </details>
+                    <SettingsForm/>
+                    <share::ShareLink/>
+                </div>
+                <div class="results">
+                    <budget::BudgetView/>
+                    <findings::Findings/>
+                    <outputs::Outputs/>
+                </div>
+            </div>
+        </section>
+    }
+}
+
+/// Compute size, pool size, target mode, and what the URLs are for.
+#[component]
+fn SettingsForm() -> impl IntoView {
+    let c = expect_context::<Checker>();
+    let s = c.settings;
+    let update = move |f: &dyn Fn(&mut Settings)| s.update(|v| f(v));
+    view! {
+        <fieldset class="settings">
+            <legend>"Your Supabase project"</legend>
+            <label>"Compute size "
+                <select on:change:target=move |ev| { let i = ev.target().selected_index().max(0) as usize; update(&|v| v.compute = i) }>
+                    {COMPUTE_SIZES.iter().enumerate().map(|(i, cs)| view! {
+                        <option value=cs.name selected=move || s.get().compute == i>{cs.label}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>"Pool size "
+                <input type="number" min="1" max="1000" inputmode="numeric"
+                    placeholder=move || COMPUTE_SIZES[s.get().compute].default_pool_size.to_string()
+                    prop:value=move || s.get().pool_size.map(|p| p.to_string()).unwrap_or_default()
+                    on:input:target=move |ev| { let p = ev.target().value().trim().parse::<u32>().ok().filter(|p| *p > 0); update(&|v| v.pool_size = p) }/>
+            </label>
+            <label>"Pooler mode "
+                <select on:change:target=move |ev| {
+                    let m = ModeChoice::from_cli(&ev.target().value()).unwrap_or_default();
+                    update(&|v| v.mode = m)
+                }>
+                    <option value="keep" selected=move || s.get().mode == ModeChoice::Keep>"keep as is"</option>
+                    <option value="session" selected=move || s.get().mode == ModeChoice::Session>"session (port 5432)"</option>
+                    <option value="transaction" selected=move || s.get().mode == ModeChoice::Transaction>"transaction (port 6543)"</option>
+                </select>
+            </label>
+            <label>"URLs are for "
+                <select on:change:target=move |ev| {
+                    let k = ServiceKind::from_cli(&ev.target().value()).unwrap_or(ServiceKind::SqlAlchemy);
+                    update(&|v| v.url_service = k)
+                }>
+                    {ServiceKind::ALL.iter().map(|k| {
+                        let k = *k;
+                        view! { <option value=k.cli_name() selected=move || s.get().url_service == k>{k.label()}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+        </fieldset>
+    }
+}

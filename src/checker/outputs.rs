@@ -1,0 +1,320 @@
+//! The outputs, in tabs: corrected settings per service (with the explain view), the fixed
+//! file, the diff, the `.env` lines, the rollout checklist and the rollback. Each has copy and
+//! download buttons; "Copy as markdown" gives the whole report for a ticket.
+
+use std::fmt::Write as _;
+
+use leptos::prelude::*;
+use poolfix_engine::compose::plan::Step;
+use poolfix_engine::url_doctor::{mask_password, ExplainPart};
+
+use super::findings::rows;
+use super::{Analysis, Checker};
+use crate::clipboard::{copy, CopyDownload};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Settings,
+    Fixed,
+    Diff,
+    Env,
+    Checklist,
+    Rollback,
+}
+
+const TABS: &[(Tab, &str, &str)] = &[
+    (Tab::Settings, "settings", "Corrected settings"),
+    (Tab::Fixed, "fixed", "Fixed file"),
+    (Tab::Diff, "diff", "Diff"),
+    (Tab::Env, "env", ".env lines"),
+    (Tab::Checklist, "checklist", "Rollout checklist"),
+    (Tab::Rollback, "rollback", "Rollback"),
+];
+
+/// A URL with each part coloured and explained; a literal password is masked.
+#[component]
+pub fn Explain(url: String, parts: Vec<ExplainPart>) -> impl IntoView {
+    let mut pieces = Vec::new();
+    let mut at = 0;
+    for (i, p) in parts.iter().enumerate() {
+        if p.span.start < at || p.span.end > url.len() {
+            continue;
+        }
+        pieces.push((None, url[at..p.span.start].to_string()));
+        let shown = if p.kind == "password" { p.text.clone() } else { url[p.span.start..p.span.end].to_string() };
+        pieces.push((Some((i, p.kind)), shown));
+        at = p.span.end;
+    }
+    pieces.push((None, url.get(at..).unwrap_or("").to_string()));
+    view! {
+        <div class="explain">
+            <code class="url">
+                {pieces.into_iter().map(|(kind, text)| match kind {
+                    Some((i, k)) => view! { <span class=format!("part {k}") title=parts[i].note.clone()>{text}</span> }.into_any(),
+                    None => view! { <span>{text}</span> }.into_any(),
+                }).collect_view()}
+            </code>
+            <dl class="notes">
+                {parts.iter().map(|p| view! {
+                    <dt class=format!("part {}", p.kind)>{if p.kind == "password" { p.text.clone() } else { p.text.clone() }}</dt>
+                    <dd>{p.note.clone()}</dd>
+                }).collect_view()}
+            </dl>
+        </div>
+    }
+}
+
+fn env_text(env: &[(String, String)]) -> String {
+    env.iter().map(|(k, v)| format!("{k}={v}\n")).collect()
+}
+
+/// Corrected URLs and settings per service (or per URL).
+fn settings_view(a: &Analysis) -> AnyView {
+    match a {
+        Analysis::Empty => view! { <p>"Paste something to check."</p> }.into_any(),
+        Analysis::Urls(urls) => urls
+            .iter()
+            .enumerate()
+            .map(|(i, u)| {
+                let r = &u.report;
+                let corrected = r.corrected_url.clone().unwrap_or_default();
+                let env = env_text(&r.env);
+                view! {
+                    <article class="service">
+                        <h3>{format!("URL {} — {} · {}", i + 1, r.service.label(), r.endpoint.label())}</h3>
+                        {(!r.explain.is_empty()).then(|| view! { <Explain url=u.text.clone() parts=r.explain.clone()/> })}
+                        {r.corrected_url.is_some().then(|| view! {
+                            <h4>"Corrected URL"</h4>
+                            <pre class="out" tabindex="0">{mask_password(&corrected)}</pre>
+                            <CopyDownload text=Signal::stored(corrected.clone()) file="url.txt" what="the corrected URL"/>
+                        })}
+                        {(!env.is_empty()).then(|| view! {
+                            <h4>"Environment"</h4>
+                            <pre class="out" tabindex="0">{env.clone()}</pre>
+                            <CopyDownload text=Signal::stored(env.clone()) file="service.env" what="the environment settings"/>
+                        })}
+                        {r.snippet.clone().map(|s| view! { <h4>"In your code"</h4><pre class="out" tabindex="0">{s}</pre> })}
+                    </article>
+                }
+            })
+            .collect_view()
+            .into_any(),
+        Analysis::Compose(r) => r
+            .services
+            .iter()
+            .filter(|s| s.has_pool() && !s.urls.is_empty())
+            .map(|s| {
+                let env = env_text(&s.env_after);
+                let url = s.urls.first();
+                view! {
+                    <article class="service">
+                        <h3>{format!("{} — {}", s.service.name, s.service.role.as_str())}</h3>
+                        <p class="formula">"Before: " {s.formula_before.clone()}<br/>"After: " {s.formula_after.clone()}</p>
+                        {s.verdict.clone().map(|(v, why)| view! { <p>"Transaction mode: " <strong>{v.as_str()}</strong> " — " {why}</p> })}
+                        {url.filter(|u| !u.report.explain.is_empty()).map(|u| view! { <Explain url=u.url.clone() parts=u.report.explain.clone()/> })}
+                        {s.corrected_url.clone().map(|c| view! {
+                            <h4>"Corrected URL"</h4>
+                            <pre class="out" tabindex="0">{mask_password(&c)}</pre>
+                            <CopyDownload text=Signal::stored(c.clone()) file="url.txt" what="the corrected URL"/>
+                        })}
+                        {(!env.is_empty()).then(|| view! {
+                            <h4>"Environment to add"</h4>
+                            <pre class="out" tabindex="0">{env.clone()}</pre>
+                            <CopyDownload text=Signal::stored(env.clone()) file="service.env" what="the environment settings"/>
+                        })}
+                        {s.snippet.clone().map(|sn| view! { <h4>"In your code"</h4><pre class="out" tabindex="0">{sn}</pre> })}
+                    </article>
+                }
+            })
+            .collect_view()
+            .into_any(),
+    }
+}
+
+fn diff_view(diff: &str) -> AnyView {
+    if diff.is_empty() {
+        return view! { <p>"Nothing to change."</p> }.into_any();
+    }
+    view! {
+        <pre class="out diff" tabindex="0">
+            {diff.lines().map(|l| {
+                let class = match l.as_bytes().first() {
+                    _ if l.starts_with("+++") || l.starts_with("---") => "file",
+                    Some(b'+') => "add",
+                    Some(b'-') => "del",
+                    Some(b'@') => "hunk",
+                    _ => "ctx",
+                };
+                view! { <span class=class>{format!("{l}\n")}</span> }
+            }).collect_view()}
+        </pre>
+    }
+    .into_any()
+}
+
+fn steps_view(steps: &[Step], prefix: &'static str) -> AnyView {
+    view! {
+        <ol class="checklist">
+            {steps.iter().enumerate().map(|(i, s)| {
+                let id = format!("{prefix}-{i}");
+                view! {
+                    <li>
+                        <input type="checkbox" id=id.clone()/>
+                        <label for=id>{s.title.clone()}</label>
+                        {(!s.commands.is_empty() || !s.checks.is_empty()).then(|| view! {
+                            <pre class="out" tabindex="0">{s.commands.iter().chain(&s.checks).map(|c| format!("{c}\n")).collect::<String>()}</pre>
+                        })}
+                        {s.expect.iter().map(|e| view! { <p class="expect">{e.clone()}</p> }).collect_view()}
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+    }
+    .into_any()
+}
+
+/// The whole report as markdown, for a ticket. Passwords are masked.
+pub fn markdown(a: &Analysis, text: &str) -> String {
+    let mut md = String::from("# poolfix report\n\n## Findings\n\n");
+    for r in rows(a, text) {
+        let _ = writeln!(md, "- **{}** `{}` line {}: {}", r.severity.as_str(), r.code, r.line, r.message);
+    }
+    match a {
+        Analysis::Compose(r) => {
+            md.push_str("\n## Budget\n\n| endpoint | mode | limit | before | after |\n|---|---|---|---|---|\n");
+            for g in &r.budget.groups {
+                let show = |v: Option<u32>| v.map_or("unbounded".to_string(), |v| v.to_string());
+                let _ = writeln!(md, "| {} | {} | {} | {} | {} |", g.host, g.mode.map_or("?", |m| m.as_str()), show(g.limit), show(g.before), show(g.after));
+            }
+            if !r.diff.is_empty() {
+                let _ = write!(md, "\n## Diff\n\n```diff\n{}```\n", mask_urls(&r.diff));
+            }
+            md.push('\n');
+            md.push_str(&r.plan.to_markdown().replacen("# Rollout plan (poolfix)", "## Rollout plan", 1).replace("\n## ", "\n### "));
+        }
+        Analysis::Urls(urls) => {
+            md.push_str("\n## Corrected URLs\n\n");
+            for u in urls.iter() {
+                if let Some(c) = &u.report.corrected_url {
+                    let _ = writeln!(md, "```\n{}\n```", mask_password(c));
+                }
+                for (k, v) in &u.report.env {
+                    let _ = writeln!(md, "- `{k}={v}`");
+                }
+            }
+        }
+        Analysis::Empty => {}
+    }
+    md
+}
+
+/// Masks literal passwords in every URL of a text.
+fn mask_urls(text: &str) -> String {
+    poolfix_engine::redact::redact_urls(text).0
+}
+
+#[component]
+pub fn Outputs() -> impl IntoView {
+    let c = expect_context::<Checker>();
+    let tab = RwSignal::new(Tab::Settings);
+    let compose = move || matches!(c.analysis.get(), Analysis::Compose(ref r) if !r.invalid);
+    let text_of = move |t: Tab| -> String {
+        match (c.analysis.get_untracked(), t) {
+            (Analysis::Compose(r), Tab::Fixed) => r.fixed.clone(),
+            (Analysis::Compose(r), Tab::Diff) => r.diff.clone(),
+            (Analysis::Compose(r), Tab::Env) => r.env_lines.clone(),
+            (Analysis::Compose(r), Tab::Checklist) => r.plan.to_markdown(),
+            (Analysis::Compose(r), Tab::Rollback) => {
+                let mut s = String::new();
+                for st in &r.plan.rollback {
+                    let _ = writeln!(s, "- [ ] {}", st.title);
+                    for c in &st.commands {
+                        let _ = writeln!(s, "  {c}");
+                    }
+                }
+                s
+            }
+            (Analysis::Urls(u), _) => u.iter().filter_map(|l| l.report.corrected_url.clone()).collect::<Vec<_>>().join("\n") + "\n",
+            (Analysis::Compose(r), Tab::Settings) => r.env_lines.clone(),
+            _ => String::new(),
+        }
+    };
+    let copied = RwSignal::new(false);
+    view! {
+        <section class="outputs" aria-labelledby="outputs-title">
+            <h2 id="outputs-title">"What to change"</h2>
+            <p>
+                <button type="button" on:click=move |_| {
+                    copy(&c.input.with_untracked(|t| markdown(&c.analysis.get_untracked(), t)));
+                    copied.set(true);
+                }>{move || if copied.get() { "Copied the report" } else { "Copy as markdown" }}</button>
+            </p>
+            <div role="tablist" aria-label="Outputs" class="tabs">
+                {TABS.iter().map(|&(t, id, label)| view! {
+                    <button type="button" role="tab" id=format!("tab-{id}") aria-controls=format!("panel-{id}")
+                        aria-selected=move || (tab.get() == t).to_string()
+                        tabindex=move || if tab.get() == t { "0" } else { "-1" }
+                        hidden=move || t != Tab::Settings && !compose()
+                        on:click=move |_| tab.set(t)
+                        on:keydown=move |ev| {
+                            let visible: Vec<Tab> = TABS.iter().map(|x| x.0).filter(|x| *x == Tab::Settings || compose()).collect();
+                            let i = visible.iter().position(|x| *x == tab.get_untracked()).unwrap_or(0);
+                            let next = match ev.key().as_str() {
+                                "ArrowRight" => Some(visible[(i + 1) % visible.len()]),
+                                "ArrowLeft" => Some(visible[(i + visible.len() - 1) % visible.len()]),
+                                _ => None,
+                            };
+                            if let Some(n) = next {
+                                tab.set(n);
+                                let id = TABS.iter().find(|x| x.0 == n).map_or("settings", |x| x.1);
+                                if let Some(el) = document().get_element_by_id(&format!("tab-{id}")) {
+                                    let _ = wasm_bindgen::JsCast::unchecked_ref::<web_sys::HtmlElement>(&el).focus();
+                                }
+                            }
+                        }>
+                        {label}
+                    </button>
+                }).collect_view()}
+            </div>
+            {TABS.iter().map(|&(t, id, label)| {
+                let file = match t {
+                    Tab::Settings => "settings.txt",
+                    Tab::Fixed => "docker-compose.yml",
+                    Tab::Diff => "poolfix.diff",
+                    Tab::Env => "poolfix.env",
+                    Tab::Checklist => "rollout.md",
+                    Tab::Rollback => "rollback.md",
+                };
+                view! {
+                    <div role="tabpanel" id=format!("panel-{id}") aria-labelledby=format!("tab-{id}") class="panel" hidden=move || tab.get() != t>
+                        <CopyDownload text=Signal::derive(move || text_of(t)) file=file what=label/>
+                        {move || {
+                            let a = c.analysis.get();
+                            match (t, &a) {
+                                (Tab::Settings, _) => settings_view(&a),
+                                (Tab::Fixed, Analysis::Compose(r)) => view! { <pre class="out" tabindex="0">{r.fixed.clone()}</pre> }.into_any(),
+                                (Tab::Diff, Analysis::Compose(r)) => diff_view(&r.diff),
+                                (Tab::Env, Analysis::Compose(r)) => view! { <pre class="out" tabindex="0">{r.env_lines.clone()}</pre> }.into_any(),
+                                (Tab::Checklist, Analysis::Compose(r)) => {
+                                    let p = &r.plan;
+                                    view! {
+                                        <div class="plan">
+                                            <h3>"Before you start"</h3>{steps_view(&p.before, "before")}
+                                            <h3>"Roll out, one service at a time"</h3>{steps_view(&p.rollout, "rollout")}
+                                            <h3>"Watch the logs for"</h3>
+                                            <ul>{p.watch.iter().map(|w| view! { <li><code>{w.clone()}</code></li> }).collect_view()}</ul>
+                                            <h3>"Count connections per application"</h3><pre class="out" tabindex="0">{p.sql.clone()}</pre>
+                                            <h3>"Soak"</h3><p>{p.soak.clone()}</p>
+                                        </div>
+                                    }.into_any()
+                                }
+                                (Tab::Rollback, Analysis::Compose(r)) => steps_view(&r.plan.rollback, "rollback"),
+                                _ => view! { <p>"Only for compose files."</p> }.into_any(),
+                            }
+                        }}
+                    </div>
+                }
+            }).collect_view()}
+        </section>
+    }
+}

@@ -1,0 +1,75 @@
+//! Share links: the page's state in the URL fragment (`#share=…`), which browsers never send
+//! to a server. Every password is replaced by a placeholder before the link is made.
+
+use leptos::prelude::*;
+use poolfix_engine::knowledge::compute::COMPUTE_SIZES;
+use poolfix_engine::knowledge::services::ServiceKind;
+use poolfix_engine::redact::{redact_env, redact_urls};
+use poolfix_engine::url_doctor::ModeChoice;
+
+use super::{Checker, Settings};
+use crate::clipboard::copy;
+
+const PREFIX: &str = "#share=";
+
+/// The link's fragment for a state (already redacted).
+pub fn encode(input: &str, env: &str, s: Settings) -> String {
+    let head = format!(
+        "v1\n{}\n{}\n{}\n{}\n",
+        COMPUTE_SIZES[s.compute].name,
+        s.pool_size.map(|p| p.to_string()).unwrap_or_default(),
+        s.mode.as_str(),
+        s.url_service.cli_name()
+    );
+    let body = format!("{head}{input}\u{0}{env}");
+    format!("{PREFIX}{}", String::from(js_sys::encode_uri_component(&body)))
+}
+
+/// The state in a fragment made by [`encode`].
+pub fn decode(hash: &str) -> Option<(String, String, Settings)> {
+    let raw = hash.strip_prefix(PREFIX)?;
+    let body: String = js_sys::decode_uri_component(raw).ok()?.into();
+    let mut parts = body.splitn(6, '\n');
+    if parts.next()? != "v1" {
+        return None;
+    }
+    let compute = COMPUTE_SIZES.iter().position(|c| Some(c.name) == parts.next())?;
+    let pool_size = parts.next()?.parse().ok();
+    let mode = ModeChoice::from_cli(parts.next()?)?;
+    let url_service = ServiceKind::from_cli(parts.next()?)?;
+    let (input, env) = parts.next()?.split_once('\u{0}')?;
+    Some((input.to_string(), env.to_string(), Settings { compute, pool_size, mode, url_service }))
+}
+
+/// The state from the page's own URL, when it was opened from a share link.
+pub fn restore() -> Option<(String, String, Settings)> {
+    decode(&window().location().hash().ok()?)
+}
+
+#[component]
+pub fn ShareLink() -> impl IntoView {
+    let c = expect_context::<Checker>();
+    let link = RwSignal::new(None::<(String, usize)>);
+    let make = move |_| {
+        let (input, n1) = redact_urls(&c.input.get_untracked());
+        let (env, n2) = redact_env(&c.env.get_untracked());
+        let loc = window().location();
+        let here = format!("{}{}", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default());
+        let url = format!("{here}{}", encode(&input, &env, c.settings.get_untracked()));
+        copy(&url);
+        link.set(Some((url, n1 + n2)));
+    };
+    view! {
+        <div class="share">
+            <button type="button" on:click=make>"Copy a share link"</button>
+            <p class="hint">"The link carries your input in its # part, which browsers never send to a server. Passwords are replaced by ${DB_PASSWORD} first."</p>
+            {move || link.get().map(|(url, redacted)| view! {
+                <label for="share-url">"Share link (copied)"</label>
+                <input id="share-url" type="text" readonly prop:value=url/>
+                {(redacted > 0).then(|| view! {
+                    <p class="warn" role="alert">{format!("Your input held {redacted} password{} or secret{}: the link has placeholders instead.", if redacted == 1 { "" } else { "s" }, if redacted == 1 { "" } else { "s" })}</p>
+                })}
+            })}
+        </div>
+    }
+}
