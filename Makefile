@@ -35,7 +35,8 @@ unit:
 	cargo test --workspace --locked --exclude poolfix
 
 browser:
-	POOLFIX_DIST=$(CURDIR)/dist POOLFIX_DIST_SUB=$(CURDIR)/dist-sub \
+	cargo build --locked -p poolfix-cli
+	POOLFIX_DIST=$(CURDIR)/dist POOLFIX_DIST_SUB=$(CURDIR)/dist-sub POOLFIX_CLI=$(CURDIR)/target/debug/poolfix \
 	  cargo test --locked -p poolfix -- --test-threads=2
 
 ## make test: every test — lint, native unit tests, then real-browser tests on the release build.

@@ -20,7 +20,14 @@ const CHART_W: u32 = 520;
 #[component]
 fn GroupChart(group: BudgetGroup) -> impl IntoView {
     let limit = group.limit.unwrap_or(0);
-    let max = group.services.iter().flat_map(|(_, b, a)| [b.unwrap_or(0), a.unwrap_or(0)]).chain([limit]).max().unwrap_or(1).max(1);
+    let max = group
+        .services
+        .iter()
+        .flat_map(|(_, b, a)| [b.unwrap_or(0), a.unwrap_or(0)])
+        .chain([limit])
+        .max()
+        .unwrap_or(1)
+        .max(1);
     let width = CHART_W - LABEL_W - 10;
     let scale = |v: Option<u32>| v.map_or(width + 10, |v| (v.min(max) as u64 * width as u64 / max as u64) as u32);
     let height = group.services.len() as u32 * ROW_H + 30;

@@ -100,7 +100,9 @@ pub struct Checker {
 
 /// Selects bytes `start..end` of the input in the textarea and scrolls to them.
 pub fn highlight(start: usize, end: usize) {
-    let Some(ta) = document().get_element_by_id("input").and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok()) else {
+    let Some(ta) =
+        document().get_element_by_id("input").and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+    else {
         return;
     };
     let text = ta.value();
@@ -117,7 +119,8 @@ pub fn highlight(start: usize, end: usize) {
 pub fn CheckerPage() -> impl IntoView {
     set_title("Checker — poolfix");
     let restored = share::restore();
-    let (text, env, settings) = restored.unwrap_or_else(|| (SEED_COMPOSE.to_string(), String::new(), Settings::default()));
+    let (text, env, settings) =
+        restored.unwrap_or_else(|| (SEED_COMPOSE.to_string(), String::new(), Settings::default()));
     let input = RwSignal::new(text);
     let env = RwSignal::new(env);
     let settings = RwSignal::new(settings);
@@ -128,6 +131,15 @@ pub fn CheckerPage() -> impl IntoView {
     );
     let checker = Checker { input, env, settings, analysis };
     provide_context(checker);
+    // A share link opened in the same tab changes only the fragment: restore from it too.
+    let listener = window_event_listener(leptos::ev::hashchange, move |_| {
+        if let Some((t, e, s)) = share::restore() {
+            input.set(t);
+            env.set(e);
+            settings.set(s);
+        }
+    });
+    on_cleanup(move || listener.remove());
     let kind = move || match analysis.get() {
         Analysis::Empty => "Nothing to check yet".to_string(),
         Analysis::Compose(r) if r.invalid => "Read as a compose file (it does not parse)".to_string(),

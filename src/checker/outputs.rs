@@ -56,7 +56,7 @@ pub fn Explain(url: String, parts: Vec<ExplainPart>) -> impl IntoView {
             </code>
             <dl class="notes">
                 {parts.iter().map(|p| view! {
-                    <dt class=format!("part {}", p.kind)>{if p.kind == "password" { p.text.clone() } else { p.text.clone() }}</dt>
+                    <dt class=format!("part {}", p.kind)>{p.text.clone()}</dt>
                     <dd>{p.note.clone()}</dd>
                 }).collect_view()}
             </dl>
@@ -184,13 +184,26 @@ pub fn markdown(a: &Analysis, text: &str) -> String {
             md.push_str("\n## Budget\n\n| endpoint | mode | limit | before | after |\n|---|---|---|---|---|\n");
             for g in &r.budget.groups {
                 let show = |v: Option<u32>| v.map_or("unbounded".to_string(), |v| v.to_string());
-                let _ = writeln!(md, "| {} | {} | {} | {} | {} |", g.host, g.mode.map_or("?", |m| m.as_str()), show(g.limit), show(g.before), show(g.after));
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {} | {} | {} |",
+                    g.host,
+                    g.mode.map_or("?", |m| m.as_str()),
+                    show(g.limit),
+                    show(g.before),
+                    show(g.after)
+                );
             }
             if !r.diff.is_empty() {
                 let _ = write!(md, "\n## Diff\n\n```diff\n{}```\n", mask_urls(&r.diff));
             }
             md.push('\n');
-            md.push_str(&r.plan.to_markdown().replacen("# Rollout plan (poolfix)", "## Rollout plan", 1).replace("\n## ", "\n### "));
+            md.push_str(
+                &r.plan
+                    .to_markdown()
+                    .replacen("# Rollout plan (poolfix)", "## Rollout plan", 1)
+                    .replace("\n## ", "\n### "),
+            );
         }
         Analysis::Urls(urls) => {
             md.push_str("\n## Corrected URLs\n\n");
@@ -234,7 +247,9 @@ pub fn Outputs() -> impl IntoView {
                 }
                 s
             }
-            (Analysis::Urls(u), _) => u.iter().filter_map(|l| l.report.corrected_url.clone()).collect::<Vec<_>>().join("\n") + "\n",
+            (Analysis::Urls(u), _) => {
+                u.iter().filter_map(|l| l.report.corrected_url.clone()).collect::<Vec<_>>().join("\n") + "\n"
+            }
             (Analysis::Compose(r), Tab::Settings) => r.env_lines.clone(),
             _ => String::new(),
         }

@@ -93,6 +93,9 @@ mod tests {
     fn env_secrets() {
         let (out, n) = redact_env("DB_PASSWORD=x1\nAPI_TOKEN=abc\nPORT=5432\nURL=postgresql://u:pw@h/db\n");
         assert_eq!(n, 3);
-        assert_eq!(out, "DB_PASSWORD=<redacted>\nAPI_TOKEN=<redacted>\nPORT=5432\nURL=postgresql://u:${DB_PASSWORD}@h/db\n");
+        assert_eq!(
+            out,
+            "DB_PASSWORD=<redacted>\nAPI_TOKEN=<redacted>\nPORT=5432\nURL=postgresql://u:${DB_PASSWORD}@h/db\n"
+        );
     }
 }

@@ -277,7 +277,8 @@ impl Yaml {
 
     fn get_at(&self, id: NodeId, key: &str, depth: usize) -> Option<NodeId> {
         let Kind::Map(pairs) = &self.nodes[id].kind else { return None };
-        let is_merge = |k: NodeId| self.str(k) == Some("<<") && matches!(self.nodes[k].kind, Kind::Scalar { plain: true, .. });
+        let is_merge =
+            |k: NodeId| self.str(k) == Some("<<") && matches!(self.nodes[k].kind, Kind::Scalar { plain: true, .. });
         if let Some(&(_, v)) = pairs.iter().find(|&&(k, _)| self.str(k) == Some(key) && !is_merge(k)) {
             return Some(v);
         }

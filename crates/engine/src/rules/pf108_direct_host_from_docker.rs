@@ -7,7 +7,8 @@ pub static DOC: RuleDoc = RuleDoc {
     code: "PF108",
     name: "direct-host-from-docker",
     severity: Severity::Warning,
-    summary: "`db.<ref>.supabase.co` is IPv6-only unless you have the IPv4 add-on; Docker networks are usually IPv4-only.",
+    summary:
+        "`db.<ref>.supabase.co` is IPv6-only unless you have the IPv4 add-on; Docker networks are usually IPv4-only.",
     fix_title: "Use the shared pooler's session endpoint",
     applicability: Applicability::Manual,
 };

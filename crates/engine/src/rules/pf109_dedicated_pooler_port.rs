@@ -7,7 +7,8 @@ pub static DOC: RuleDoc = RuleDoc {
     code: "PF109",
     name: "dedicated-pooler-port",
     severity: Severity::Warning,
-    summary: "`db.<ref>.supabase.co:6543` is the dedicated PgBouncer: transaction mode only, IPv6, no prepared statements.",
+    summary:
+        "`db.<ref>.supabase.co:6543` is the dedicated PgBouncer: transaction mode only, IPv6, no prepared statements.",
     fix_title: "Use the shared pooler host if you meant Supavisor",
     applicability: Applicability::Manual,
 };

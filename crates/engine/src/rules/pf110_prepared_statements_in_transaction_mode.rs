@@ -10,7 +10,8 @@ pub static DOC: RuleDoc = RuleDoc {
     code: "PF110",
     name: "prepared-statements-in-transaction-mode",
     severity: Severity::Error,
-    summary: "asyncpg and psycopg 3 prepare statements; through a transaction pooler that fails or returns wrong results.",
+    summary:
+        "asyncpg and psycopg 3 prepare statements; through a transaction pooler that fails or returns wrong results.",
     fix_title: "Turn statement caching off, or stay in session mode",
     applicability: Applicability::Review,
 };

@@ -1,0 +1,267 @@
+//! The checker page in headless Chromium, on the release build: pasted input gives the same
+//! findings, budget and corrected settings as the CLI's JSON; copy, download and the share
+//! link carry the right text and no password; nothing is fetched after load; pasted markup
+//! never runs.
+
+mod harness;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use harness::{dist, Browser, StaticServer};
+use serde_json::{json, Value};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn cli(args: &[&str], stdin_text: &str) -> Value {
+    use std::io::Write as _;
+    let bin = std::env::var("POOLFIX_CLI").expect("POOLFIX_CLI: run the browser tests with `make test`");
+    let mut child = Command::new(bin)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run the poolfix CLI");
+    child.stdin.take().unwrap().write_all(stdin_text.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("CLI JSON: {e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+/// Sets the checker's input (as a paste would) and waits for the page to update.
+async fn paste(b: &Browser, text: &str) {
+    b.client
+        .execute_async(
+            "const [text, done] = arguments;
+             const ta = document.getElementById('input');
+             ta.value = text;
+             ta.dispatchEvent(new Event('input', { bubbles: true }));
+             setTimeout(() => requestAnimationFrame(() => done(true)), 30);",
+            vec![json!(text)],
+        )
+        .await
+        .expect("paste");
+}
+
+/// What the page shows: finding codes and positions, the budget totals, corrected URLs.
+async fn shown(b: &Browser) -> Value {
+    b.eval(
+        "const q = s => [...document.querySelectorAll(s)].map(e => e.textContent.trim());
+         const totals = [...document.querySelectorAll('.budget .total td')].map(e => e.textContent.trim());
+         return {
+            findings: [...document.querySelectorAll('.finding')].map(f =>
+                f.querySelector('.code').textContent + ' ' + f.querySelector('.where').textContent),
+            totals,
+            urls: q('.service pre.out').filter(t => t.includes('://')),
+         };",
+    )
+    .await
+}
+
+fn expected_compose(v: &Value) -> Value {
+    let findings: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| format!("{} {}:{}", f["rule"].as_str().unwrap(), f["line"], f["column"]))
+        .collect();
+    let show = |x: &Value| if x.is_null() { "unbounded".to_string() } else { x.to_string() };
+    let totals: Vec<String> = v["budget"]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| [show(&g["before"]), show(&g["after"])])
+        .collect();
+    let urls: Vec<String> = v["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["corrected_url"].as_str().map(str::to_string))
+        .collect();
+    json!({ "findings": findings, "totals": totals, "urls": urls })
+}
+
+/// At least 10 compose fixtures: the page shows what `poolfix check --format json` says.
+#[tokio::test(flavor = "multi_thread")]
+async fn compose_fixtures_match_the_cli() {
+    let server = StaticServer::start(dist("POOLFIX_DIST"), "/");
+    let b = Browser::start().await;
+    b.open(&server.url("check")).await;
+    let names = [
+        "seed",
+        "mlflow-workers-flag",
+        "mlflow-zero-overflow",
+        "mlflow-2x-gunicorn",
+        "prefect-2x",
+        "prefect-3-overflow-minus-one",
+        "api-celery",
+        "anchors-and-merge",
+        "flow-style",
+        "transaction-api",
+        "multi-document",
+        "literal-password",
+        "invalid-yaml",
+    ];
+    for name in names {
+        let text = std::fs::read_to_string(root().join(format!("tests/compose/{name}.yml"))).unwrap();
+        paste(&b, &text).await;
+        let page = shown(&b).await;
+        let mut expected = expected_compose(&cli(&["check", "-", "--format", "json"], &text));
+        // The page masks literal passwords in what it shows.
+        if let Some(urls) = expected["urls"].as_array_mut() {
+            for u in urls.iter_mut() {
+                *u = json!(u.as_str().unwrap().replace("p%40ss%2Fword", "••••••"));
+            }
+        }
+        assert_eq!(page, expected, "{name}: the page differs from the CLI");
+    }
+    b.close().await;
+}
+
+/// At least 10 URLs: findings and corrected URL as `poolfix url --format json` gives them.
+#[tokio::test(flavor = "multi_thread")]
+async fn urls_match_the_cli() {
+    let server = StaticServer::start(dist("POOLFIX_DIST"), "/");
+    let b = Browser::start().await;
+    b.open(&server.url("check")).await;
+    let cases = std::fs::read_to_string(root().join("tests/urls/cases.txt")).unwrap();
+    let mut checked = 0;
+    for line in cases.lines().filter(|l| !l.starts_with('#') && l.contains(" | sqlalchemy | keep | ")) {
+        let url = line.splitn(4, " | ").nth(3).unwrap();
+        if !url.contains("://") || url.starts_with('"') {
+            continue;
+        }
+        paste(&b, url).await;
+        let v = cli(&["url", url, "--format", "json"], "");
+        let page = shown(&b).await;
+        let findings: Vec<String> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| format!("{} {}:{}", f["rule"].as_str().unwrap(), f["line"], f["column"]))
+            .collect();
+        assert_eq!(page["findings"], json!(findings), "{url}");
+        if let Some(c) = v["corrected_url"].as_str().filter(|c| !c.contains(":p@") && !c.contains("hunter2")) {
+            let masked = page["urls"][0].as_str().unwrap_or_default().to_string();
+            if !masked.contains('•') {
+                assert_eq!(masked, c, "{url}");
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} URL cases checked");
+    b.close().await;
+}
+
+/// Copy and download hand the browser exactly the output's text; the share link holds no
+/// password and restores the state; no request leaves the page after load.
+#[tokio::test(flavor = "multi_thread")]
+async fn copy_download_share_and_no_network() {
+    let server = StaticServer::start(dist("POOLFIX_DIST"), "/");
+    let b = Browser::start().await;
+    b.open(&server.url("check")).await;
+    let loaded = b.eval("return performance.getEntriesByType('resource').length;").await.as_u64().unwrap();
+    let csp = b.eval("return document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]').content;").await;
+    let csp = csp.as_str().unwrap();
+    assert!(csp.contains("default-src 'none'") && csp.contains("connect-src 'self'"), "{csp}");
+    // The policy is enforced: a request to another origin (loopback, another port) is refused
+    // before it is made.
+    let blocked = b
+        .client
+        .execute_async(
+            "const done = arguments[0];
+             fetch('http://127.0.0.1:9/poolfix-csp-probe').then(() => done('sent'), () => done('blocked'));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(blocked, "blocked");
+    // Record what the page gives the clipboard and the download.
+    b.eval(
+        "window.__copied = []; window.__downloads = [];
+         navigator.clipboard.writeText = t => { window.__copied.push(t); return Promise.resolve(); };
+         const create = URL.createObjectURL;
+         URL.createObjectURL = blob => { blob.text().then(t => window.__downloads.push(t)); return create(blob); };
+         HTMLAnchorElement.prototype.click = function () {};
+         return true;",
+    )
+    .await;
+    let secret = std::fs::read_to_string(root().join("examples/seed-compose.yml"))
+        .unwrap()
+        .replace("${DB_PASSWORD}", "Sup3rS3cret");
+    paste(&b, &secret).await;
+    b.eval("document.getElementById('tab-fixed').click(); return true;").await;
+    b.eval(
+        "document.querySelector('#panel-fixed .actions button:nth-child(1)').click();
+         document.querySelector('#panel-fixed .actions button:nth-child(2)').click(); return true;",
+    )
+    .await;
+    let expected = cli(&["check", "-", "--format", "json"], &secret);
+    let got = b
+        .client
+        .execute_async(
+            "const done = arguments[0]; setTimeout(() => done([window.__copied, window.__downloads]), 100);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(got[0][0], expected["fixed"], "copy gives the fixed file");
+    assert_eq!(got[1][0], expected["fixed"], "download gives the fixed file");
+
+    b.eval("document.querySelector('.share button').click(); return true;").await;
+    let link = b.wait_for("#share-url").await.prop("value").await.unwrap().unwrap();
+    assert!(link.contains("#share="), "{link}");
+    assert!(!link.contains("Sup3rS3cret"), "the share link holds the password");
+    let warning = b.wait_for(".share .warn").await.text().await.unwrap();
+    assert!(warning.contains("password"), "{warning}");
+    let requests = b.eval("return performance.getEntriesByType('resource').map(e => e.name);").await;
+    // The refused fetch above leaves no resource entry either.
+    assert_eq!(requests.as_array().unwrap().len() as u64, loaded, "requests after load: {requests}");
+
+    // Opening the link in a fresh page restores the (redacted) state.
+    b.client.goto("about:blank").await.unwrap();
+    b.client.goto(&link).await.unwrap();
+    b.wait_for("main h1").await;
+    let restored = b.wait_for("textarea#input").await.prop("value").await.unwrap().unwrap();
+    assert!(
+        restored.contains("mlflow server") && restored.contains("${DB_PASSWORD}") && !restored.contains("Sup3rS3cret")
+    );
+    b.close().await;
+}
+
+/// Markup pasted into any field is shown as text and never runs.
+#[tokio::test(flavor = "multi_thread")]
+async fn pasted_markup_never_runs() {
+    let server = StaticServer::start(dist("POOLFIX_DIST"), "/");
+    let b = Browser::start().await;
+    b.open(&server.url("check")).await;
+    let payloads = [
+        "<script>window.__xss = 1</script>",
+        "<img src=x onerror=\"window.__xss = 1\">",
+        "services:\n  \"<img src=x onerror=window.__xss=1>\":\n    environment:\n      DATABASE_URL: postgresql://u:<svg/onload=window.__xss=1>@h/db?<b>=1\n",
+        "postgresql://u@h/db?x=<img src=x onerror=window.__xss=1>",
+    ];
+    for p in payloads {
+        paste(&b, p).await;
+        b.client
+            .execute_async(
+                "const [text, done] = arguments; const env = document.getElementById('env');
+                 env.value = text; env.dispatchEvent(new Event('input', { bubbles: true }));
+                 setTimeout(() => done(true), 50);",
+                vec![json!(p)],
+            )
+            .await
+            .unwrap();
+        for tab in ["settings", "fixed", "diff", "env", "checklist", "rollback"] {
+            b.eval(&format!(
+                "const t = document.getElementById('tab-{tab}'); if (t && !t.hidden) t.click(); return true;"
+            ))
+            .await;
+        }
+        let state = b.eval("return [window.__xss ?? null, document.querySelectorAll('main img, main script, main svg:not(.chart)').length];").await;
+        assert_eq!(state, json!([null, 0]), "payload ran or was inserted as markup: {p}");
+    }
+    b.close().await;
+}
