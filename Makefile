@@ -6,7 +6,7 @@ export TRUNK_SKIP_VERSION_CHECK := true
 ADDRESS ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: setup setup-test build build-sub serve test lint unit browser size clean
+.PHONY: setup setup-test build build-sub serve test lint unit browser verify-drivers size clean
 
 setup:
 	@scripts/setup.sh
@@ -40,8 +40,14 @@ browser:
 	POOLFIX_DIST=$(CURDIR)/dist POOLFIX_DIST_SUB=$(CURDIR)/dist-sub POOLFIX_CLI=$(CURDIR)/target/debug/poolfix \
 	  cargo test --locked -p poolfix -- --test-threads=2
 
-## make test: every test — lint, native unit tests, then real-browser tests on the release build.
-test: setup-test build build-sub lint unit browser size
+## Driver-level verification: poolfix's advice against real PostgreSQL, PgBouncer and drivers.
+verify-drivers:
+	cargo build --locked -p poolfix-cli
+	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix .venv-verify/bin/python verify/drivers.py
+
+## make test: every test — lint, native unit tests, real-browser tests on the release build,
+## and the driver-level verification.
+test: setup-test build build-sub lint unit browser verify-drivers size
 
 size:
 	@scripts/size.sh dist

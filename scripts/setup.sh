@@ -63,6 +63,13 @@ cargo fetch --locked --target wasm32-unknown-unknown >/dev/null 2>&1 || cargo fe
 cargo fetch --locked >/dev/null 2>&1 || cargo fetch --locked
 
 if $want_test; then
-  apt_install chromium chromium-driver brotli
+  apt_install chromium chromium-driver brotli postgresql pgbouncer openssl
+  # The drivers the verification suite runs poolfix's advice against, pinned.
+  if [ ! -x .venv-verify/bin/python ] || ! cmp -s verify/requirements.txt .venv-verify/requirements.txt; then
+    say "python venv for verify/ (SQLAlchemy, psycopg2, psycopg 3, asyncpg)"
+    python3 -m venv .venv-verify
+    .venv-verify/bin/pip install --quiet --disable-pip-version-check -r verify/requirements.txt
+    cp verify/requirements.txt .venv-verify/requirements.txt
+  fi
 fi
 say "ready"

@@ -1,0 +1,267 @@
+#!/usr/bin/env python3
+"""Driver-level verification: poolfix's advice against real PostgreSQL, PgBouncer and drivers.
+
+For URLs poolfix flags as broken, the real driver must fail with the error text poolfix quotes.
+For poolfix's corrected URLs and settings, an engine built as the service builds it must connect
+through the matching pooler mode, run concurrent queries without errors or wrong results, and
+hold no more server connections than poolfix's maximum. Prints `N passed, N failed`.
+"""
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import threading
+import traceback
+
+sys.path.insert(0, os.path.dirname(__file__))
+from servers import PASSWORD, POOL_SIZE, POOLER_USER, Servers  # noqa: E402
+
+import sqlalchemy  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
+from sqlalchemy.pool import NullPool  # noqa: E402
+
+CLI = os.environ.get("POOLFIX_CLI", "target/debug/poolfix")
+REF = "abcdefghijklmnopqrst"
+HOST = "aws-0-eu-central-1.pooler.supabase.com"
+CONCURRENCY = 20
+
+results = []
+
+
+def poolfix_url(url, service, mode="keep"):
+    out = subprocess.run([CLI, "url", url, "--for", service, "--mode", mode, "--format", "json"], capture_output=True, text=True)
+    if out.returncode not in (0, 1):
+        raise RuntimeError(f"poolfix url failed: {out.stderr}")
+    return json.loads(out.stdout)
+
+
+def local(url, servers):
+    """The same URL, query untouched, pointed at the local pooler standing in for Supavisor."""
+    u = make_url(url)
+    port = servers.transaction_port if u.port == 6543 else servers.session_port
+    return u.set(host="127.0.0.1", port=port, username=POOLER_USER, password=PASSWORD)
+
+
+def check(name, fn):
+    try:
+        fn()
+        results.append((name, None))
+        print(f"ok      {name}")
+    except Exception as e:  # noqa: BLE001 — every failure is reported, none stops the run
+        results.append((name, e))
+        print(f"FAILED  {name}: {e}")
+        if os.environ.get("VERIFY_TRACE"):
+            traceback.print_exc()
+
+
+def connect_error(url, async_driver):
+    """The error text a real connection attempt with `url` gives (None when it connects)."""
+    try:
+        if async_driver:
+            async def go():
+                engine = create_async_engine(url, poolclass=NullPool)
+                try:
+                    async with engine.connect() as c:
+                        await c.execute(text("select 1"))
+                finally:
+                    await engine.dispose()
+            asyncio.run(go())
+        else:
+            engine = sqlalchemy.create_engine(url, poolclass=NullPool)
+            with engine.connect() as c:
+                c.execute(text("select 1"))
+            engine.dispose()
+    except Exception as e:  # noqa: BLE001
+        return f"{type(e).__name__}: {e}"
+    return None
+
+
+# --- URLs poolfix says are broken: the driver must fail as poolfix says --------------------
+BROKEN = [
+    # (url, service, rule that must fire)
+    (f"postgresql+psycopg2://postgres.{REF}:x@{HOST}:5432/postgres?pool_size=1&max_overflow=0&connect_timeout=10", "sqlalchemy", "PF101"),
+    (f"postgresql+psycopg://postgres.{REF}:x@{HOST}:5432/postgres?pool_size=1&max_overflow=0", "sqlalchemy", "PF101"),
+    (f"postgresql+asyncpg://postgres.{REF}:x@{HOST}:5432/postgres?pool_size=1&max_overflow=0", "sqlalchemy", "PF101"),
+    (f"postgresql+asyncpg://postgres.{REF}:x@{HOST}:5432/postgres?sslmode=require", "prefect", "PF102"),
+    (f"postgresql+asyncpg://postgres.{REF}:x@{HOST}:5432/postgres?connect_timeout=10", "sqlalchemy", "PF102"),
+    (f"postgresql+asyncpg://postgres.{REF}:x@{HOST}:5432/postgres?application_name=api", "sqlalchemy", "PF102"),
+    (f"postgresql+asyncpg://postgres.{REF}:x@{HOST}:5432/postgres?timeout=10", "sqlalchemy", "PF102"),
+    (f"postgresql+psycopg2://postgres.{REF}:x@{HOST}:5432/postgres?timeout=10", "sqlalchemy", "PF102"),
+    (f"postgresql+psycopg2://postgres.{REF}:x@{HOST}:5432/postgres?connect_timeout=10&command_timeout=10", "sqlalchemy", "PF102"),
+    (f"postgresql+psycopg2://postgres.{REF}:x@{HOST}:5432/postgres?connect_timeout=10&ssl=require", "sqlalchemy", "PF102"),
+    (f"postgresql+psycopg://postgres.{REF}:x@{HOST}:5432/postgres?connect_timeout=10&timeout=5", "sqlalchemy", "PF102"),
+]
+
+
+def broken_case(url, service, rule, servers):
+    report = poolfix_url(url, service)
+    findings = [f for f in report["findings"] if f["rule"] == rule]
+    assert findings, f"poolfix did not report {rule}"
+    real = connect_error(local(url, servers).render_as_string(hide_password=False), "+asyncpg" in url)
+    assert real is not None, "the driver accepted a URL poolfix says it refuses"
+    # One of poolfix's findings must quote what the driver really said: the driver stops at the
+    # first key it refuses, poolfix reports each.
+    def quoted_error(message):
+        return message.rsplit(": ", 1)[-1] if ": " in message else message
+    quotes = [quoted_error(f["message"]) for f in findings]
+    exact = [q for q in quotes if q in real]
+    described = [f for f in findings if "arrives as a string" in f["message"]]
+    assert exact or described, f"driver said {real!r}; poolfix quoted {quotes!r}"
+
+
+# --- poolfix's corrected URLs: connect, no errors, no wrong results, within the budget ----
+GOOD = [
+    # (naive URL, service, mode)
+    (f"postgresql://postgres.{REF}:x@{HOST}:5432/postgres?pool_size=1&max_overflow=0&connect_timeout=10", "mlflow", "keep"),
+    (f"postgresql+asyncpg://postgres.{REF}:x@{HOST}:5432/postgres?sslmode=require&connect_timeout=10", "prefect", "keep"),
+    (f"postgresql+asyncpg://postgres.{REF}:x@{HOST}:5432/postgres?sslmode=require", "prefect", "transaction"),
+    (f"postgresql+psycopg2://postgres.{REF}:x@{HOST}:5432/postgres", "sqlalchemy", "keep"),
+    (f"postgresql+psycopg2://postgres.{REF}:x@{HOST}:5432/postgres", "sqlalchemy", "transaction"),
+    (f"postgresql+asyncpg://postgres.{REF}:x@{HOST}:6543/postgres?ssl=require", "sqlalchemy", "keep"),
+    (f"postgresql+psycopg://postgres.{REF}:x@{HOST}:6543/postgres?sslmode=require", "sqlalchemy", "keep"),
+    (f"postgres://postgres.{REF}:x@{HOST}:5432/postgres", "sqlalchemy", "keep"),
+]
+
+
+def engine_args(report, service):
+    """create_engine() arguments as the service derives them from poolfix's settings."""
+    env = report["env"]
+    transaction = report["mode_after"] == "transaction"
+    if service == "mlflow":
+        return {"pool_size": int(env["MLFLOW_SQLALCHEMYSTORE_POOL_SIZE"]), "max_overflow": int(env["MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW"])}, {}
+    if service == "prefect":
+        args = {"pool_size": int(env["PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_SIZE"]),
+                "max_overflow": int(env["PREFECT_SERVER_DATABASE_SQLALCHEMY_MAX_OVERFLOW"])}
+        connect = {"timeout": float(env["PREFECT_SERVER_DATABASE_CONNECTION_TIMEOUT"])}
+        if "PREFECT_SERVER_DATABASE_SQLALCHEMY_CONNECT_ARGS_STATEMENT_CACHE_SIZE" in env:
+            connect["statement_cache_size"] = int(env["PREFECT_SERVER_DATABASE_SQLALCHEMY_CONNECT_ARGS_STATEMENT_CACHE_SIZE"])
+            connect["prepared_statement_cache_size"] = int(env["PREFECT_SERVER_DATABASE_SQLALCHEMY_CONNECT_ARGS_PREPARED_STATEMENT_CACHE_SIZE"])
+        return args, connect
+    # A SQLAlchemy service follows poolfix's create_engine() snippet.
+    snippet = report["snippet"] or ""
+    if transaction or "NullPool" in snippet:
+        connect = {}
+        if "statement_cache_size" in snippet:
+            connect["statement_cache_size"] = 0
+        if "prepare_threshold" in snippet:
+            connect["prepare_threshold"] = None
+        return {"poolclass": NullPool}, connect
+    return {"pool_size": 1, "max_overflow": 1, "pool_pre_ping": True}, {}
+
+
+def predicted(args):
+    if args.get("poolclass") is NullPool:
+        return CONCURRENCY  # NullPool: one per concurrent query; the pooler caps the server side
+    return args["pool_size"] + args["max_overflow"]
+
+
+def run_load(url, args, connect, servers, port):
+    """20 concurrent distinct queries; each must return its own number. Returns the most
+    server connections seen while they ran."""
+    # Clients left over from an earlier case (a failed control run) are not this engine's.
+    baseline = servers.clients(port)
+    peak = [0]
+    stop = threading.Event()
+
+    def watch():
+        while not stop.is_set():
+            peak[0] = max(peak[0], servers.clients(port) - baseline)
+            stop.wait(0.02)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        if "+asyncpg" in url:
+            async def go():
+                engine = create_async_engine(url, connect_args=connect, **args)
+                try:
+                    async def one(n):
+                        async with engine.connect() as c:
+                            # Twice, so drivers that prepare after repeated use would do so.
+                            for _ in range(6):
+                                got = (await c.execute(text("select cast(:n as int) + 0"), {"n": n})).scalar()
+                                assert got == n, f"wrong result: {got} for {n}"
+                            await asyncio.sleep(0.05)
+                    await asyncio.gather(*(one(n) for n in range(CONCURRENCY)))
+                finally:
+                    await engine.dispose()
+            asyncio.run(go())
+        else:
+            engine = sqlalchemy.create_engine(url, connect_args=connect, **args)
+            errors = []
+
+            def one(n):
+                try:
+                    with engine.connect() as c:
+                        for _ in range(6):
+                            got = c.execute(text("select cast(:n as int) + 0"), {"n": n}).scalar()
+                            assert got == n, f"wrong result: {got} for {n}"
+                        threading.Event().wait(0.05)
+                except Exception as e:  # noqa: BLE001
+                    errors.append(e)
+
+            threads = [threading.Thread(target=one, args=(n,)) for n in range(CONCURRENCY)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            engine.dispose()
+            if errors:
+                raise errors[0]
+    finally:
+        stop.set()
+        watcher.join()
+    return peak[0]
+
+
+def good_case(naive, service, mode, servers):
+    report = poolfix_url(naive, service, mode)
+    corrected = report["corrected_url"]
+    assert corrected, "no corrected URL"
+    url = local(corrected, servers).render_as_string(hide_password=False)
+    args, connect = engine_args(report, service)
+    port = make_url(url).port
+    peak = run_load(url, args, connect, servers, port)
+    assert peak >= 1, "the load never reached the pooler"
+    assert peak <= predicted(args), f"the engine held {peak} connections, poolfix predicted at most {predicted(args)}"
+    if report["mode_after"] == "session":
+        assert peak <= POOL_SIZE, f"{peak} clients through a session pool of {POOL_SIZE}"
+
+
+def control_case(servers):
+    """The harness can fail: asyncpg's defaults through the transaction pooler must break
+    (prepared statements), as FACTS.md §5 measured. If this passes, the pooler is not a
+    faithful stand-in and the other results mean nothing."""
+    url = local(f"postgresql+asyncpg://postgres.{REF}:x@{HOST}:6543/postgres?ssl=require", servers).render_as_string(hide_password=False)
+    try:
+        run_load(url, {"pool_size": 5, "max_overflow": 0}, {}, servers, servers.transaction_port)
+    except Exception as e:  # noqa: BLE001
+        assert "prepared statement" in str(e) or "wrong result" in str(e), f"failed, but not on prepared statements: {e}"
+        return
+    raise AssertionError("asyncpg's defaults worked through the transaction pooler: the stand-in does not behave like Supavisor")
+
+
+def label(url):
+    scheme, rest = url.split("://", 1)
+    query = rest.split("?", 1)[1] if "?" in rest else "(no query)"
+    port = rest.split(":")[2].split("/")[0] if rest.count(":") >= 2 else "?"
+    return f"{scheme} :{port} ?{query}"
+
+
+def main():
+    with Servers() as servers:
+        check("control: asyncpg defaults fail through the transaction pooler", lambda: control_case(servers))
+        for url, service, rule in BROKEN:
+            check(f"refused as poolfix says ({rule}, --for {service}): {label(url)}", lambda: broken_case(url, service, rule, servers))
+        for naive, service, mode in GOOD:
+            check(f"poolfix's fix works (--for {service} --mode {mode}): {label(naive)}", lambda: good_case(naive, service, mode, servers))
+    failed = sum(1 for _, e in results if e)
+    print(f"{len(results) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""Real PostgreSQL and PgBouncer on 127.0.0.1, started for the verification and stopped by pid.
+
+PostgreSQL (Debian's package) with a password user; PgBouncer in front of it twice, in session
+and in transaction mode, with a pool of 3, standing in for Supavisor's two modes. PgBouncer
+1.18 has no prepared-statement support in transaction mode, like hosted Supavisor. Both
+poolers speak TLS with a throwaway certificate, so `sslmode=require` / `ssl=require` are real.
+"""
+import contextlib
+import glob
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+PASSWORD = "poolfix-verify"
+POOLER_USER = "postgres.abcdefghijklmnopqrst"
+POOL_SIZE = 3
+ADMIN = "pgbouncer-admin"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pg_bin(name):
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    if not found:
+        raise SystemExit(f"verify: {name} not found; install Debian's postgresql package")
+    return found[-1]
+
+
+def as_postgres(args, **kw):
+    """Runs a command as the postgres user (PostgreSQL and PgBouncer refuse to run as root)."""
+    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    return prefix + args
+
+
+def wait_port(port, proc, what):
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise SystemExit(f"verify: {what} exited with {proc.returncode}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return
+        time.sleep(0.1)
+    raise SystemExit(f"verify: {what} did not listen on 127.0.0.1:{port}")
+
+
+class Servers:
+    """PostgreSQL on `pg_port`, PgBouncer session mode on `session_port`, transaction on `transaction_port`."""
+
+    def __enter__(self):
+        self.dir = tempfile.mkdtemp(prefix="poolfix-verify-")
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+        self.procs = []
+        self.pg_port, self.session_port, self.transaction_port = free_port(), free_port(), free_port()
+        data = os.path.join(self.dir, "data")
+        pwfile = os.path.join(self.dir, "pw")
+        self._write(pwfile, PASSWORD + "\n")
+        subprocess.run(
+            as_postgres([pg_bin("initdb"), "-D", data, "-U", "poolfix", "--pwfile", pwfile, "-A", "scram-sha-256", "--no-sync"]),
+            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        pg = subprocess.Popen(
+            as_postgres([pg_bin("postgres"), "-D", data, "-p", str(self.pg_port), "-c", "listen_addresses=127.0.0.1",
+                         "-c", f"unix_socket_directories={self.dir}", "-c", "max_connections=100", "-c", "fsync=off"]),
+            stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.dir, "postgres.log"), "w"),
+        )
+        self.procs.append(pg)
+        wait_port(self.pg_port, pg, "postgres")
+        time.sleep(0.3)
+        key, cert = os.path.join(self.dir, "key.pem"), os.path.join(self.dir, "cert.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                        "-keyout", key, "-out", cert], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        users = os.path.join(self.dir, "users.txt")
+        self._write(users, f'"{POOLER_USER}" "{PASSWORD}"\n"postgres" "{PASSWORD}"\n"{ADMIN}" "{PASSWORD}"\n')
+        for mode, port in (("session", self.session_port), ("transaction", self.transaction_port)):
+            ini = os.path.join(self.dir, f"pgbouncer-{mode}.ini")
+            self._write(ini, f"""[databases]
+postgres = host=127.0.0.1 port={self.pg_port} dbname=postgres user=poolfix password={PASSWORD}
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = {port}
+unix_socket_dir =
+auth_type = plain
+auth_file = {users}
+pool_mode = {mode}
+admin_users = {ADMIN}
+default_pool_size = {POOL_SIZE}
+max_client_conn = 200
+query_wait_timeout = 5
+client_tls_sslmode = allow
+client_tls_key_file = {key}
+client_tls_cert_file = {cert}
+ignore_startup_parameters = extra_float_digits
+logfile = {self.dir}/pgbouncer-{mode}.log
+pidfile = {self.dir}/pgbouncer-{mode}.pid
+""")
+            for f in (key, cert, users, ini):
+                if os.geteuid() == 0:
+                    shutil.chown(f, "postgres", "postgres")
+            proc = subprocess.Popen(as_postgres(["pgbouncer", ini]), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.procs.append(proc)
+            wait_port(port, proc, f"pgbouncer ({mode})")
+        return self
+
+    def _write(self, path, text):
+        with open(path, "w") as f:
+            f.write(text)
+        if os.geteuid() == 0:
+            shutil.chown(path, "postgres", "postgres")
+
+    def clients(self, port):
+        """Client connections the pooler on `port` holds for the pooler user right now
+        (PgBouncer's admin console, SHOW CLIENTS): what the engine under test keeps open."""
+        import psycopg2
+        conn = psycopg2.connect(host="127.0.0.1", port=port, user=ADMIN, password=PASSWORD, dbname="pgbouncer")
+        conn.autocommit = True
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SHOW CLIENTS")
+                cols = [d[0] for d in cur.description]
+                return sum(1 for row in cur.fetchall() if dict(zip(cols, row)).get("user") == POOLER_USER)
+        finally:
+            conn.close()
+
+    def server_pids(self):
+        """The servers' own pids (runuser's children), from their pid files."""
+        pids = []
+        for f in ["data/postmaster.pid", "pgbouncer-session.pid", "pgbouncer-transaction.pid"]:
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                pids.append(int(open(os.path.join(self.dir, f)).read().split()[0]))
+        return pids
+
+    def __exit__(self, *exc):
+        # Stop each server by its own pid, then let runuser, its parent, reap it and exit;
+        # signalling runuser first would leave the server a zombie.
+        for pid in self.server_pids():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        for p in reversed(self.procs):
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.terminate()
+                try:
+                    p.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+        return False
