@@ -6,7 +6,7 @@ export TRUNK_SKIP_VERSION_CHECK := true
 ADDRESS ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: setup setup-test build build-sub serve test lint unit browser verify-drivers size clean
+.PHONY: setup setup-test build build-sub serve test lint unit browser verify-drivers size bench bench-browser clean
 
 setup:
 	@scripts/setup.sh
@@ -51,6 +51,14 @@ test: setup-test build build-sub lint unit browser verify-drivers size
 
 size:
 	@scripts/size.sh dist
+
+## Browser benchmark: paste-to-results time of the checker for ~200 and ~2,000 lines.
+bench-browser: build
+	POOLFIX_DIST=$(CURDIR)/dist cargo test --locked -p poolfix --test browser_bench -- --ignored --nocapture
+
+## Native benchmarks (criterion): the URL doctor and the compose doctor.
+bench:
+	cargo bench --locked -p poolfix-engine
 
 clean:
 	cargo clean
