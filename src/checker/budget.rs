@@ -2,13 +2,10 @@
 //! against the limit line, per pooler endpoint), with the same numbers as a table beside it.
 
 use leptos::prelude::*;
+use poolfix_engine::compose::budget::count_label as show;
 use poolfix_engine::compose::BudgetGroup;
 
 use super::{Analysis, Checker};
-
-fn show(v: Option<u32>) -> String {
-    v.map_or("unbounded".into(), |v| v.to_string())
-}
 
 // Whole-pixel coordinates: integers keep float formatting out of the wasm.
 const BAR_H: u32 = 14;

@@ -68,6 +68,29 @@ fn env_text(env: &[(String, String)]) -> String {
     env.iter().map(|(k, v)| format!("{k}={v}\n")).collect()
 }
 
+/// The corrected URL (password masked on screen, kept in what is copied), the settings to add,
+/// and the create_engine() snippet: the same blocks for a pasted URL and a compose service.
+fn corrected_blocks(
+    corrected: Option<String>,
+    env: String,
+    env_title: &'static str,
+    snippet: Option<String>,
+) -> impl IntoView {
+    view! {
+        {corrected.map(|c| view! {
+            <h4>"Corrected URL"</h4>
+            <pre class="out" tabindex="0">{mask_password(&c)}</pre>
+            <CopyDownload text=Signal::stored(c) file="url.txt" what="the corrected URL"/>
+        })}
+        {(!env.is_empty()).then(|| view! {
+            <h4>{env_title}</h4>
+            <pre class="out" tabindex="0">{env.clone()}</pre>
+            <CopyDownload text=Signal::stored(env.clone()) file="service.env" what="the environment settings"/>
+        })}
+        {snippet.map(|s| view! { <h4>"In your code"</h4><pre class="out" tabindex="0">{s}</pre> })}
+    }
+}
+
 /// Corrected URLs and settings per service (or per URL).
 fn settings_view(a: &Analysis) -> AnyView {
     match a {
@@ -77,23 +100,12 @@ fn settings_view(a: &Analysis) -> AnyView {
             .enumerate()
             .map(|(i, u)| {
                 let r = &u.report;
-                let corrected = r.corrected_url.clone().unwrap_or_default();
                 let env = env_text(&r.env);
                 view! {
                     <article class="service">
                         <h3>{format!("URL {} — {} · {}", i + 1, r.service.label(), r.endpoint.label())}</h3>
                         {(!r.explain.is_empty()).then(|| view! { <Explain url=u.text.clone() parts=r.explain.clone()/> })}
-                        {r.corrected_url.is_some().then(|| view! {
-                            <h4>"Corrected URL"</h4>
-                            <pre class="out" tabindex="0">{mask_password(&corrected)}</pre>
-                            <CopyDownload text=Signal::stored(corrected.clone()) file="url.txt" what="the corrected URL"/>
-                        })}
-                        {(!env.is_empty()).then(|| view! {
-                            <h4>"Environment"</h4>
-                            <pre class="out" tabindex="0">{env.clone()}</pre>
-                            <CopyDownload text=Signal::stored(env.clone()) file="service.env" what="the environment settings"/>
-                        })}
-                        {r.snippet.clone().map(|s| view! { <h4>"In your code"</h4><pre class="out" tabindex="0">{s}</pre> })}
+                        {corrected_blocks(r.corrected_url.clone(), env, "Environment", r.snippet.clone())}
                     </article>
                 }
             })
@@ -112,17 +124,7 @@ fn settings_view(a: &Analysis) -> AnyView {
                         <p class="formula">"Before: " {s.formula_before.clone()}<br/>"After: " {s.formula_after.clone()}</p>
                         {s.verdict.clone().map(|(v, why)| view! { <p>"Transaction mode: " <strong>{v.as_str()}</strong> " — " {why}</p> })}
                         {url.filter(|u| !u.report.explain.is_empty()).map(|u| view! { <Explain url=u.url.clone() parts=u.report.explain.clone()/> })}
-                        {s.corrected_url.clone().map(|c| view! {
-                            <h4>"Corrected URL"</h4>
-                            <pre class="out" tabindex="0">{mask_password(&c)}</pre>
-                            <CopyDownload text=Signal::stored(c.clone()) file="url.txt" what="the corrected URL"/>
-                        })}
-                        {(!env.is_empty()).then(|| view! {
-                            <h4>"Environment to add"</h4>
-                            <pre class="out" tabindex="0">{env.clone()}</pre>
-                            <CopyDownload text=Signal::stored(env.clone()) file="service.env" what="the environment settings"/>
-                        })}
-                        {s.snippet.clone().map(|sn| view! { <h4>"In your code"</h4><pre class="out" tabindex="0">{sn}</pre> })}
+                        {corrected_blocks(s.corrected_url.clone(), env, "Environment to add", s.snippet.clone())}
                     </article>
                 }
             })
@@ -183,7 +185,7 @@ pub fn markdown(a: &Analysis, text: &str) -> String {
         Analysis::Compose(r) => {
             md.push_str("\n## Budget\n\n| endpoint | mode | limit | before | after |\n|---|---|---|---|---|\n");
             for g in &r.budget.groups {
-                let show = |v: Option<u32>| v.map_or("unbounded".to_string(), |v| v.to_string());
+                let show = poolfix_engine::compose::budget::count_label;
                 let _ = writeln!(
                     md,
                     "| {} | {} | {} | {} | {} |",

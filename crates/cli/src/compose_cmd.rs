@@ -1,5 +1,6 @@
 //! `poolfix check`, `poolfix fix` and `poolfix plan`: the compose doctor.
 
+use poolfix_engine::compose::budget::count_label as show;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
@@ -236,10 +237,6 @@ pub fn to_json(r: &ComposeReport) -> Value {
         "env_lines": r.env_lines,
         "plan": r.plan.to_markdown(),
     })
-}
-
-fn show(v: Option<u32>) -> String {
-    v.map_or("unbounded".into(), |v| v.to_string())
 }
 
 pub fn to_text(r: &ComposeReport, colour: bool) -> String {

@@ -2,6 +2,7 @@
 //! services, budget, diff and plan; convergence; the fixed file keeps its structure; and the
 //! fixtures cover every compose rule.
 
+use poolfix_engine::compose::budget::count_label as show;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -51,10 +52,6 @@ fn cases() -> Vec<Case> {
             Case { name, text: std::fs::read_to_string(&path).unwrap(), options }
         })
         .collect()
-}
-
-fn show(v: Option<u32>) -> String {
-    v.map_or("unbounded".into(), |v| v.to_string())
 }
 
 fn render(r: &ComposeReport) -> String {

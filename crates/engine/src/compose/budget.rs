@@ -118,8 +118,8 @@ fn pool_settings(r: &ServiceReport, after: bool) -> (Option<u32>, Option<u32>, S
                 get(s.max_overflow).or_else(|| get(PREFECT2.max_overflow)).unwrap_or(DEFAULT_OVERFLOW as i64);
             let pool = (pool > 0).then_some(pool as u32);
             let overflow = (overflow >= 0).then_some(overflow as u32);
-            let show = |v: Option<u32>| v.map_or("unlimited".to_string(), |v| v.to_string());
-            (pool, overflow, format!("({} + {})", show(pool), show(overflow)))
+            let setting = |v: Option<u32>| v.map_or("unlimited".to_string(), |v| v.to_string());
+            (pool, overflow, format!("({} + {})", setting(pool), setting(overflow)))
         }
         Role::App if after => (Some(1), Some(1), "(1 + 1, with the create_engine() settings below)".into()),
         Role::App => (Some(DEFAULT_POOL), Some(DEFAULT_OVERFLOW), "(5 + 10, SQLAlchemy's defaults assumed)".into()),
@@ -265,7 +265,8 @@ pub fn budget(reports: &[ServiceReport], options: &ComposeOptions) -> Budget {
     Budget { groups }
 }
 
-fn show(v: Option<u32>) -> String {
+/// A connection count for people: the number, or "unbounded".
+pub fn count_label(v: Option<u32>) -> String {
     v.map_or("unbounded".into(), |v| v.to_string())
 }
 
@@ -284,14 +285,18 @@ pub fn findings(budget: &Budget, reports: &[ServiceReport]) -> Vec<Finding> {
         let mode = g.mode.map_or("?", |m| m.as_str());
         let over = g.before.is_none_or(|b| b > limit);
         if over && g.before != Some(0) {
-            let who: Vec<String> =
-                g.services.iter().filter(|s| s.1 != Some(0)).map(|(n, b, _)| format!("{n} {}", show(*b))).collect();
+            let who: Vec<String> = g
+                .services
+                .iter()
+                .filter(|s| s.1 != Some(0))
+                .map(|(n, b, _)| format!("{n} {}", count_label(*b)))
+                .collect();
             out.push(Finding::new(
                 &pf201_pool_exceeded::DOC,
                 format!(
                     "{} {mode}: the services can hold {} connections, the limit is {limit} ({}): {}",
                     g.host,
-                    show(g.before),
+                    count_label(g.before),
                     g.limit_label,
                     who.join(", ")
                 ),
@@ -305,7 +310,7 @@ pub fn findings(budget: &Budget, reports: &[ServiceReport]) -> Vec<Finding> {
                 format!(
                     "{} {mode}: even after the fixes the services can hold {} connections, more than {target} (limit {limit} less {} headroom): lower workers or replicas, raise the pool size, or move services to the transaction pooler",
                     g.host,
-                    show(g.after),
+                    count_label(g.after),
                     g.headroom()
                 ),
                 anchor(true),
