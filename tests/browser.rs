@@ -175,3 +175,29 @@ async fn the_checker_opens_with_the_seed_example() {
     }
     browser.close().await;
 }
+
+/// Readable at 360 px wide: no page-wide horizontal scrolling on the guide or the checker
+/// (code blocks and tables scroll inside their own boxes).
+#[tokio::test(flavor = "multi_thread")]
+async fn readable_at_360_px() {
+    let server = StaticServer::start(dist("POOLFIX_DIST"), "/");
+    let browser = Browser::start().await;
+    browser.client.set_window_size(360, 800).await.unwrap();
+    let mut wide = Vec::new();
+    for path in ["", "guide", "guide/start", "guide/endpoints", "guide/rules", "check"] {
+        browser.open(&server.url(path)).await;
+        let widths = browser.eval("return [document.documentElement.scrollWidth, document.documentElement.clientWidth];").await;
+        let (scroll, client) = (widths[0].as_u64().unwrap(), widths[1].as_u64().unwrap());
+        if scroll > client {
+            let culprits = browser
+                .eval(
+                    "return [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+                        .slice(0, 3).map(e => e.tagName + '.' + e.className);",
+                )
+                .await;
+            wide.push(format!("/{path}: {scroll} > {client} px: {culprits}"));
+        }
+    }
+    browser.close().await;
+    assert!(wide.is_empty(), "pages wider than the screen:\n{}", wide.join("\n"));
+}
