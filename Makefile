@@ -6,7 +6,7 @@ export TRUNK_SKIP_VERSION_CHECK := true
 ADDRESS ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: setup setup-test build build-sub serve test lint unit browser verify-drivers size bench bench-browser clean
+.PHONY: setup setup-test build build-sub serve test lint unit browser verify-drivers verify size bench bench-browser clean
 
 setup:
 	@scripts/setup.sh
@@ -44,6 +44,18 @@ browser:
 verify-drivers:
 	cargo build --locked -p poolfix-cli
 	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix .venv-verify/bin/python verify/drivers.py
+
+## make verify: real MLflow started with poolfix's output, through real poolers (about 2 minutes
+## the first time, for the install, then about 25 seconds).
+verify: setup-test
+	@if [ ! -x .venv-services/bin/mlflow ] || ! cmp -s verify/requirements-services.txt .venv-services/requirements.txt; then \
+	  echo "verify: python venv with MLflow (about 1.5 minutes)"; \
+	  python3 -m venv .venv-services && \
+	  .venv-services/bin/pip install --quiet --disable-pip-version-check -r verify/requirements-services.txt && \
+	  cp verify/requirements-services.txt .venv-services/requirements.txt; \
+	fi
+	cargo build --locked -p poolfix-cli
+	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix MLFLOW_BIN=$(CURDIR)/.venv-services/bin/mlflow .venv-services/bin/python verify/services.py
 
 ## make test: every test — lint, native unit tests, real-browser tests on the release build,
 ## and the driver-level verification.

@@ -186,7 +186,8 @@ async fn readable_at_360_px() {
     let mut wide = Vec::new();
     for path in ["", "guide", "guide/start", "guide/endpoints", "guide/rules", "check"] {
         browser.open(&server.url(path)).await;
-        let widths = browser.eval("return [document.documentElement.scrollWidth, document.documentElement.clientWidth];").await;
+        let widths =
+            browser.eval("return [document.documentElement.scrollWidth, document.documentElement.clientWidth];").await;
         let (scroll, client) = (widths[0].as_u64().unwrap(), widths[1].as_u64().unwrap());
         if scroll > client {
             let culprits = browser

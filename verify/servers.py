@@ -54,6 +54,9 @@ def wait_port(port, proc, what):
 class Servers:
     """PostgreSQL on `pg_port`, PgBouncer session mode on `session_port`, transaction on `transaction_port`."""
 
+    def __init__(self, pool_size=POOL_SIZE):
+        self.pool_size = pool_size
+
     def __enter__(self):
         self.dir = tempfile.mkdtemp(prefix="poolfix-verify-")
         if os.geteuid() == 0:
@@ -92,7 +95,7 @@ auth_type = plain
 auth_file = {users}
 pool_mode = {mode}
 admin_users = {ADMIN}
-default_pool_size = {POOL_SIZE}
+default_pool_size = {self.pool_size}
 max_client_conn = 200
 query_wait_timeout = 5
 client_tls_sslmode = allow

@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""Service-level verification: a real `mlflow server` started with poolfix's output for the seed
+scenario, through PgBouncer standing in for Supavisor, in session and in transaction mode.
+
+Checks that the server starts, `/health` answers, a write succeeds (create an experiment), and
+the connections it holds at idle and under a burst of 20 concurrent requests stay within the
+maximum poolfix printed. The ticket's naive URL must fail the way poolfix says. Prints a table
+of predicted vs measured connections and `N passed, N failed`.
+
+Prefect servers are not covered yet.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(__file__))
+from servers import PASSWORD, POOLER_USER, Servers, free_port  # noqa: E402
+
+CLI = os.environ.get("POOLFIX_CLI", "target/debug/poolfix")
+MLFLOW = os.environ.get("MLFLOW_BIN", ".venv-services/bin/mlflow")
+SEED = os.path.join(os.path.dirname(__file__), "..", "examples", "seed-compose.yml")
+BURST = 20
+results = []
+table = []
+
+
+def check(name, fn):
+    try:
+        fn()
+        results.append((name, None))
+        print(f"ok      {name}", flush=True)
+    except Exception as e:  # noqa: BLE001 — every failure is reported, none stops the run
+        results.append((name, e))
+        print(f"FAILED  {name}: {e}", flush=True)
+
+
+def poolfix_check(mode):
+    out = subprocess.run([CLI, "check", SEED, "--mode", mode, "--format", "json"], capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def local(url, servers):
+    from sqlalchemy.engine import make_url
+    u = make_url(url)
+    port = servers.transaction_port if u.port == 6543 else servers.session_port
+    return u.set(host="127.0.0.1", port=port, username=POOLER_USER, password=PASSWORD).render_as_string(hide_password=False), port
+
+
+def http(url, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"} if data else {})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return r.status, r.read().decode()
+
+
+class Mlflow:
+    """`mlflow server` on loopback, stopped by its process group."""
+
+    def __init__(self, uri, env, workers):
+        self.port = free_port()
+        self.log = tempfile.NamedTemporaryFile(prefix="poolfix-mlflow-", suffix=".log", delete=False)
+        full_env = dict(os.environ, **env)
+        self.proc = subprocess.Popen(
+            [MLFLOW, "server", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers),
+             "--backend-store-uri", uri, "--default-artifact-root", tempfile.mkdtemp(prefix="poolfix-artifacts-")],
+            env=full_env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def wait_healthy(self, seconds=120):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"mlflow exited with {self.proc.returncode}: {self.tail()}")
+            try:
+                status, body = http(self.url("/health"))
+                if status == 200 and body.strip() == "OK":
+                    return
+            except OSError:
+                pass
+            time.sleep(0.5)
+        raise AssertionError(f"/health did not answer OK within {seconds} s: {self.tail()}")
+
+    def tail(self):
+        with open(self.log.name, errors="replace") as f:
+            return f.read()[-1500:]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, 15)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, 9)
+                self.proc.wait()
+        os.unlink(self.log.name)
+
+
+def measure(servers, port, fn):
+    """Runs `fn` while polling the pooler's client count; returns the peak."""
+    peak = [0]
+    stop = threading.Event()
+
+    def watch():
+        while not stop.is_set():
+            peak[0] = max(peak[0], servers.clients(port))
+            stop.wait(0.02)
+
+    t = threading.Thread(target=watch)
+    t.start()
+    try:
+        fn()
+    finally:
+        stop.set()
+        t.join()
+    return peak[0]
+
+
+def mlflow_case(servers, mode):
+    report = poolfix_check(mode)
+    svc = next(s for s in report["services"] if s["name"] == "mlflow")
+    predicted = svc["max_connections_after"]
+    uri, port = local(svc["corrected_url"], servers)
+    env = {k: v for k, v in svc["env"].items()}
+    workers = int(env.get("MLFLOW_WORKERS", "1"))
+    server = Mlflow(uri, env, workers)
+    try:
+        server.wait_healthy()
+        status, body = http(server.url("/api/2.0/mlflow/experiments/create"), {"name": f"poolfix-{mode}-{time.time()}"})
+        assert status == 200 and "experiment_id" in body, f"create experiment: {status} {body}"
+        time.sleep(1)
+        idle = servers.clients(port)
+
+        def burst():
+            errors = []
+
+            def one(i):
+                try:
+                    s, _ = http(server.url("/api/2.0/mlflow/experiments/search"), {"max_results": 10})
+                    assert s == 200
+                    s, _ = http(server.url("/api/2.0/mlflow/experiments/create"), {"name": f"poolfix-burst-{mode}-{i}-{time.time()}"})
+                    assert s == 200
+                except Exception as e:  # noqa: BLE001
+                    errors.append(e)
+
+            threads = [threading.Thread(target=one, args=(i,)) for i in range(BURST)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert not errors, f"{len(errors)} of {BURST} requests failed: {errors[0]}"
+
+        peak = measure(servers, port, burst)
+        table.append((f"mlflow {report['services'][0]['mode_after']} (seed, --mode {mode})", predicted, idle, peak))
+        assert idle <= predicted and peak <= predicted, f"held {idle} idle / {peak} under the burst, poolfix predicted at most {predicted}"
+    finally:
+        server.stop()
+
+
+def mlflow_naive_case(servers):
+    """The ticket's URL: the server must not start, with the error poolfix quotes."""
+    naive = "postgresql://postgres.abcdefghijklmnopqrst:x@aws-0-eu-central-1.pooler.supabase.com:5432/postgres?pool_size=1&max_overflow=0&connect_timeout=10"
+    quoted = json.loads(subprocess.run([CLI, "url", naive, "--for", "mlflow", "--format", "json"], capture_output=True, text=True).stdout)
+    # The driver stops at the first pool key it meets; poolfix quotes the error for each.
+    quotes = [f["message"].rsplit(": ", 1)[-1] for f in quoted["findings"] if f["rule"] == "PF101"]
+    keys = [q.split('"')[1] for q in quotes]
+    # With psycopg2 named (as poolfix's other fix says), the pool keys are what stops it.
+    uri, _ = local(naive.replace("postgresql://", "postgresql+psycopg2://"), servers)
+    server = Mlflow(uri, {}, 1)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline and not any(k in server.tail() for k in keys):
+            time.sleep(0.5)
+        log = server.tail()
+        assert any(q in log for q in quotes), f"expected one of {quotes!r} in the log: {log}"
+        try:
+            http(server.url("/health"))
+            raise AssertionError("/health answered although the URL is broken")
+        except OSError:
+            pass
+    finally:
+        server.stop()
+
+
+def main():
+    version = subprocess.run([MLFLOW, "--version"], capture_output=True, text=True).stdout.strip()
+    print(f"MLflow: {version}", flush=True)
+    # A session pool larger than poolfix's prediction, so the measurement shows what MLflow
+    # holds rather than what the pool lets it have.
+    with Servers(pool_size=10) as servers:
+        check("mlflow, the ticket's URL fails as poolfix says", lambda: mlflow_naive_case(servers))
+        check("mlflow with poolfix's settings, session mode", lambda: mlflow_case(servers, "keep"))
+        check("mlflow with poolfix's settings, transaction mode", lambda: mlflow_case(servers, "transaction"))
+    print("\n| scenario | predicted max | idle | burst of 20 |\n|---|---|---|---|")
+    for name, predicted, idle, peak in table:
+        print(f"| {name} | {predicted} | {idle} | {peak} |")
+    failed = sum(1 for _, e in results if e)
+    print(f"\n{len(results) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
