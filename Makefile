@@ -45,17 +45,19 @@ verify-drivers:
 	cargo build --locked -p poolfix-cli
 	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix .venv-verify/bin/python verify/drivers.py
 
-## make verify: real MLflow started with poolfix's output, through real poolers (about 2 minutes
-## the first time, for the install, then about 25 seconds).
-verify: setup-test
-	@if [ ! -x .venv-services/bin/mlflow ] || ! cmp -s verify/requirements-services.txt .venv-services/requirements.txt; then \
-	  echo "verify: python venv with MLflow (about 1.5 minutes)"; \
-	  python3 -m venv .venv-services && \
-	  .venv-services/bin/pip install --quiet --disable-pip-version-check -r verify/requirements-services.txt && \
-	  cp verify/requirements-services.txt .venv-services/requirements.txt; \
-	fi
+## make verify: real MLflow and Prefect servers started with poolfix's output, through real
+## poolers (about 2.5 minutes the first time, for the installs, then under a minute).
+verify: setup-test .venv-mlflow/requirements.txt .venv-prefect/requirements.txt
 	cargo build --locked -p poolfix-cli
-	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix MLFLOW_BIN=$(CURDIR)/.venv-services/bin/mlflow .venv-services/bin/python verify/services.py
+	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix MLFLOW_BIN=$(CURDIR)/.venv-mlflow/bin/mlflow \
+	  PREFECT_BIN=$(CURDIR)/.venv-prefect/bin/prefect .venv-mlflow/bin/python verify/services.py
+
+# A venv per service, rebuilt when its pinned requirements change.
+.venv-%/requirements.txt: verify/requirements-%.txt
+	@echo "verify: python venv for $* (about a minute)"
+	python3 -m venv .venv-$*
+	.venv-$*/bin/pip install --quiet --disable-pip-version-check -r $<
+	cp $< $@
 
 ## make test: every test — lint, native unit tests, real-browser tests on the release build,
 ## and the driver-level verification.

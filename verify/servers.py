@@ -78,6 +78,11 @@ class Servers:
         self.procs.append(pg)
         wait_port(self.pg_port, pg, "postgres")
         time.sleep(0.3)
+        # A second database, so that services with their own migrations (MLflow, Prefect) can
+        # run side by side without sharing an alembic_version table.
+        subprocess.run(as_postgres([pg_bin("psql"), "-h", "127.0.0.1", "-p", str(self.pg_port), "-U", "poolfix", "-d", "postgres",
+                                    "-c", "create database prefect"]),
+                       check=True, env=dict(os.environ, PGPASSWORD=PASSWORD), stdout=subprocess.DEVNULL)
         key, cert = os.path.join(self.dir, "key.pem"), os.path.join(self.dir, "cert.pem")
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
                         "-keyout", key, "-out", cert], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -87,6 +92,7 @@ class Servers:
             ini = os.path.join(self.dir, f"pgbouncer-{mode}.ini")
             self._write(ini, f"""[databases]
 postgres = host=127.0.0.1 port={self.pg_port} dbname=postgres user=poolfix password={PASSWORD}
+prefect = host=127.0.0.1 port={self.pg_port} dbname=prefect user=poolfix password={PASSWORD}
 [pgbouncer]
 listen_addr = 127.0.0.1
 listen_port = {port}

@@ -7,7 +7,7 @@ the connections it holds at idle and under a burst of 20 concurrent requests sta
 maximum poolfix printed. The ticket's naive URL must fail the way poolfix says. Prints a table
 of predicted vs measured connections and `N passed, N failed`.
 
-Prefect servers are not covered yet.
+The same for a real `prefect server start` (Prefect 3) with poolfix's settings.
 """
 import json
 import os
@@ -22,7 +22,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 from servers import PASSWORD, POOLER_USER, Servers, free_port  # noqa: E402
 
 CLI = os.environ.get("POOLFIX_CLI", "target/debug/poolfix")
-MLFLOW = os.environ.get("MLFLOW_BIN", ".venv-services/bin/mlflow")
+MLFLOW = os.environ.get("MLFLOW_BIN", ".venv-mlflow/bin/mlflow")
+PREFECT = os.environ.get("PREFECT_BIN", ".venv-prefect/bin/prefect")
 SEED = os.path.join(os.path.dirname(__file__), "..", "examples", "seed-compose.yml")
 BURST = 20
 results = []
@@ -44,11 +45,12 @@ def poolfix_check(mode):
     return json.loads(out.stdout)
 
 
-def local(url, servers):
+def local(url, servers, database="postgres"):
     from sqlalchemy.engine import make_url
     u = make_url(url)
     port = servers.transaction_port if u.port == 6543 else servers.session_port
-    return u.set(host="127.0.0.1", port=port, username=POOLER_USER, password=PASSWORD).render_as_string(hide_password=False), port
+    u = u.set(host="127.0.0.1", port=port, username=POOLER_USER, password=PASSWORD, database=database)
+    return u.render_as_string(hide_password=False), port
 
 
 def http(url, body=None):
@@ -101,6 +103,101 @@ class Mlflow:
                 os.killpg(self.proc.pid, 9)
                 self.proc.wait()
         os.unlink(self.log.name)
+
+
+class Prefect(Mlflow):
+    """`prefect server start` on loopback, with its own PREFECT_HOME, stopped by its process group."""
+
+    def __init__(self, url, env):  # Mlflow.__init__ would start MLflow: this starts Prefect instead.
+        self.port = free_port()
+        self.log = tempfile.NamedTemporaryFile(prefix="poolfix-prefect-", suffix=".log", delete=False)
+        full_env = dict(
+            os.environ,
+            PREFECT_HOME=tempfile.mkdtemp(prefix="poolfix-prefect-home-"),
+            PREFECT_SERVER_DATABASE_CONNECTION_URL=url,
+            PREFECT_SERVER_ANALYTICS_ENABLED="false",
+            PREFECT_UI_ENABLED="false",
+            **env,
+        )
+        self.proc = subprocess.Popen(
+            [PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(self.port)],
+            env=full_env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+
+    def wait_healthy(self, seconds=120):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"prefect exited with {self.proc.returncode}: {self.tail()}")
+            try:
+                status, body = http(self.url("/api/health"))
+                if status == 200 and body.strip() == "true":
+                    return
+            except OSError:
+                pass
+            time.sleep(0.5)
+        raise AssertionError(f"/api/health did not answer true within {seconds} s: {self.tail()}")
+
+
+def prefect_case(servers, mode):
+    report = poolfix_check(mode)
+    svc = next(s for s in report["services"] if s["name"] == "prefect-server")
+    predicted = svc["max_connections_after"]
+    url, port = local(svc["corrected_url"], servers, database="prefect")
+    server = Prefect(url, dict(svc["env"].items()))
+    try:
+        server.wait_healthy()
+        status, body = http(server.url("/api/flows/"), {"name": f"poolfix-{mode}"})
+        assert status in (200, 201), f"create flow: {status} {body}"
+        flow_id = json.loads(body)["id"]
+        status, body = http(server.url("/api/flow_runs/"), {"flow_id": flow_id, "name": f"poolfix-{mode}-run"})
+        assert status in (200, 201), f"create flow run: {status} {body}"
+        time.sleep(2)
+        idle = servers.clients(port)
+
+        def burst():
+            errors = []
+
+            def one(i):
+                try:
+                    s, _ = http(server.url("/api/flow_runs/"), {"flow_id": flow_id, "name": f"burst-{i}"})
+                    assert s in (200, 201)
+                    s, _ = http(server.url("/api/flow_runs/filter"), {"limit": 5})
+                    assert s == 200
+                except Exception as e:  # noqa: BLE001
+                    errors.append(e)
+
+            threads = [threading.Thread(target=one, args=(i,)) for i in range(BURST)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert not errors, f"{len(errors)} of {BURST} requests failed: {errors[0]}"
+
+        peak = measure(servers, port, burst)
+        table.append((f"prefect-server {svc['mode_after']} (seed, --mode {mode})", predicted, idle, peak))
+        assert idle <= predicted and peak <= predicted, f"held {idle} idle / {peak} under the burst, poolfix predicted at most {predicted}"
+    finally:
+        server.stop()
+
+
+def prefect_naive_case(servers):
+    """The ticket's URL on Prefect 3: the server must stop, with the error poolfix quotes."""
+    naive = "postgresql+asyncpg://postgres.abcdefghijklmnopqrst:x@aws-0-eu-central-1.pooler.supabase.com:5432/postgres?pool_size=1&max_overflow=0&connect_timeout=10"
+    quoted = json.loads(subprocess.run([CLI, "url", naive, "--for", "prefect", "--format", "json"], capture_output=True, text=True).stdout)
+    quotes = [f["message"].rsplit(": ", 1)[-1] for f in quoted["findings"] if f["rule"] in ("PF101", "PF102")]
+    url, _ = local(naive, servers, database="prefect")
+    server = Prefect(url, {})
+    try:
+        try:
+            server.proc.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"Prefect kept running with the naive URL: {server.tail()}") from None
+        log = server.tail()
+        assert server.proc.returncode != 0, f"exit status {server.proc.returncode}"
+        assert any(q in log for q in quotes), f"expected one of {quotes!r} in the log: {log}"
+    finally:
+        server.stop()
 
 
 def measure(servers, port, fn):
@@ -198,6 +295,10 @@ def main():
         check("mlflow, the ticket's URL fails as poolfix says", lambda: mlflow_naive_case(servers))
         check("mlflow with poolfix's settings, session mode", lambda: mlflow_case(servers, "keep"))
         check("mlflow with poolfix's settings, transaction mode", lambda: mlflow_case(servers, "transaction"))
+        print("Prefect: " + subprocess.run([PREFECT, "--version"], capture_output=True, text=True).stdout.strip(), flush=True)
+        check("prefect server, the ticket's URL fails as poolfix says", lambda: prefect_naive_case(servers))
+        check("prefect server with poolfix's settings, session mode", lambda: prefect_case(servers, "keep"))
+        check("prefect server with poolfix's settings, transaction mode", lambda: prefect_case(servers, "transaction"))
     print("\n| scenario | predicted max | idle | burst of 20 |\n|---|---|---|---|")
     for name, predicted, idle, peak in table:
         print(f"| {name} | {predicted} | {idle} | {peak} |")
