@@ -132,6 +132,9 @@ def engine_args(report, service):
     transaction = report["mode_after"] == "transaction"
     if service == "mlflow":
         return {"pool_size": int(env["MLFLOW_SQLALCHEMYSTORE_POOL_SIZE"]), "max_overflow": int(env["MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW"])}, {}
+    if service == "prefect2":
+        args = {"pool_size": int(env["PREFECT_SQLALCHEMY_POOL_SIZE"]), "max_overflow": int(env["PREFECT_SQLALCHEMY_MAX_OVERFLOW"])}
+        return args, {"timeout": float(env["PREFECT_API_DATABASE_CONNECTION_TIMEOUT"])}
     if service == "prefect":
         args = {"pool_size": int(env["PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_SIZE"]),
                 "max_overflow": int(env["PREFECT_SERVER_DATABASE_SQLALCHEMY_MAX_OVERFLOW"])}
@@ -244,6 +247,41 @@ def control_case(servers):
     raise AssertionError("asyncpg's defaults worked through the transaction pooler: the stand-in does not behave like Supavisor")
 
 
+def fixture_cases():
+    """Every case of tests/urls/cases.txt that poolfix says works through a shared pooler once
+    fixed, with the reason the others are left out."""
+    path = os.path.join(os.path.dirname(__file__), "..", "tests", "urls", "cases.txt")
+    run, skipped = [], {}
+    for line in open(path):
+        if not line.strip() or line.startswith("#"):
+            continue
+        name, service, mode, url = [f.strip() if i < 3 else f.strip(" \n") for i, f in enumerate(line.split("|", 3))]
+        mode = mode.split(",")[0]
+        if service == "libpq":
+            skipped.setdefault("libpq tools (no SQLAlchemy engine)", []).append(name)
+            continue
+        report = poolfix_url(url.strip('"'), service, mode)
+        codes = {f["rule"] for f in report["findings"]}
+        reason = None
+        if "PF100" in codes:
+            reason = "not a connection string"
+        elif report["endpoint"] not in ("supabase-shared-session", "supabase-shared-transaction") or report["mode_after"] not in ("session", "transaction"):
+            reason = "not a shared-pooler URL after the fix (direct, other or unknown host)"
+        elif "PF107" in codes:
+            reason = "needs the project ref in the user (manual)"
+        elif service == "prefect2" and report["mode_after"] == "transaction":
+            reason = "Prefect 2 in transaction mode: poolfix says it is not compatible"
+        elif "sslrootcert" in url or "verify-full" in url:
+            reason = "verifies the server with Supabase's CA certificate, which the local pooler cannot present"
+        elif "+pg8000" in (report["corrected_url"] or "") or "+mydriver" in (report["corrected_url"] or ""):
+            reason = "driver not installed in the verification venv"
+        if reason:
+            skipped.setdefault(reason, []).append(name)
+        else:
+            run.append((name, url.strip('"'), service, mode))
+    return run, skipped
+
+
 def label(url):
     scheme, rest = url.split("://", 1)
     query = rest.split("?", 1)[1] if "?" in rest else "(no query)"
@@ -258,6 +296,11 @@ def main():
             check(f"refused as poolfix says ({rule}, --for {service}): {label(url)}", lambda: broken_case(url, service, rule, servers))
         for naive, service, mode in GOOD:
             check(f"poolfix's fix works (--for {service} --mode {mode}): {label(naive)}", lambda: good_case(naive, service, mode, servers))
+        cases, skipped = fixture_cases()
+        for name, url, service, mode in cases:
+            check(f"fixture {name}: poolfix's fix works (--for {service} --mode {mode})", lambda: good_case(url, service, mode, servers))
+        for reason, names in skipped.items():
+            print(f"skipped {len(names)} fixtures: {reason}")
     failed = sum(1 for _, e in results if e)
     print(f"{len(results) - failed} passed, {failed} failed")
     return 1 if failed else 0
