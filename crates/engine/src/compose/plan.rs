@@ -46,6 +46,12 @@ pub const WATCH_FOR: &[&str] = &[
 
 pub const COUNT_SQL: &str = "select application_name, usename, state, count(*)\nfrom pg_stat_activity\nwhere datname = current_database()\ngroup by 1, 2, 3\norder by 4 desc;";
 
+/// `docker compose` with the service's profiles: a service in a profile is not started without it.
+fn compose_cmd(r: &ServiceReport) -> String {
+    let profiles: String = r.service.profiles.iter().map(|p| format!(" --profile {p}")).collect();
+    format!("docker compose{profiles}")
+}
+
 fn health(r: &ServiceReport) -> Option<String> {
     let (port, path, answer) = match r.service.role {
         Role::Mlflow => (r.service.host_port(5000).unwrap_or(5000), "/health", "OK"),
@@ -94,7 +100,7 @@ pub fn plan(reports: &[ServiceReport], budget: &Budget, options: &ComposeOptions
         }
         plan.rollout.push(Step {
             title: format!("Apply the change to {name}"),
-            commands: vec![format!("docker compose up -d --build {name}")],
+            commands: vec![format!("{} up -d --build {name}", compose_cmd(r))],
             checks,
             expect,
         });
@@ -105,7 +111,7 @@ pub fn plan(reports: &[ServiceReport], budget: &Budget, options: &ComposeOptions
                 "Restart {} after the Prefect server is healthy (it holds no database pool)",
                 r.service.name
             ),
-            commands: vec![format!("docker compose up -d {}", r.service.name)],
+            commands: vec![format!("{} up -d {}", compose_cmd(r), r.service.name)],
             checks: vec![format!("docker compose logs -f {}   # the worker polls the API again", r.service.name)],
             ..Step::default()
         });
@@ -129,7 +135,7 @@ pub fn plan(reports: &[ServiceReport], budget: &Budget, options: &ComposeOptions
         checks.extend(health(r));
         plan.rollback.push(Step {
             title: format!("Recreate {} with its old settings", r.service.name),
-            commands: vec![format!("docker compose up -d {}", r.service.name)],
+            commands: vec![format!("{} up -d {}", compose_cmd(r), r.service.name)],
             checks,
             ..Step::default()
         });
