@@ -63,12 +63,13 @@ def http(url, body=None):
 class Mlflow:
     """`mlflow server` on loopback, stopped by its process group."""
 
-    def __init__(self, uri, env, workers):
+    def __init__(self, uri, env):
         self.port = free_port()
         self.log = tempfile.NamedTemporaryFile(prefix="poolfix-mlflow-", suffix=".log", delete=False)
         full_env = dict(os.environ, **env)
+        # No --workers: the seed has none, so the worker count comes from poolfix's MLFLOW_WORKERS.
         self.proc = subprocess.Popen(
-            [MLFLOW, "server", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers),
+            [MLFLOW, "server", "--host", "127.0.0.1", "--port", str(self.port),
              "--backend-store-uri", uri, "--default-artifact-root", tempfile.mkdtemp(prefix="poolfix-artifacts-")],
             env=full_env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )
@@ -225,9 +226,9 @@ def mlflow_case(servers, mode):
     svc = next(s for s in report["services"] if s["name"] == "mlflow")
     predicted = svc["max_connections_after"]
     uri, port = local(svc["corrected_url"], servers)
-    env = {k: v for k, v in svc["env"].items()}
-    workers = int(env.get("MLFLOW_WORKERS", "1"))
-    server = Mlflow(uri, env, workers)
+    env = dict(svc["env"].items())
+    assert env.get("MLFLOW_WORKERS") == "1", f"poolfix should set MLFLOW_WORKERS=1 for the seed: {env}"
+    server = Mlflow(uri, env)
     try:
         server.wait_healthy()
         status, body = http(server.url("/api/2.0/mlflow/experiments/create"), {"name": f"poolfix-{mode}-{time.time()}"})
@@ -270,7 +271,7 @@ def mlflow_naive_case(servers):
     keys = [q.split('"')[1] for q in quotes]
     # With psycopg2 named (as poolfix's other fix says), the pool keys are what stops it.
     uri, _ = local(naive.replace("postgresql://", "postgresql+psycopg2://"), servers)
-    server = Mlflow(uri, {}, 1)
+    server = Mlflow(uri, {"MLFLOW_WORKERS": "1"})
     try:
         deadline = time.time() + 60
         while time.time() < deadline and not any(k in server.tail() for k in keys):
