@@ -7,54 +7,26 @@ through the matching pooler mode, run concurrent queries without errors or wrong
 hold no more server connections than poolfix's maximum. Prints `N passed, N failed`.
 """
 import asyncio
-import json
 import os
-import subprocess
 import sys
-import threading
-import traceback
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from servers import PASSWORD, POOL_SIZE, POOLER_USER, Servers  # noqa: E402
+from common import check, concurrently, local, measure, poolfix, summary  # noqa: E402
+from servers import POOL_SIZE, Servers  # noqa: E402
 
 import sqlalchemy  # noqa: E402
 from sqlalchemy import text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
 
-CLI = os.environ.get("POOLFIX_CLI", "target/debug/poolfix")
 REF = "abcdefghijklmnopqrst"
 HOST = "aws-0-eu-central-1.pooler.supabase.com"
 CONCURRENCY = 20
 
-results = []
-
 
 def poolfix_url(url, service, mode="keep"):
-    out = subprocess.run([CLI, "url", url, "--for", service, "--mode", mode, "--format", "json"], capture_output=True, text=True)
-    if out.returncode not in (0, 1):
-        raise RuntimeError(f"poolfix url failed: {out.stderr}")
-    return json.loads(out.stdout)
-
-
-def local(url, servers):
-    """The same URL, query untouched, pointed at the local pooler standing in for Supavisor."""
-    u = make_url(url)
-    port = servers.transaction_port if u.port == 6543 else servers.session_port
-    return u.set(host="127.0.0.1", port=port, username=POOLER_USER, password=PASSWORD)
-
-
-def check(name, fn):
-    try:
-        fn()
-        results.append((name, None))
-        print(f"ok      {name}")
-    except Exception as e:  # noqa: BLE001 — every failure is reported, none stops the run
-        results.append((name, e))
-        print(f"FAILED  {name}: {e}")
-        if os.environ.get("VERIFY_TRACE"):
-            traceback.print_exc()
+    return poolfix("url", url, "--for", service, "--mode", mode)
 
 
 def connect_error(url, async_driver):
@@ -100,7 +72,7 @@ def broken_case(url, service, rule, servers):
     report = poolfix_url(url, service)
     findings = [f for f in report["findings"] if f["rule"] == rule]
     assert findings, f"poolfix did not report {rule}"
-    real = connect_error(local(url, servers).render_as_string(hide_password=False), "+asyncpg" in url)
+    real = connect_error(local(url, servers)[0], "+asyncpg" in url)
     assert real is not None, "the driver accepted a URL poolfix says it refuses"
     # One of poolfix's findings must quote what the driver really said: the driver stops at the
     # first key it refuses, poolfix reports each.
@@ -162,28 +134,18 @@ def predicted(args):
 
 
 def run_load(url, args, connect, servers, port):
-    """20 concurrent distinct queries; each must return its own number. Returns the most
-    server connections seen while they ran."""
+    """20 concurrent distinct queries, 6 each (drivers that prepare after repeated use do so);
+    each must return its own number. Returns the most clients the engine held at the pooler."""
     # Clients left over from an earlier case (a failed control run) are not this engine's.
     baseline = servers.clients(port)
-    peak = [0]
-    stop = threading.Event()
 
-    def watch():
-        while not stop.is_set():
-            peak[0] = max(peak[0], servers.clients(port) - baseline)
-            stop.wait(0.02)
-
-    watcher = threading.Thread(target=watch)
-    watcher.start()
-    try:
+    def load():
         if "+asyncpg" in url:
             async def go():
                 engine = create_async_engine(url, connect_args=connect, **args)
                 try:
                     async def one(n):
                         async with engine.connect() as c:
-                            # Twice, so drivers that prepare after repeated use would do so.
                             for _ in range(6):
                                 got = (await c.execute(text("select cast(:n as int) + 0"), {"n": n})).scalar()
                                 assert got == n, f"wrong result: {got} for {n}"
@@ -194,39 +156,27 @@ def run_load(url, args, connect, servers, port):
             asyncio.run(go())
         else:
             engine = sqlalchemy.create_engine(url, connect_args=connect, **args)
-            errors = []
 
             def one(n):
-                try:
-                    with engine.connect() as c:
-                        for _ in range(6):
-                            got = c.execute(text("select cast(:n as int) + 0"), {"n": n}).scalar()
-                            assert got == n, f"wrong result: {got} for {n}"
-                        threading.Event().wait(0.05)
-                except Exception as e:  # noqa: BLE001
-                    errors.append(e)
+                with engine.connect() as c:
+                    for _ in range(6):
+                        got = c.execute(text("select cast(:n as int) + 0"), {"n": n}).scalar()
+                        assert got == n, f"wrong result: {got} for {n}"
+                    time.sleep(0.05)
+            try:
+                concurrently(CONCURRENCY, one)
+            finally:
+                engine.dispose()
 
-            threads = [threading.Thread(target=one, args=(n,)) for n in range(CONCURRENCY)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            engine.dispose()
-            if errors:
-                raise errors[0]
-    finally:
-        stop.set()
-        watcher.join()
-    return peak[0]
+    return measure(servers, port, load, baseline)
 
 
 def good_case(naive, service, mode, servers):
     report = poolfix_url(naive, service, mode)
     corrected = report["corrected_url"]
     assert corrected, "no corrected URL"
-    url = local(corrected, servers).render_as_string(hide_password=False)
+    url, port = local(corrected, servers)
     args, connect = engine_args(report, service)
-    port = make_url(url).port
     peak = run_load(url, args, connect, servers, port)
     assert peak >= 1, "the load never reached the pooler"
     assert peak <= predicted(args), f"the engine held {peak} connections, poolfix predicted at most {predicted(args)}"
@@ -238,7 +188,7 @@ def control_case(servers):
     """The harness can fail: asyncpg's defaults through the transaction pooler must break
     (prepared statements), as FACTS.md §5 measured. If this passes, the pooler is not a
     faithful stand-in and the other results mean nothing."""
-    url = local(f"postgresql+asyncpg://postgres.{REF}:x@{HOST}:6543/postgres?ssl=require", servers).render_as_string(hide_password=False)
+    url, _ = local(f"postgresql+asyncpg://postgres.{REF}:x@{HOST}:6543/postgres?ssl=require", servers)
     try:
         run_load(url, {"pool_size": 5, "max_overflow": 0}, {}, servers, servers.transaction_port)
     except Exception as e:  # noqa: BLE001
@@ -301,9 +251,7 @@ def main():
             check(f"fixture {name}: poolfix's fix works (--for {service} --mode {mode})", lambda: good_case(url, service, mode, servers))
         for reason, names in skipped.items():
             print(f"skipped {len(names)} fixtures: {reason}")
-    failed = sum(1 for _, e in results if e)
-    print(f"{len(results) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

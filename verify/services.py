@@ -14,43 +14,22 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
-from servers import PASSWORD, POOLER_USER, Servers, free_port  # noqa: E402
+from common import check, concurrently, local, measure, poolfix, summary  # noqa: E402
+from servers import Servers, free_port  # noqa: E402
 
-CLI = os.environ.get("POOLFIX_CLI", "target/debug/poolfix")
 MLFLOW = os.environ.get("MLFLOW_BIN", ".venv-mlflow/bin/mlflow")
 PREFECT = os.environ.get("PREFECT_BIN", ".venv-prefect/bin/prefect")
 SEED = os.path.join(os.path.dirname(__file__), "..", "examples", "seed-compose.yml")
 BURST = 20
-results = []
 table = []
 
 
-def check(name, fn):
-    try:
-        fn()
-        results.append((name, None))
-        print(f"ok      {name}", flush=True)
-    except Exception as e:  # noqa: BLE001 — every failure is reported, none stops the run
-        results.append((name, e))
-        print(f"FAILED  {name}: {e}", flush=True)
-
-
 def poolfix_check(mode):
-    out = subprocess.run([CLI, "check", SEED, "--mode", mode, "--format", "json"], capture_output=True, text=True)
-    return json.loads(out.stdout)
-
-
-def local(url, servers, database="postgres"):
-    from sqlalchemy.engine import make_url
-    u = make_url(url)
-    port = servers.transaction_port if u.port == 6543 else servers.session_port
-    u = u.set(host="127.0.0.1", port=port, username=POOLER_USER, password=PASSWORD, database=database)
-    return u.render_as_string(hide_password=False), port
+    return poolfix("check", SEED, "--mode", mode)
 
 
 def http(url, body=None):
@@ -156,26 +135,13 @@ def prefect_case(servers, mode):
         time.sleep(2)
         idle = servers.clients(port)
 
-        def burst():
-            errors = []
+        def one(i):
+            s, _ = http(server.url("/api/flow_runs/"), {"flow_id": flow_id, "name": f"burst-{i}"})
+            assert s in (200, 201)
+            s, _ = http(server.url("/api/flow_runs/filter"), {"limit": 5})
+            assert s == 200
 
-            def one(i):
-                try:
-                    s, _ = http(server.url("/api/flow_runs/"), {"flow_id": flow_id, "name": f"burst-{i}"})
-                    assert s in (200, 201)
-                    s, _ = http(server.url("/api/flow_runs/filter"), {"limit": 5})
-                    assert s == 200
-                except Exception as e:  # noqa: BLE001
-                    errors.append(e)
-
-            threads = [threading.Thread(target=one, args=(i,)) for i in range(BURST)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            assert not errors, f"{len(errors)} of {BURST} requests failed: {errors[0]}"
-
-        peak = measure(servers, port, burst)
+        peak = measure(servers, port, lambda: concurrently(BURST, one))
         table.append((f"prefect-server {svc['mode_after']} (seed, --mode {mode})", predicted, idle, peak))
         assert idle <= predicted and peak <= predicted, f"held {idle} idle / {peak} under the burst, poolfix predicted at most {predicted}"
     finally:
@@ -185,7 +151,7 @@ def prefect_case(servers, mode):
 def prefect_naive_case(servers):
     """The ticket's URL on Prefect 3: the server must stop, with the error poolfix quotes."""
     naive = "postgresql+asyncpg://postgres.abcdefghijklmnopqrst:x@aws-0-eu-central-1.pooler.supabase.com:5432/postgres?pool_size=1&max_overflow=0&connect_timeout=10"
-    quoted = json.loads(subprocess.run([CLI, "url", naive, "--for", "prefect", "--format", "json"], capture_output=True, text=True).stdout)
+    quoted = poolfix("url", naive, "--for", "prefect")
     quotes = [f["message"].rsplit(": ", 1)[-1] for f in quoted["findings"] if f["rule"] in ("PF101", "PF102")]
     url, _ = local(naive, servers, database="prefect")
     server = Prefect(url, {})
@@ -199,26 +165,6 @@ def prefect_naive_case(servers):
         assert any(q in log for q in quotes), f"expected one of {quotes!r} in the log: {log}"
     finally:
         server.stop()
-
-
-def measure(servers, port, fn):
-    """Runs `fn` while polling the pooler's client count; returns the peak."""
-    peak = [0]
-    stop = threading.Event()
-
-    def watch():
-        while not stop.is_set():
-            peak[0] = max(peak[0], servers.clients(port))
-            stop.wait(0.02)
-
-    t = threading.Thread(target=watch)
-    t.start()
-    try:
-        fn()
-    finally:
-        stop.set()
-        t.join()
-    return peak[0]
 
 
 def mlflow_case(servers, mode):
@@ -236,26 +182,13 @@ def mlflow_case(servers, mode):
         time.sleep(1)
         idle = servers.clients(port)
 
-        def burst():
-            errors = []
+        def one(i):
+            s, _ = http(server.url("/api/2.0/mlflow/experiments/search"), {"max_results": 10})
+            assert s == 200
+            s, _ = http(server.url("/api/2.0/mlflow/experiments/create"), {"name": f"poolfix-burst-{mode}-{i}-{time.time()}"})
+            assert s == 200
 
-            def one(i):
-                try:
-                    s, _ = http(server.url("/api/2.0/mlflow/experiments/search"), {"max_results": 10})
-                    assert s == 200
-                    s, _ = http(server.url("/api/2.0/mlflow/experiments/create"), {"name": f"poolfix-burst-{mode}-{i}-{time.time()}"})
-                    assert s == 200
-                except Exception as e:  # noqa: BLE001
-                    errors.append(e)
-
-            threads = [threading.Thread(target=one, args=(i,)) for i in range(BURST)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            assert not errors, f"{len(errors)} of {BURST} requests failed: {errors[0]}"
-
-        peak = measure(servers, port, burst)
+        peak = measure(servers, port, lambda: concurrently(BURST, one))
         table.append((f"mlflow {report['services'][0]['mode_after']} (seed, --mode {mode})", predicted, idle, peak))
         assert idle <= predicted and peak <= predicted, f"held {idle} idle / {peak} under the burst, poolfix predicted at most {predicted}"
     finally:
@@ -265,7 +198,7 @@ def mlflow_case(servers, mode):
 def mlflow_naive_case(servers):
     """The ticket's URL: the server must not start, with the error poolfix quotes."""
     naive = "postgresql://postgres.abcdefghijklmnopqrst:x@aws-0-eu-central-1.pooler.supabase.com:5432/postgres?pool_size=1&max_overflow=0&connect_timeout=10"
-    quoted = json.loads(subprocess.run([CLI, "url", naive, "--for", "mlflow", "--format", "json"], capture_output=True, text=True).stdout)
+    quoted = poolfix("url", naive, "--for", "mlflow")
     # The driver stops at the first pool key it meets; poolfix quotes the error for each.
     quotes = [f["message"].rsplit(": ", 1)[-1] for f in quoted["findings"] if f["rule"] == "PF101"]
     keys = [q.split('"')[1] for q in quotes]
@@ -303,9 +236,8 @@ def main():
     print("\n| scenario | predicted max | idle | burst of 20 |\n|---|---|---|---|")
     for name, predicted, idle, peak in table:
         print(f"| {name} | {predicted} | {idle} | {peak} |")
-    failed = sum(1 for _, e in results if e)
-    print(f"\n{len(results) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    print()
+    return summary()
 
 
 if __name__ == "__main__":
