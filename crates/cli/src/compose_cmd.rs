@@ -212,6 +212,7 @@ pub fn to_json(r: &ComposeReport) -> Value {
             "formula_before": s.formula_before,
             "formula_after": s.formula_after,
             "env": s.env_after.iter().map(|(k, v)| (k.clone(), Value::from(v.clone()))).collect::<Map<_, _>>(),
+            "settings": s.settings_after().into_iter().map(|(k, v)| (k, Value::from(v))).collect::<Map<_, _>>(),
             "corrected_url": s.corrected_url,
             "transaction_mode": s.verdict.as_ref().map(|(v, why)| json!({ "verdict": v.as_str(), "why": why })),
             "snippet": s.snippet,

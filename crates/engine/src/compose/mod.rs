@@ -95,6 +95,32 @@ pub struct ServiceReport {
 }
 
 impl ServiceReport {
+    /// The service's pool settings once the fix is applied: every variable its settings table
+    /// names, from the fix or else from the file. Only these names, so no secret is repeated.
+    pub fn settings_after(&self) -> Vec<(String, String)> {
+        let Some(table) = self
+            .service
+            .url_kind()
+            .settings()
+            .filter(|_| matches!(self.service.role, Role::Mlflow | Role::PrefectServer))
+        else {
+            return Vec::new();
+        };
+        table
+            .names()
+            .into_iter()
+            .filter_map(|name| {
+                let value = self
+                    .env_after
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.clone())
+                    .or_else(|| self.service.env(name).map(|e| e.value.clone()))?;
+                Some((name.to_string(), value))
+            })
+            .collect()
+    }
+
     /// Whether the service keeps a database pool at all.
     pub fn has_pool(&self) -> bool {
         matches!(self.service.role, Role::Mlflow | Role::PrefectServer | Role::App)

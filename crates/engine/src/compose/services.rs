@@ -264,12 +264,18 @@ fn count_from_flag(
 ) -> Option<Count> {
     let (_, v) = flag(argv, names)?;
     let value = interpolate(v, vars).value.parse::<u32>().ok()?;
-    // Locate the number in the source for editing: `--workers 4` or `--workers=4`.
+    // Locate the number in the source for editing, after the flag's one occurrence:
+    // `--workers 4`, `--workers=4`, or list items `"--workers", "4"`.
     let span = cmd_span.and_then(|s| {
         names.iter().find_map(|n| {
-            [format!("{n} {v}"), format!("{n}={v}")]
-                .iter()
-                .find_map(|needle| find_once(text, s, needle).map(|found| Span::new(found.end - v.len(), found.end)))
+            let flag_at = find_once(text, s, n)?;
+            let rest = Span::new(flag_at.end, s.end).slice(text);
+            let at = rest.find(v)?;
+            // Only blanks, `=`, quotes and a comma may stand between the flag and its value.
+            let between_ok = rest[..at].chars().all(|c| c.is_whitespace() || "=\"',".contains(c));
+            let after = rest[at + v.len()..].chars().next();
+            (between_ok && !after.is_some_and(|c| c.is_ascii_alphanumeric()))
+                .then(|| Span::new(flag_at.end + at, flag_at.end + at + v.len()))
         })
     });
     // A number behind a placeholder is not edited in place.

@@ -111,6 +111,23 @@ pub struct EnvSettings {
     pub job_execution: Option<&'static str>,
 }
 
+impl EnvSettings {
+    /// Every variable of the table, in a stable order.
+    pub fn names(&self) -> Vec<&'static str> {
+        let mut names = vec![self.pool_size, self.max_overflow];
+        names.extend(
+            [self.pool_recycle, self.pool_timeout, self.poolclass, self.connect_timeout, self.statement_timeout]
+                .into_iter()
+                .flatten(),
+        );
+        if let Some((a, b)) = self.statement_cache {
+            names.extend([a, b]);
+        }
+        names.extend([self.workers, self.job_execution].into_iter().flatten());
+        names
+    }
+}
+
 /// MLflow: `mlflow/environment_variables.py`, read in `mlflow/store/db/utils.py`; values are
 /// applied only when truthy, so 0 is ignored (FACTS.md §6, measured on 3.17.2).
 pub static MLFLOW: EnvSettings = EnvSettings {
