@@ -25,7 +25,8 @@ fn GroupChart(group: BudgetGroup) -> impl IntoView {
         .max()
         .unwrap_or(1)
         .max(1);
-    let width = CHART_W - LABEL_W - 10;
+    // Room at the right for the largest value's label.
+    let width = CHART_W - LABEL_W - 40;
     let scale = |v: Option<u32>| v.map_or(width + 10, |v| (v.min(max) as u64 * width as u64 / max as u64) as u32);
     let height = group.services.len() as u32 * ROW_H + 30;
     let limit_x = LABEL_W + scale(Some(limit));
