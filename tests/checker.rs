@@ -30,6 +30,14 @@ fn cli(args: &[&str], stdin_text: &str) -> Value {
         .unwrap_or_else(|e| panic!("CLI JSON: {e}: {}", String::from_utf8_lossy(&out.stdout)))
 }
 
+/// The release build served on loopback and a browser showing its checker page.
+async fn checker_page() -> (StaticServer, Browser) {
+    let server = StaticServer::start(dist("POOLFIX_DIST"), "/");
+    let b = Browser::start().await;
+    b.open(&server.url("check")).await;
+    (server, b)
+}
+
 /// Sets the checker's input (as a paste would) and waits for the page to update.
 async fn paste(b: &Browser, text: &str) {
     b.client
@@ -86,9 +94,7 @@ fn expected_compose(v: &Value) -> Value {
 /// At least 10 compose fixtures: the page shows what `poolfix check --format json` says.
 #[tokio::test(flavor = "multi_thread")]
 async fn compose_fixtures_match_the_cli() {
-    let server = StaticServer::start(dist("POOLFIX_DIST"), "/");
-    let b = Browser::start().await;
-    b.open(&server.url("check")).await;
+    let (_server, b) = checker_page().await;
     let names = [
         "seed",
         "mlflow-workers-flag",
@@ -123,9 +129,7 @@ async fn compose_fixtures_match_the_cli() {
 /// At least 10 URLs: findings and corrected URL as `poolfix url --format json` gives them.
 #[tokio::test(flavor = "multi_thread")]
 async fn urls_match_the_cli() {
-    let server = StaticServer::start(dist("POOLFIX_DIST"), "/");
-    let b = Browser::start().await;
-    b.open(&server.url("check")).await;
+    let (_server, b) = checker_page().await;
     let cases = std::fs::read_to_string(root().join("tests/urls/cases.txt")).unwrap();
     let mut checked = 0;
     for line in cases.lines().filter(|l| !l.starts_with('#') && l.contains(" | sqlalchemy | keep | ")) {
@@ -159,9 +163,7 @@ async fn urls_match_the_cli() {
 /// password and restores the state; no request leaves the page after load.
 #[tokio::test(flavor = "multi_thread")]
 async fn copy_download_share_and_no_network() {
-    let server = StaticServer::start(dist("POOLFIX_DIST"), "/");
-    let b = Browser::start().await;
-    b.open(&server.url("check")).await;
+    let (_server, b) = checker_page().await;
     let loaded = b.eval("return performance.getEntriesByType('resource').length;").await.as_u64().unwrap();
     let csp = b.eval("return document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]').content;").await;
     let csp = csp.as_str().unwrap();
@@ -234,9 +236,7 @@ async fn copy_download_share_and_no_network() {
 /// Markup pasted into any field is shown as text and never runs.
 #[tokio::test(flavor = "multi_thread")]
 async fn pasted_markup_never_runs() {
-    let server = StaticServer::start(dist("POOLFIX_DIST"), "/");
-    let b = Browser::start().await;
-    b.open(&server.url("check")).await;
+    let (_server, b) = checker_page().await;
     let payloads = [
         "<script>window.__xss = 1</script>",
         "<img src=x onerror=\"window.__xss = 1\">",

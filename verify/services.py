@@ -39,36 +39,36 @@ def http(url, body=None):
         return r.status, r.read().decode()
 
 
-class Mlflow:
-    """`mlflow server` on loopback, stopped by its process group."""
+class Service:
+    """A server process on loopback, in its own session, stopped by its process group."""
 
-    def __init__(self, uri, env):
+    name = "service"
+    health = ("/health", "OK")
+
+    def __init__(self, args, env):
         self.port = free_port()
-        self.log = tempfile.NamedTemporaryFile(prefix="poolfix-mlflow-", suffix=".log", delete=False)
-        full_env = dict(os.environ, **env)
-        # No --workers: the seed has none, so the worker count comes from poolfix's MLFLOW_WORKERS.
+        self.log = tempfile.NamedTemporaryFile(prefix=f"poolfix-{self.name}-", suffix=".log", delete=False)
         self.proc = subprocess.Popen(
-            [MLFLOW, "server", "--host", "127.0.0.1", "--port", str(self.port),
-             "--backend-store-uri", uri, "--default-artifact-root", tempfile.mkdtemp(prefix="poolfix-artifacts-")],
-            env=full_env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            [*args(self.port)], env=dict(os.environ, **env), stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )
 
     def url(self, path):
         return f"http://127.0.0.1:{self.port}{path}"
 
     def wait_healthy(self, seconds=120):
+        path, answer = self.health
         deadline = time.time() + seconds
         while time.time() < deadline:
             if self.proc.poll() is not None:
-                raise AssertionError(f"mlflow exited with {self.proc.returncode}: {self.tail()}")
+                raise AssertionError(f"{self.name} exited with {self.proc.returncode}: {self.tail()}")
             try:
-                status, body = http(self.url("/health"))
-                if status == 200 and body.strip() == "OK":
+                status, body = http(self.url(path))
+                if status == 200 and body.strip() == answer:
                     return
             except OSError:
                 pass
             time.sleep(0.5)
-        raise AssertionError(f"/health did not answer OK within {seconds} s: {self.tail()}")
+        raise AssertionError(f"{path} did not answer {answer} within {seconds} s: {self.tail()}")
 
     def tail(self):
         with open(self.log.name, errors="replace") as f:
@@ -85,38 +85,33 @@ class Mlflow:
         os.unlink(self.log.name)
 
 
-class Prefect(Mlflow):
-    """`prefect server start` on loopback, with its own PREFECT_HOME, stopped by its process group."""
+class Mlflow(Service):
+    """`mlflow server`. No --workers: the seed has none, so the worker count comes from
+    poolfix's MLFLOW_WORKERS."""
 
-    def __init__(self, url, env):  # Mlflow.__init__ would start MLflow: this starts Prefect instead.
-        self.port = free_port()
-        self.log = tempfile.NamedTemporaryFile(prefix="poolfix-prefect-", suffix=".log", delete=False)
-        full_env = dict(
-            os.environ,
+    name = "mlflow"
+
+    def __init__(self, uri, env):
+        artifacts = tempfile.mkdtemp(prefix="poolfix-artifacts-")
+        super().__init__(lambda port: [MLFLOW, "server", "--host", "127.0.0.1", "--port", str(port),
+                                       "--backend-store-uri", uri, "--default-artifact-root", artifacts], env)
+
+
+class Prefect(Service):
+    """`prefect server start` with its own PREFECT_HOME."""
+
+    name = "prefect"
+    health = ("/api/health", "true")
+
+    def __init__(self, url, env):
+        env = dict(
             PREFECT_HOME=tempfile.mkdtemp(prefix="poolfix-prefect-home-"),
             PREFECT_SERVER_DATABASE_CONNECTION_URL=url,
             PREFECT_SERVER_ANALYTICS_ENABLED="false",
             PREFECT_UI_ENABLED="false",
             **env,
         )
-        self.proc = subprocess.Popen(
-            [PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(self.port)],
-            env=full_env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-
-    def wait_healthy(self, seconds=120):
-        deadline = time.time() + seconds
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"prefect exited with {self.proc.returncode}: {self.tail()}")
-            try:
-                status, body = http(self.url("/api/health"))
-                if status == 200 and body.strip() == "true":
-                    return
-            except OSError:
-                pass
-            time.sleep(0.5)
-        raise AssertionError(f"/api/health did not answer true within {seconds} s: {self.tail()}")
+        super().__init__(lambda port: [PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)], env)
 
 
 def prefect_case(servers, mode):
