@@ -46,11 +46,12 @@ verify-drivers:
 	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix .venv-verify/bin/python verify/drivers.py
 
 ## make verify: real MLflow and Prefect servers started with poolfix's output, through real
-## poolers (about 2.5 minutes the first time, for the installs, then under a minute).
-verify: setup-test .venv-mlflow/requirements.txt .venv-prefect/requirements.txt
+## poolers (about 3.5 minutes the first time, for the installs, then about 1.5 minutes).
+verify: setup-test .venv-mlflow/requirements.txt .venv-prefect/requirements.txt .venv-prefect2/requirements.txt
 	cargo build --locked -p poolfix-cli
 	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix MLFLOW_BIN=$(CURDIR)/.venv-mlflow/bin/mlflow \
-	  PREFECT_BIN=$(CURDIR)/.venv-prefect/bin/prefect .venv-mlflow/bin/python verify/services.py
+	  PREFECT_BIN=$(CURDIR)/.venv-prefect/bin/prefect PREFECT2_BIN=$(CURDIR)/.venv-prefect2/bin/prefect \
+	  .venv-mlflow/bin/python verify/services.py
 
 # A venv per service, rebuilt when its pinned requirements change.
 .venv-%/requirements.txt: verify/requirements-%.txt

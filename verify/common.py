@@ -52,14 +52,15 @@ def local(url, servers, database=None):
     return u.render_as_string(hide_password=False), port
 
 
-def measure(servers, port, fn, baseline=0):
-    """Runs `fn` while polling the pooler's client count; returns the peak above `baseline`."""
+def measure(servers, port, fn, baseline=0, user=POOLER_USER):
+    """Runs `fn` while polling the clients held for `user` on `port`; returns the peak above
+    `baseline`."""
     peak = [0]
     stop = threading.Event()
 
     def watch():
         while not stop.is_set():
-            peak[0] = max(peak[0], servers.clients(port) - baseline)
+            peak[0] = max(peak[0], servers.clients(port, user) - baseline)
             stop.wait(0.02)
 
     watcher = threading.Thread(target=watch)

@@ -4,19 +4,23 @@
 For URLs poolfix flags as broken, the real driver must fail with the error text poolfix quotes.
 For poolfix's corrected URLs and settings, an engine built as the service builds it must connect
 through the matching pooler mode, run concurrent queries without errors or wrong results, and
-hold no more server connections than poolfix's maximum. Prints `N passed, N failed`.
+hold no more server connections than poolfix's maximum: through the matching PgBouncer mode for
+Supabase's shared pooler, on PostgreSQL itself for a direct or self-hosted host. Prints
+`N passed, N failed`.
 """
 import asyncio
 import os
+import re
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from common import check, concurrently, local, measure, poolfix, summary  # noqa: E402
-from servers import POOL_SIZE, Servers  # noqa: E402
+from servers import PASSWORD, POOL_SIZE, POOLER_USER, Servers  # noqa: E402
 
 import sqlalchemy  # noqa: E402
 from sqlalchemy import text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
 
@@ -133,11 +137,12 @@ def predicted(args):
     return args["pool_size"] + args["max_overflow"]
 
 
-def run_load(url, args, connect, servers, port):
+def run_load(url, args, connect, servers, port, user=POOLER_USER):
     """20 concurrent distinct queries, 6 each (drivers that prepare after repeated use do so);
-    each must return its own number. Returns the most clients the engine held at the pooler."""
+    each must return its own number. Returns the most connections the engine held for `user`
+    at the pooler or database on `port`."""
     # Clients left over from an earlier case (a failed control run) are not this engine's.
-    baseline = servers.clients(port)
+    baseline = servers.clients(port, user)
 
     def load():
         if "+asyncpg" in url:
@@ -168,7 +173,7 @@ def run_load(url, args, connect, servers, port):
             finally:
                 engine.dispose()
 
-    return measure(servers, port, load, baseline)
+    return measure(servers, port, load, baseline, user)
 
 
 def good_case(naive, service, mode, servers):
@@ -197,11 +202,19 @@ def control_case(servers):
     raise AssertionError("asyncpg's defaults worked through the transaction pooler: the stand-in does not behave like Supavisor")
 
 
+SHARED = ("supabase-shared-session", "supabase-shared-transaction")
+# A direct or self-hosted host is played by PostgreSQL itself, Supabase's dedicated pooler
+# (PgBouncer, transaction mode, port 6543) by the transaction PgBouncer.
+OWN_HOST = ("supabase-direct", "other-postgres", "supabase-dedicated-pooler")
+PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
+
+
 def fixture_cases():
-    """Every case of tests/urls/cases.txt that poolfix says works through a shared pooler once
-    fixed, with the reason the others are left out."""
+    """Every case of tests/urls/cases.txt whose corrected URL can be run here: through the
+    shared pooler, or on its own host (direct or self-hosted PostgreSQL, dedicated pooler);
+    with the reason the others are left out."""
     path = os.path.join(os.path.dirname(__file__), "..", "tests", "urls", "cases.txt")
-    run, skipped = [], {}
+    shared, own_host, skipped = [], [], {}
     for line in open(path):
         if not line.strip() or line.startswith("#"):
             continue
@@ -212,29 +225,70 @@ def fixture_cases():
             continue
         report = poolfix_url(url.strip('"'), service, mode)
         codes = {f["rule"] for f in report["findings"]}
+        corrected = report["corrected_url"] or ""
+        host = corrected.split("@")[-1].split("/")[0]
         reason = None
         if "PF100" in codes:
             reason = "not a connection string"
-        elif report["endpoint"] not in ("supabase-shared-session", "supabase-shared-transaction") or report["mode_after"] not in ("session", "transaction"):
-            reason = "not a shared-pooler URL after the fix (direct, other or unknown host)"
+        elif report["endpoint"] not in SHARED + OWN_HOST or report["mode_after"] not in ("session", "transaction", "direct"):
+            reason = "host or port not known once fixed (placeholders, other pooler port)"
+        elif PLACEHOLDER.search(host):
+            reason = "host or port not known once fixed (placeholders, other pooler port)"
         elif "PF107" in codes:
             reason = "needs the project ref in the user (manual)"
         elif service == "prefect2" and report["mode_after"] == "transaction":
             reason = "Prefect 2 in transaction mode: poolfix says it is not compatible"
         elif "sslrootcert" in url or "verify-full" in url:
             reason = "verifies the server with Supabase's CA certificate, which the local pooler cannot present"
-        elif "+pg8000" in (report["corrected_url"] or "") or "+mydriver" in (report["corrected_url"] or ""):
+        elif "+pg8000" in corrected or "+mydriver" in corrected:
             reason = "driver not installed in the verification venv"
+        elif report["endpoint"] in OWN_HOST and make_url(PLACEHOLDER.sub("pw", corrected)).password in (None, ""):
+            reason = "empty password (PostgreSQL has no login with one)"
         if reason:
             skipped.setdefault(reason, []).append(name)
+        elif report["endpoint"] in SHARED:
+            shared.append((name, url.strip('"'), service, mode))
         else:
-            run.append((name, url.strip('"'), service, mode))
-    return run, skipped
+            own_host.append((name, url.strip('"'), service, mode))
+    return shared, own_host, skipped
+
+
+def own_host(corrected, endpoint, servers):
+    """Where a corrected URL for a direct, self-hosted or dedicated-pooler host runs here:
+    PostgreSQL itself (TLS on, a login role with exactly the password the URL decodes to), or
+    the transaction PgBouncer for the dedicated pooler. Placeholders stand for a password the
+    user keeps elsewhere: any word will do. Returns (url, port, user)."""
+    url = make_url(PLACEHOLDER.sub("pw", corrected))
+    if endpoint == "supabase-dedicated-pooler":
+        port = servers.transaction_port
+        url = url.set(host="127.0.0.1", port=port, password=PASSWORD)
+    else:
+        port = servers.pg_port
+        servers.login_role(url.username, url.password)
+        url = url.set(host="127.0.0.1", port=port, database="postgres")
+    return url.render_as_string(hide_password=False), port, url.username
+
+
+def own_host_case(naive, service, mode, servers):
+    """poolfix's corrected URL for a direct, self-hosted or dedicated-pooler host, run with
+    its own user and password."""
+    report = poolfix_url(naive, service, mode)
+    if any(f["rule"] == "PF111" for f in report["findings"]):
+        # poolfix encoded a password that was typed raw: it must decode to what was typed.
+        typed = PLACEHOLDER.sub("pw", naive.split("://", 1)[1].rsplit("@", 1)[0].split(":", 1)[1])
+        decoded = make_url(PLACEHOLDER.sub("pw", report["corrected_url"])).password
+        assert decoded == typed, f"the encoded password decodes to {decoded!r}, the user typed {typed!r}"
+    url, port, user = own_host(report["corrected_url"], report["endpoint"], servers)
+    args, connect = engine_args(report, service)
+    peak = run_load(url, args, connect, servers, port, user)
+    assert peak >= 1, "the load never reached the database"
+    assert peak <= predicted(args), f"the engine held {peak} connections, poolfix predicted at most {predicted(args)}"
 
 
 def compose_cases():
     """Every service of every compose fixture that, once fixed, reaches Supabase's shared
-    pooler: (fixture, service, corrected URL, kind, mode after, settings, snippet)."""
+    pooler or a host of its own: (fixture, service, corrected URL, endpoint, kind, mode after,
+    settings, snippet)."""
     folder = os.path.join(os.path.dirname(__file__), "..", "tests", "compose")
     cases = []
     for name in sorted(f for f in os.listdir(folder) if f.endswith(".yml")):
@@ -250,7 +304,7 @@ def compose_cases():
         report = poolfix(*args)
         for svc in report["services"]:
             url = svc.get("corrected_url") or ""
-            if svc["endpoint"] not in ("supabase-shared-session", "supabase-shared-transaction") or "${" in url.split("@")[-1]:
+            if svc["endpoint"] not in SHARED + OWN_HOST or PLACEHOLDER.search(url.split("@")[-1]):
                 continue
             if svc["kind"] == "prefect-server" and svc["mode_after"] == "transaction" and svc["transaction_mode"]["verdict"] == "not compatible":
                 continue
@@ -260,17 +314,20 @@ def compose_cases():
                       and (f["fix"] or {}).get("applicability", "manual") == "manual" and f["rule"] != "PF110"]
             if manual:
                 continue
-            cases.append((name, svc["name"], url, svc["kind"], svc["mode_after"], svc["settings"], svc["snippet"]))
+            cases.append((name, svc["name"], url, svc["endpoint"], svc["kind"], svc["mode_after"], svc["settings"], svc["snippet"]))
     return cases
 
 
-def compose_case(url, kind, mode, settings, snippet, servers):
+def compose_case(url, endpoint, kind, mode, settings, snippet, servers):
     """One service's corrected URL and settings, as the service builds its engine."""
     service = {"mlflow": "mlflow", "prefect-server": "prefect" if any(k.startswith("PREFECT_SERVER_") for k in settings) else "prefect2"}.get(kind, "sqlalchemy")
     report = {"env": settings, "mode_after": mode, "snippet": snippet}
-    local_url, port = local(url, servers)
+    if endpoint in SHARED:
+        (local_url, port), user = local(url, servers), POOLER_USER
+    else:
+        local_url, port, user = own_host(url, endpoint, servers)
     args, connect = engine_args(report, service)
-    peak = run_load(local_url, args, connect, servers, port)
+    peak = run_load(local_url, args, connect, servers, port, user)
     assert 1 <= peak <= predicted(args), f"the engine held {peak} connections, poolfix's settings allow {predicted(args)}"
 
 
@@ -288,12 +345,15 @@ def main():
             check(f"refused as poolfix says ({rule}, --for {service}): {label(url)}", lambda: broken_case(url, service, rule, servers))
         for naive, service, mode in GOOD:
             check(f"poolfix's fix works (--for {service} --mode {mode}): {label(naive)}", lambda: good_case(naive, service, mode, servers))
-        cases, skipped = fixture_cases()
-        for name, url, service, mode in cases:
+        shared, own_host, skipped = fixture_cases()
+        for name, url, service, mode in shared:
             check(f"fixture {name}: poolfix's fix works (--for {service} --mode {mode})", lambda: good_case(url, service, mode, servers))
-        for fixture, service, url, kind, mode, settings, snippet in compose_cases():
+        for name, url, service, mode in own_host:
+            check(f"fixture {name}: poolfix's fix works on its own host (--for {service})",
+                  lambda: own_host_case(url, service, mode, servers))
+        for fixture, service, url, endpoint, kind, mode, settings, snippet in compose_cases():
             check(f"compose {fixture}: {service} with poolfix's fix ({mode} mode)",
-                  lambda: compose_case(url, kind, mode, settings, snippet, servers))
+                  lambda: compose_case(url, endpoint, kind, mode, settings, snippet, servers))
         for reason, names in skipped.items():
             print(f"skipped {len(names)} fixtures: {reason}")
     return summary()

@@ -1,6 +1,7 @@
 """Real PostgreSQL and PgBouncer on 127.0.0.1, started for the verification and stopped by pid.
 
-PostgreSQL (Debian's package) with a password user; PgBouncer in front of it twice, in session
+PostgreSQL (Debian's package) with a password user, TLS on (URLs for a direct host keep
+`sslmode=require`); PgBouncer in front of it twice, in session
 and in transaction mode, with a pool of 3, standing in for Supavisor's two modes. PgBouncer
 1.18 has no prepared-statement support in transaction mode, like hosted Supavisor. Both
 poolers speak TLS with a throwaway certificate, so `sslmode=require` / `ssl=require` are real.
@@ -54,8 +55,11 @@ def wait_port(port, proc, what):
 class Servers:
     """PostgreSQL on `pg_port`, PgBouncer session mode on `session_port`, transaction on `transaction_port`."""
 
-    def __init__(self, pool_size=POOL_SIZE):
+    def __init__(self, pool_size=POOL_SIZE, ignore_jit=False):
         self.pool_size = pool_size
+        # PgBouncer refuses startup parameters it does not know, as Prefect 2's `jit` (FACTS.md
+        # §7); `ignore_jit` makes it a pooler that lets the parameter through unapplied.
+        self.ignored = "extra_float_digits, jit" if ignore_jit else "extra_float_digits"
 
     def __enter__(self):
         self.dir = tempfile.mkdtemp(prefix="poolfix-verify-")
@@ -70,9 +74,17 @@ class Servers:
             as_postgres([pg_bin("initdb"), "-D", data, "-U", "poolfix", "--pwfile", pwfile, "-A", "scram-sha-256", "--no-sync"]),
             check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
+        key, cert = os.path.join(self.dir, "key.pem"), os.path.join(self.dir, "cert.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                        "-keyout", key, "-out", cert], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for f in (key, cert):
+            os.chmod(f, 0o600)
+            if os.geteuid() == 0:
+                shutil.chown(f, "postgres", "postgres")
         pg = subprocess.Popen(
             as_postgres([pg_bin("postgres"), "-D", data, "-p", str(self.pg_port), "-c", "listen_addresses=127.0.0.1",
-                         "-c", f"unix_socket_directories={self.dir}", "-c", "max_connections=100", "-c", "fsync=off"]),
+                         "-c", f"unix_socket_directories={self.dir}", "-c", "max_connections=100", "-c", "fsync=off",
+                         "-c", "ssl=on", "-c", f"ssl_cert_file={cert}", "-c", f"ssl_key_file={key}"]),
             stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.dir, "postgres.log"), "w"),
         )
         self.procs.append(pg)
@@ -83,9 +95,6 @@ class Servers:
         subprocess.run(as_postgres([pg_bin("psql"), "-h", "127.0.0.1", "-p", str(self.pg_port), "-U", "poolfix", "-d", "postgres",
                                     "-c", "create database prefect"]),
                        check=True, env=dict(os.environ, PGPASSWORD=PASSWORD), stdout=subprocess.DEVNULL)
-        key, cert = os.path.join(self.dir, "key.pem"), os.path.join(self.dir, "cert.pem")
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-                        "-keyout", key, "-out", cert], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         users = os.path.join(self.dir, "users.txt")
         self._write(users, f'"{POOLER_USER}" "{PASSWORD}"\n"postgres" "{PASSWORD}"\n"{ADMIN}" "{PASSWORD}"\n')
         for mode, port in (("session", self.session_port), ("transaction", self.transaction_port)):
@@ -107,7 +116,7 @@ query_wait_timeout = 5
 client_tls_sslmode = allow
 client_tls_key_file = {key}
 client_tls_cert_file = {cert}
-ignore_startup_parameters = extra_float_digits
+ignore_startup_parameters = {self.ignored}
 logfile = {self.dir}/pgbouncer-{mode}.log
 pidfile = {self.dir}/pgbouncer-{mode}.pid
 """)
@@ -125,17 +134,41 @@ pidfile = {self.dir}/pgbouncer-{mode}.pid
         if os.geteuid() == 0:
             shutil.chown(path, "postgres", "postgres")
 
-    def clients(self, port):
-        """Client connections the pooler on `port` holds for the pooler user right now
-        (PgBouncer's admin console, SHOW CLIENTS): what the engine under test keeps open."""
+    def clients(self, port, user=POOLER_USER):
+        """Client connections held for `user` right now on `port`: PgBouncer's admin console
+        (SHOW CLIENTS) for a pooler, pg_stat_activity for PostgreSQL itself. What the engine
+        under test keeps open."""
         import psycopg2
+        if port == self.pg_port:
+            conn = psycopg2.connect(host="127.0.0.1", port=port, user="poolfix", password=PASSWORD, dbname="postgres")
+            try:
+                with conn.cursor() as cur:
+                    cur.execute("select count(*) from pg_stat_activity where usename = %s and backend_type = 'client backend'", (user,))
+                    return cur.fetchone()[0]
+            finally:
+                conn.close()
         conn = psycopg2.connect(host="127.0.0.1", port=port, user=ADMIN, password=PASSWORD, dbname="pgbouncer")
         conn.autocommit = True
         try:
             with conn.cursor() as cur:
                 cur.execute("SHOW CLIENTS")
                 cols = [d[0] for d in cur.description]
-                return sum(1 for row in cur.fetchall() if dict(zip(cols, row)).get("user") == POOLER_USER)
+                return sum(1 for row in cur.fetchall() if dict(zip(cols, row)).get("user") == user)
+        finally:
+            conn.close()
+
+    def login_role(self, name, password):
+        """A PostgreSQL login role `name` with `password` (created or reset), for URLs that go
+        to the database directly with their own user and password."""
+        import psycopg2
+        from psycopg2 import sql
+        conn = psycopg2.connect(host="127.0.0.1", port=self.pg_port, user="poolfix", password=PASSWORD, dbname="postgres")
+        conn.autocommit = True
+        try:
+            with conn.cursor() as cur:
+                cur.execute("select 1 from pg_roles where rolname = %s", (name,))
+                verb = "alter" if cur.fetchone() else "create"
+                cur.execute(sql.SQL(verb + " role {} login password {}").format(sql.Identifier(name), sql.Literal(password)))
         finally:
             conn.close()
 

@@ -7,7 +7,10 @@ the connections it holds at idle and under a burst of 20 concurrent requests sta
 maximum poolfix printed. The ticket's naive URL must fail the way poolfix says. Prints a table
 of predicted vs measured connections and `N passed, N failed`.
 
-The same for a real `prefect server start` (Prefect 3) with poolfix's settings.
+The same for a real `prefect server start`: Prefect 3 with the seed, and Prefect 2 with the
+Prefect 2 compose fixture in session mode (the mode poolfix says 2.x needs), through a pooler
+that lets Prefect 2's `jit` startup parameter through; through one that refuses it, Prefect 2
+must fail with the error the guide quotes.
 """
 import json
 import os
@@ -23,13 +26,16 @@ from servers import Servers, free_port  # noqa: E402
 
 MLFLOW = os.environ.get("MLFLOW_BIN", ".venv-mlflow/bin/mlflow")
 PREFECT = os.environ.get("PREFECT_BIN", ".venv-prefect/bin/prefect")
+PREFECT2 = os.environ.get("PREFECT2_BIN", ".venv-prefect2/bin/prefect")
 SEED = os.path.join(os.path.dirname(__file__), "..", "examples", "seed-compose.yml")
+PREFECT2_FIXTURE = os.path.join(os.path.dirname(__file__), "..", "tests", "compose", "prefect-2x.yml")
+NAIVE = "postgresql+asyncpg://postgres.abcdefghijklmnopqrst:x@aws-0-eu-central-1.pooler.supabase.com:5432/postgres?pool_size=1&max_overflow=0&connect_timeout=10"
 BURST = 20
 table = []
 
 
-def poolfix_check(mode):
-    return poolfix("check", SEED, "--mode", mode)
+def poolfix_check(mode, path=SEED):
+    return poolfix("check", path, "--mode", mode)
 
 
 def http(url, body=None):
@@ -98,28 +104,31 @@ class Mlflow(Service):
 
 
 class Prefect(Service):
-    """`prefect server start` with its own PREFECT_HOME."""
+    """`prefect server start` (3.x, or 2.x with `major=2`) with its own PREFECT_HOME."""
 
     name = "prefect"
     health = ("/api/health", "true")
 
-    def __init__(self, url, env):
+    def __init__(self, url, env, major=3):
+        url_name = "PREFECT_SERVER_DATABASE_CONNECTION_URL" if major == 3 else "PREFECT_API_DATABASE_CONNECTION_URL"
         env = dict(
             PREFECT_HOME=tempfile.mkdtemp(prefix="poolfix-prefect-home-"),
-            PREFECT_SERVER_DATABASE_CONNECTION_URL=url,
             PREFECT_SERVER_ANALYTICS_ENABLED="false",
             PREFECT_UI_ENABLED="false",
+            **{url_name: url},
             **env,
         )
-        super().__init__(lambda port: [PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)], env)
+        binary = PREFECT if major == 3 else PREFECT2
+        super().__init__(lambda port: [binary, "server", "start", "--host", "127.0.0.1", "--port", str(port)], env)
 
 
-def prefect_case(servers, mode):
-    report = poolfix_check(mode)
-    svc = next(s for s in report["services"] if s["name"] == "prefect-server")
+def prefect_case(servers, mode, major=3):
+    fixture, name = (SEED, "prefect-server") if major == 3 else (PREFECT2_FIXTURE, "orion")
+    report = poolfix_check(mode, fixture)
+    svc = next(s for s in report["services"] if s["name"] == name)
     predicted = svc["max_connections_after"]
     url, port = local(svc["corrected_url"], servers, database="prefect")
-    server = Prefect(url, dict(svc["env"].items()))
+    server = Prefect(url, dict(svc["env"].items()), major)
     try:
         server.wait_healthy()
         status, body = http(server.url("/api/flows/"), {"name": f"poolfix-{mode}"})
@@ -137,27 +146,51 @@ def prefect_case(servers, mode):
             assert s == 200
 
         peak = measure(servers, port, lambda: concurrently(BURST, one))
-        table.append((f"prefect-server {svc['mode_after']} (seed, --mode {mode})", predicted, idle, peak))
+        label = "seed" if major == 3 else os.path.basename(fixture)
+        table.append((f"prefect {major}.x server {svc['mode_after']} ({label}, --mode {mode})", predicted, idle, peak))
         assert idle <= predicted and peak <= predicted, f"held {idle} idle / {peak} under the burst, poolfix predicted at most {predicted}"
     finally:
         server.stop()
 
 
-def prefect_naive_case(servers):
-    """The ticket's URL on Prefect 3: the server must stop, with the error poolfix quotes."""
-    naive = "postgresql+asyncpg://postgres.abcdefghijklmnopqrst:x@aws-0-eu-central-1.pooler.supabase.com:5432/postgres?pool_size=1&max_overflow=0&connect_timeout=10"
-    quoted = poolfix("url", naive, "--for", "prefect")
+def prefect_naive_case(servers, major=3):
+    """The ticket's URL: the server must stop with the error poolfix quotes (Prefect 3 exits
+    non-zero; Prefect 2 exits 0 after `Application startup failed`, FACTS.md §7)."""
+    quoted = poolfix("url", NAIVE, "--for", "prefect" if major == 3 else "prefect2")
     quotes = [f["message"].rsplit(": ", 1)[-1] for f in quoted["findings"] if f["rule"] in ("PF101", "PF102")]
-    url, _ = local(naive, servers, database="prefect")
-    server = Prefect(url, {})
+    assert quotes, "poolfix quoted no error for the ticket's URL"
+    url, _ = local(NAIVE, servers, database="prefect")
+    server = Prefect(url, {}, major)
     try:
         try:
             server.proc.wait(timeout=90)
         except subprocess.TimeoutExpired:
             raise AssertionError(f"Prefect kept running with the naive URL: {server.tail()}") from None
         log = server.tail()
-        assert server.proc.returncode != 0, f"exit status {server.proc.returncode}"
+        if major == 3:
+            assert server.proc.returncode != 0, f"exit status {server.proc.returncode}"
+        else:
+            assert "Application startup failed" in log, f"no `Application startup failed` in the log: {log}"
         assert any(q in log for q in quotes), f"expected one of {quotes!r} in the log: {log}"
+    finally:
+        server.stop()
+
+
+def prefect2_jit_refused_case(servers):
+    """Prefect 2 with poolfix's session-mode settings through a pooler that refuses unknown
+    startup parameters: it must not become healthy, failing on `jit` as the guide says."""
+    report = poolfix_check("session", PREFECT2_FIXTURE)
+    svc = next(s for s in report["services"] if s["name"] == "orion")
+    url, _ = local(svc["corrected_url"], servers, database="prefect")
+    server = Prefect(url, dict(svc["env"].items()), major=2)
+    try:
+        deadline = time.time() + 90
+        while time.time() < deadline and server.proc.poll() is None and "unsupported startup parameter" not in server.tail():
+            time.sleep(0.5)
+        log = server.tail()
+        assert "unsupported startup parameter: jit" in log, f"expected `unsupported startup parameter: jit` in the log: {log}"
+        guide = open(os.path.join(os.path.dirname(__file__), "..", "content", "06-prefect.md")).read()
+        assert "unsupported startup parameter: jit" in guide, "the guide no longer quotes the error"
     finally:
         server.stop()
 
@@ -228,6 +261,12 @@ def main():
         check("prefect server, the ticket's URL fails as poolfix says", lambda: prefect_naive_case(servers))
         check("prefect server with poolfix's settings, session mode", lambda: prefect_case(servers, "keep"))
         check("prefect server with poolfix's settings, transaction mode", lambda: prefect_case(servers, "transaction"))
+        print("Prefect 2: " + subprocess.run([PREFECT2, "--version"], capture_output=True, text=True).stdout.strip(), flush=True)
+        check("prefect 2 server, the ticket's URL fails as poolfix says", lambda: prefect_naive_case(servers, major=2))
+        check("prefect 2 server through a pooler that refuses `jit` fails as the guide says", lambda: prefect2_jit_refused_case(servers))
+    with Servers(pool_size=10, ignore_jit=True) as servers:
+        check("prefect 2 server with poolfix's settings, session mode (pooler ignores `jit`)",
+              lambda: prefect_case(servers, "session", major=2))
     print("\n| scenario | predicted max | idle | burst of 20 |\n|---|---|---|---|")
     for name, predicted, idle, peak in table:
         print(f"| {name} | {predicted} | {idle} | {peak} |")
