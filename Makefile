@@ -65,7 +65,7 @@ verify: setup-test .venv-mlflow/requirements.txt .venv-prefect/requirements.txt 
 test: setup-test build build-sub lint unit browser verify-drivers size
 
 size:
-	@scripts/size.sh dist
+	@python3 scripts/size.py dist
 
 ## Browser benchmark: paste-to-results time of the checker for ~200 and ~2,000 lines.
 bench-browser: build

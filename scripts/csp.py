@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""trunk post_build hook: adds a strict Content-Security-Policy to the built index.html.
+"""Gives every HTML page of the built site a strict Content-Security-Policy (run by
+scripts/site.sh after the static pages are written).
 
-trunk writes the wasm loader as an inline module script; its sha256 goes into script-src, so no
-other script can run. connect-src 'self' is the strictest that lets the loader fetch the wasm;
-the browser tests check that nothing else is requested after load.
+Each inline script (the theme script on every page; trunk's wasm loader on check/) is allowed
+by its sha256 only, so no other script can run. Pages without the wasm get `connect-src 'none'`;
+the checker needs `'wasm-unsafe-eval'` and `connect-src 'self'` (the loader fetches the wasm), the
+strictest that lets it start; the browser tests check nothing else is requested after load.
 """
 import base64
 import hashlib
@@ -11,19 +13,33 @@ import os
 import re
 import sys
 
-path = os.path.join(os.environ.get("TRUNK_STAGING_DIR", sys.argv[1] if len(sys.argv) > 1 else "dist"), "index.html")
-html = open(path, encoding="utf-8").read()
-scripts = re.findall(r"<script type=\"module\">(.*?)</script>", html, re.S)
-if len(scripts) != 1:
-    sys.exit(f"csp: expected one inline module script in {path}, found {len(scripts)}")
-digest = base64.b64encode(hashlib.sha256(scripts[0].encode("utf-8")).digest()).decode()
-policy = (
-    "default-src 'none'; "
-    f"script-src 'self' 'wasm-unsafe-eval' 'sha256-{digest}'; "
-    "style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-    "base-uri 'self'; form-action 'none'"
-)
-meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
-html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>\s*', "", html)
-html = html.replace('<meta charset="utf-8">', '<meta charset="utf-8">\n  ' + meta, 1)
-open(path, "w", encoding="utf-8").write(html)
+root = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("TRUNK_STAGING_DIR", "dist")
+pages = 0
+for folder, _, files in os.walk(root):
+    for name in files:
+        if not name.endswith(".html"):
+            continue
+        path = os.path.join(folder, name)
+        html = open(path, encoding="utf-8").read()
+        scripts = re.findall(r"<script(?: type=\"module\")?>(.*?)</script>", html, re.S)
+        hashes = " ".join(
+            f"'sha256-{base64.b64encode(hashlib.sha256(s.encode('utf-8')).digest()).decode()}'" for s in scripts
+        )
+        app = 'type="module"' in html
+        wasm = "'wasm-unsafe-eval' " if app else ""
+        connect = "'self'" if app else "'none'"
+        policy = (
+            "default-src 'none'; "
+            f"script-src 'self' {wasm}{hashes}; "
+            "style-src 'self'; img-src 'self' data:; "
+            f"connect-src {connect}; "
+            "base-uri 'self'; form-action 'none'"
+        )
+        meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+        html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>\s*', "", html)
+        if '<meta charset="utf-8">' not in html:
+            sys.exit(f"csp: {path} has no <meta charset>")
+        html = html.replace('<meta charset="utf-8">', '<meta charset="utf-8">\n  ' + meta, 1)
+        open(path, "w", encoding="utf-8").write(html)
+        pages += 1
+print(f"csp: {pages} pages")

@@ -12,8 +12,8 @@ use harness::{dist, guide_slugs, Browser, StaticServer};
 async fn every_page_renders_and_passes_axe_in_both_themes() {
     let server = StaticServer::start(dist("POOLFIX_DIST"), "/");
     let browser = Browser::start().await;
-    let mut paths = vec![String::new(), "guide".into(), "check".into()];
-    paths.extend(guide_slugs().into_iter().map(|s| format!("guide/{s}")));
+    let mut paths = vec![String::new(), "guide/".into(), "check/".into()];
+    paths.extend(guide_slugs().into_iter().map(|s| format!("guide/{s}/")));
     let mut failures = Vec::new();
     for theme in ["light", "dark"] {
         browser.open(&server.url("")).await;
@@ -23,7 +23,11 @@ async fn every_page_renders_and_passes_axe_in_both_themes() {
             let applied = browser.eval("return document.documentElement.getAttribute('data-theme');").await;
             assert_eq!(applied, theme, "theme not applied on /{path}");
             let h1 = browser.wait_for("main h1").await.text().await.unwrap();
-            assert!(!h1.is_empty() && h1 != "No such guide page" && h1 != "Page not found", "/{path} rendered `{h1}`");
+            assert!(!h1.is_empty() && h1 != "Page not found", "/{path} rendered `{h1}`");
+            if path == "check/" {
+                // The app, not only the static shell, is what axe must see.
+                browser.wait_for("main textarea#input").await;
+            }
             for v in browser.axe_violations().await {
                 failures.push(format!("[{theme}] /{path}: {v}"));
             }
@@ -41,7 +45,7 @@ async fn guide_pages_have_toc_anchors_and_copy_buttons() {
     let browser = Browser::start().await;
     let mut code_blocks = 0;
     for slug in guide_slugs() {
-        browser.open(&server.url(&format!("guide/{slug}"))).await;
+        browser.open(&server.url(&format!("guide/{slug}/"))).await;
         let missing = browser
             .eval(
                 "const links = [...document.querySelectorAll('.toc a')];
@@ -56,8 +60,19 @@ async fn guide_pages_have_toc_anchors_and_copy_buttons() {
         let buttons = browser.client.find_all(Locator::Css(".code-block .copy")).await.unwrap();
         code_blocks += buttons.len();
         if let Some(button) = buttons.first() {
+            // Record what the page hands the clipboard (headless Chromium has no clipboard).
+            browser
+                .eval("window.__copied = []; navigator.clipboard.writeText = t => { window.__copied.push(t); return Promise.resolve(); }; return true;")
+                .await;
             button.click().await.unwrap();
-            assert_eq!(button.text().await.unwrap(), "Copied", "/guide/{slug}: copy button did not react");
+            // The label changes when the clipboard has accepted the text (a promise).
+            let label = browser
+                .eval("return new Promise(r => setTimeout(() => r(document.querySelector('.code-block .copy').textContent), 300));")
+                .await;
+            assert_eq!(label, "Copied", "/guide/{slug}: copy button did not react");
+            let copied = browser.eval("return window.__copied[0];").await;
+            let block = browser.eval("return document.querySelector('.code-block pre').textContent;").await;
+            assert_eq!(copied, block, "/guide/{slug}: the clipboard does not hold the block");
         }
     }
     assert!(code_blocks >= 10, "expected the guide's code blocks, found {code_blocks}");
@@ -72,7 +87,7 @@ async fn every_internal_link_in_the_guide_resolves() {
     let browser = Browser::start().await;
     let mut targets = std::collections::BTreeSet::new();
     for slug in guide_slugs() {
-        browser.open(&server.url(&format!("guide/{slug}"))).await;
+        browser.open(&server.url(&format!("guide/{slug}/"))).await;
         let hrefs = browser
             .eval(&format!(
                 "return [...document.querySelectorAll('.prose a')].map(a => a.href)
@@ -91,7 +106,7 @@ async fn every_internal_link_in_the_guide_resolves() {
         let found = browser
             .eval(
                 "const h1 = document.querySelector('main h1').textContent;
-                 if (h1 === 'No such guide page' || h1 === 'Page not found') return 'missing page';
+                 if (h1 === 'Page not found') return 'missing page';
                  const id = decodeURIComponent(location.hash.slice(1));
                  if (id && !document.getElementById(id)) return 'missing anchor #' + id;
                  return 'ok';",
@@ -105,43 +120,75 @@ async fn every_internal_link_in_the_guide_resolves() {
     assert!(broken.is_empty(), "broken internal links:\n{}", broken.join("\n"));
 }
 
-/// A deep link with an anchor loads on a fresh visit (a reload) and scrolls to the heading;
-/// clicking links then navigates on the client, without reloading the page.
+/// A deep link with an anchor loads and scrolls to the heading, also in the old form without
+/// the trailing slash (the host redirects); guide pages are plain HTML that load no wasm; the
+/// header leads to the checker, which starts; an unknown address gets the not-found page.
 #[tokio::test(flavor = "multi_thread")]
-async fn deep_links_load_and_navigation_stays_on_the_client() {
+async fn deep_links_load_and_guide_pages_load_no_wasm() {
     let server = StaticServer::start(dist("POOLFIX_DIST"), "/");
     let browser = Browser::start().await;
-    browser.open(&server.url("guide/mlflow#workers")).await;
-    browser.wait_for("#workers").await;
-    let top = browser
-        .eval(
-            "return new Promise(r => setTimeout(
-                () => r(document.getElementById('workers').getBoundingClientRect().top), 300));",
-        )
+    for link in ["guide/mlflow/#workers", "guide/mlflow#workers"] {
+        browser.open(&server.url(link)).await;
+        browser.wait_for("#workers").await;
+        let top = browser
+            .eval(
+                "return new Promise(r => setTimeout(
+                    () => r(document.getElementById('workers').getBoundingClientRect().top), 300));",
+            )
+            .await;
+        let top = top.as_f64().unwrap();
+        assert!((-5.0..100.0).contains(&top), "{link}: #workers is not scrolled into view (top = {top})");
+        assert_eq!(browser.client.current_url().await.unwrap().path(), "/guide/mlflow/");
+    }
+    let loaded = browser
+        .eval("return performance.getEntriesByType('resource').map(e => e.name).filter(n => /\\.(wasm|js)$/.test(n));")
         .await;
-    let top = top.as_f64().unwrap();
-    assert!((-5.0..100.0).contains(&top), "#workers is not scrolled into view (top = {top})");
-    browser.client.refresh().await.unwrap();
-    browser.wait_for("#workers").await;
-
-    browser.eval("window.__poolfix_marker = 42; return true;").await;
-    browser.client.find(Locator::Css(".site-header a[href$='/check']")).await.unwrap().click().await.unwrap();
+    let loaded: Vec<&str> = loaded.as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert!(loaded.iter().all(|n| n.contains("/site-")), "a guide page loaded more than site.js: {loaded:?}");
+    let csp =
+        browser.eval("return document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]').content;").await;
+    let csp = csp.as_str().unwrap();
+    assert!(csp.contains("connect-src 'none'") && !csp.contains("wasm-unsafe-eval"), "guide page CSP: {csp}");
+    browser.client.find(Locator::Css(".site-header a[href$='/check/']")).await.unwrap().click().await.unwrap();
     browser.wait_for("main textarea#input").await;
-    assert_eq!(browser.client.current_url().await.unwrap().path(), "/check");
-    let marker = browser.eval("return window.__poolfix_marker ?? null;").await;
-    assert_eq!(marker, 42, "the click reloaded the page instead of routing on the client");
-    browser.client.back().await.unwrap();
-    browser.wait_for("#workers").await;
+    assert_eq!(browser.client.current_url().await.unwrap().path(), "/check/");
+    assert_eq!(
+        browser.eval("return document.querySelectorAll('.loading').length;").await,
+        0,
+        "the loading line stayed"
+    );
+    browser.open(&server.url("guide/no-such-page/")).await;
+    assert_eq!(browser.wait_for("main h1").await.text().await.unwrap(), "Page not found");
+    browser.close().await;
+}
+
+/// The theme toggle switches the theme, names the other theme, and is remembered on the next
+/// page, the checker's included.
+#[tokio::test(flavor = "multi_thread")]
+async fn theme_toggle_switches_and_is_remembered() {
+    let server = StaticServer::start(dist("POOLFIX_DIST"), "/");
+    let browser = Browser::start().await;
+    browser.open(&server.url("")).await;
+    browser.eval("localStorage.setItem('poolfix-theme', 'light'); return true;").await;
+    browser.open(&server.url("guide/")).await;
+    let toggle = browser.wait_for(".theme-toggle").await;
+    assert_eq!(toggle.attr("aria-label").await.unwrap().as_deref(), Some("Switch to dark theme"));
+    toggle.click().await.unwrap();
+    assert_eq!(browser.eval("return document.documentElement.getAttribute('data-theme');").await, "dark");
+    assert_eq!(toggle.attr("aria-label").await.unwrap().as_deref(), Some("Switch to light theme"));
+    browser.open(&server.url("check/")).await;
+    browser.wait_for("main textarea#input").await;
+    assert_eq!(browser.eval("return document.documentElement.getAttribute('data-theme');").await, "dark");
     browser.close().await;
 }
 
 /// The whole site works when hosted under a sub-path: assets, deep links, guide links and
-/// client-side navigation all stay under `/poolfix/`.
+/// the checker all stay under `/poolfix/`.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_site_works_under_a_sub_path() {
     let server = StaticServer::start(dist("POOLFIX_DIST_SUB"), "/poolfix/");
     let browser = Browser::start().await;
-    browser.open(&server.url("guide/mlflow#workers")).await;
+    browser.open(&server.url("guide/mlflow/#workers")).await;
     browser.wait_for("#workers").await;
     let outside = browser
         .eval(
@@ -153,8 +200,8 @@ async fn the_site_works_under_a_sub_path() {
     browser.client.find(Locator::Css(".prose a[href*='/guide/url-pool-keys']")).await.unwrap().click().await.unwrap();
     browser.wait_for("#driver-keys").await;
     let path = browser.client.current_url().await.unwrap().path().to_string();
-    assert_eq!(path, "/poolfix/guide/url-pool-keys");
-    browser.open(&server.url("check")).await;
+    assert_eq!(path, "/poolfix/guide/url-pool-keys/");
+    browser.open(&server.url("check/")).await;
     let text = browser.wait_for("textarea#input").await.prop("value").await.unwrap().unwrap_or_default();
     assert!(text.contains("mlflow server"), "the checker's example is not preloaded");
     browser.close().await;
@@ -184,8 +231,11 @@ async fn readable_at_360_px() {
     let browser = Browser::start().await;
     browser.client.set_window_size(360, 800).await.unwrap();
     let mut wide = Vec::new();
-    for path in ["", "guide", "guide/start", "guide/endpoints", "guide/rules", "check"] {
+    for path in ["", "guide/", "guide/start/", "guide/endpoints/", "guide/rules/", "check/"] {
         browser.open(&server.url(path)).await;
+        if path == "check/" {
+            browser.wait_for("main textarea#input").await;
+        }
         let widths =
             browser.eval("return [document.documentElement.scrollWidth, document.documentElement.clientWidth];").await;
         let (scroll, client) = (widths[0].as_u64().unwrap(), widths[1].as_u64().unwrap());

@@ -265,3 +265,78 @@ async fn pasted_markup_never_runs() {
     }
     b.close().await;
 }
+
+/// Sends `keys` to the element that has focus, as a keyboard user would type them.
+async fn press(b: &Browser, keys: &str) {
+    b.client.active_element().await.unwrap().send_keys(keys).await.unwrap();
+}
+
+/// Presses Tab until the focused element meets `test` (JS, on `e`); every stop on the way must
+/// show a focus ring. Returns a short description of where Tab stopped.
+async fn tab_to(b: &Browser, test: &str) -> String {
+    for _ in 0..80 {
+        press(b, "\u{E004}").await;
+        let f = b
+            .eval(&format!(
+                "const e = document.activeElement;
+                 const s = getComputedStyle(e);
+                 return [e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' ' + (e.getAttribute('aria-label') || e.textContent.slice(0, 30)),
+                         s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0, Boolean({test})];"
+            ))
+            .await;
+        let name = f[0].as_str().unwrap().to_string();
+        assert_eq!(f[1], true, "{name} has no visible focus ring");
+        if f[2] == true {
+            return name;
+        }
+    }
+    panic!("Tab never reached an element where {test}");
+}
+
+/// The checker from the keyboard alone: Tab reaches every control in order with a visible
+/// focus ring, the example list changes the input with the arrow keys, Enter on a finding's
+/// position selects that text in the input, the arrow keys move between output tabs, and
+/// Enter on "Copy" copies.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_checker_works_from_the_keyboard_alone() {
+    const ENTER: &str = "\u{E007}";
+    const RIGHT: &str = "\u{E014}";
+    const DOWN: &str = "\u{E015}";
+    let (_server, b) = checker_page().await;
+    b.wait_for("textarea#input").await;
+    b.eval(
+        "window.__copied = []; navigator.clipboard.writeText = t => { window.__copied.push(t); return Promise.resolve(); };
+         document.activeElement.blur(); return true;",
+    )
+    .await;
+    tab_to(&b, "e.tagName === 'SELECT' && e.closest('.examples')").await;
+    // The first example is the seed the page opens with; the second is the Celery one.
+    press(&b, DOWN).await;
+    press(&b, DOWN).await;
+    let text = b.wait_for("textarea#input").await.prop("value").await.unwrap().unwrap_or_default();
+    assert!(text.contains("celery"), "the arrow key did not pick the next example: {text}");
+
+    let label = tab_to(&b, "e.classList.contains('where')").await;
+    press(&b, ENTER).await;
+    let selection = b
+        .eval(
+            "const t = document.activeElement;
+             return [t.id, t.value.slice(t.selectionStart, t.selectionEnd).length];",
+        )
+        .await;
+    assert_eq!(selection[0], "input", "Enter on {label} did not move to the input");
+    assert!(selection[1].as_u64().unwrap() > 0, "Enter on {label} selected nothing");
+
+    tab_to(&b, "e.getAttribute('role') === 'tab'").await;
+    let first = b.eval("return document.activeElement.id;").await;
+    press(&b, RIGHT).await;
+    let moved =
+        b.eval("return [document.activeElement.id, document.activeElement.getAttribute('aria-selected')];").await;
+    assert_ne!(moved[0], first, "ArrowRight did not move to the next tab");
+    assert_eq!(moved[1], "true", "the focused tab is not the selected one");
+    tab_to(&b, "(e.getAttribute('aria-label') || '').startsWith('Copy ')").await;
+    press(&b, ENTER).await;
+    let copied = b.eval("return window.__copied.length;").await;
+    assert_eq!(copied, 1, "Enter on Copy copied nothing");
+    b.close().await;
+}

@@ -17,8 +17,6 @@ use poolfix_engine::knowledge::services::ServiceKind;
 use poolfix_engine::url_doctor::{analyze_url, ModeChoice, UrlOptions, UrlReport};
 use wasm_bindgen::JsCast;
 
-use crate::guide::set_title;
-
 pub use examples::SEED_COMPOSE;
 
 /// One connection string of a pasted list, where it starts in the text.
@@ -115,9 +113,9 @@ pub fn highlight(start: usize, end: usize) {
     ta.set_scroll_top(((line as f64 - 3.0) * per_line).max(0.0) as i32);
 }
 
+/// The interactive part of `check/`: the page's heading and explanation are static HTML.
 #[component]
 pub fn CheckerPage() -> impl IntoView {
-    set_title("Checker — poolfix");
     let restored = share::restore();
     let (text, env, settings) =
         restored.unwrap_or_else(|| (SEED_COMPOSE.to_string(), String::new(), Settings::default()));
@@ -147,9 +145,6 @@ pub fn CheckerPage() -> impl IntoView {
         Analysis::Urls(u) => format!("Read as {} connection string{}", u.len(), if u.len() == 1 { "" } else { "s" }),
     };
     view! {
-        <section class="checker">
-            <h1>"Check your connection settings"</h1>
-            <p class="lede">"Paste a docker-compose file or connection URLs, one per line. The analysis runs in this page; nothing you paste is sent anywhere."</p>
             <div class="checker-grid">
                 <div class="inputs">
                     <examples::ExamplePicker/>
@@ -176,7 +171,6 @@ pub fn CheckerPage() -> impl IntoView {
                     <outputs::Outputs/>
                 </div>
             </div>
-        </section>
     }
 }
 

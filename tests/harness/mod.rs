@@ -63,12 +63,27 @@ impl StaticServer {
                     Some(rel) => {
                         let candidate = dist.join(rel);
                         let safe = !rel.split('/').any(|seg| seg == "..");
-                        // A static host with a single-page fallback: unknown paths get index.html.
-                        let file = if safe && candidate.is_file() { candidate } else { dist.join("index.html") };
-                        let mut body = Vec::new();
-                        std::fs::File::open(&file).and_then(|mut f| f.read_to_end(&mut body)).expect("read dist file");
-                        let header = tiny_http::Header::from_bytes("Content-Type", content_type(&file)).unwrap();
-                        tiny_http::Response::from_data(body).with_header(header).boxed()
+                        // Like a static host (GitHub Pages, Netlify): a folder is served by its
+                        // index.html, `/folder` redirects to `/folder/`, and anything else is
+                        // the site's 404.html with status 404.
+                        if safe && !rel.is_empty() && !rel.ends_with('/') && candidate.join("index.html").is_file() {
+                            let location = tiny_http::Header::from_bytes("Location", format!("{url}/")).unwrap();
+                            tiny_http::Response::empty(301).with_header(location).boxed()
+                        } else {
+                            let (file, status) = if safe && candidate.is_file() {
+                                (candidate, 200)
+                            } else if safe && candidate.join("index.html").is_file() {
+                                (candidate.join("index.html"), 200)
+                            } else {
+                                (dist.join("404.html"), 404)
+                            };
+                            let mut body = Vec::new();
+                            std::fs::File::open(&file)
+                                .and_then(|mut f| f.read_to_end(&mut body))
+                                .expect("read dist file");
+                            let header = tiny_http::Header::from_bytes("Content-Type", content_type(&file)).unwrap();
+                            tiny_http::Response::from_data(body).with_header(header).with_status_code(status).boxed()
+                        }
                     }
                 };
                 let _ = request.respond(response);

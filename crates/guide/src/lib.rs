@@ -1,24 +1,26 @@
-//! Renders the markdown guide in `content/` to HTML at build time.
+//! Renders the markdown guide in `content/` to static HTML pages at build time.
 //!
-//! The site's `build.rs` calls [`load`] and [`to_rust`], so pulldown-cmark runs on the
-//! developer's machine and never ships in the wasm. The same functions back the link
-//! checker test: a broken internal link or a missing anchor fails the build and the tests.
+//! trunk's post-build hook runs the `poolfix-site` binary, which calls [`load`] and
+//! [`site::write_site`]: the home page, the guide and the checker's page shell are plain HTML
+//! files, so pulldown-cmark never ships and only the checker loads the wasm. The same
+//! functions back the link checker test: a broken internal link or a missing anchor fails
+//! the build and the tests.
 //!
 //! Conventions for `content/*.md`:
 //! - files are named `NN-slug.md`; `NN` orders the table of contents, `slug` is the URL
-//!   (`/guide/slug`); the first `# ` heading is the page title;
+//!   (`/guide/slug/`); the first `# ` heading is the page title;
 //! - internal links are written `other-slug.md#anchor` (they also work on a code host), and
-//!   are rewritten to `%BASE%guide/other-slug#anchor`; the site fills `%BASE%` at run time
-//!   so the guide works under any sub-path;
+//!   are rewritten to `%BASE%guide/other-slug/#anchor`; the site generator fills `%BASE%`
+//!   with the public URL so the guide works under any sub-path;
 //! - a heading may pin its anchor with `{#id}`; otherwise the id is derived from its text.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 use std::path::Path;
 
 use pulldown_cmark::{html, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 mod rules_page;
+pub mod site;
 
 /// The placeholder for the site's base path (always ends with `/`).
 pub const BASE: &str = "%BASE%";
@@ -117,7 +119,7 @@ pub fn slugify(text: &str) -> String {
     out.trim_matches('-').to_string()
 }
 
-fn escape_html(text: &str) -> String {
+pub(crate) fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -140,11 +142,13 @@ fn rewrite_link(slug: &str, dest: &str) -> Option<(String, Option<LinkTarget>)> 
         return None;
     }
     if let Some(anchor) = dest.strip_prefix('#') {
-        let href = format!("{BASE}guide/{slug}#{anchor}");
+        let href = format!("{BASE}guide/{slug}/#{anchor}");
         return Some((href, Some((slug.to_string(), Some(anchor.to_string())))));
     }
-    if dest == "/check" || dest.starts_with("/check#") {
-        return Some((format!("{BASE}{}", &dest[1..]), None));
+    if let Some(rest) = dest.strip_prefix("/check") {
+        if rest.is_empty() || rest.starts_with('#') {
+            return Some((format!("{BASE}check/{rest}"), None));
+        }
     }
     let (file, anchor) = match dest.split_once('#') {
         Some((f, a)) => (f, Some(a.to_string())),
@@ -153,8 +157,8 @@ fn rewrite_link(slug: &str, dest: &str) -> Option<(String, Option<LinkTarget>)> 
     let stem = file.strip_suffix(".md")?;
     let target = stem.split_once('-').filter(|(n, _)| n.bytes().all(|b| b.is_ascii_digit())).map_or(stem, |(_, s)| s);
     let href = match &anchor {
-        Some(a) => format!("{BASE}guide/{target}#{a}"),
-        None => format!("{BASE}guide/{target}"),
+        Some(a) => format!("{BASE}guide/{target}/#{a}"),
+        None => format!("{BASE}guide/{target}/"),
     };
     Some((href, Some((target.to_string(), anchor))))
 }
@@ -217,7 +221,7 @@ pub fn render_page(slug: &str, markdown: &str) -> Result<Page, String> {
                 html::push_html(&mut inner_html, inner.into_iter());
                 let anchor = if n > 1 {
                     format!(
-                        "<a class=\"anchor\" href=\"{BASE}guide/{slug}#{unique}\" aria-label=\"Link to this section: {}\">#</a>",
+                        "<a class=\"anchor\" href=\"{BASE}guide/{slug}/#{unique}\" aria-label=\"Link to this section: {}\">#</a>",
                         escape_html(&text)
                     )
                 } else {
@@ -316,24 +320,6 @@ fn heading_number(level: HeadingLevel) -> u8 {
     }
 }
 
-/// Emits the guide as Rust source: `pub static PAGES: &[GuidePage]`, for `include!`.
-pub fn to_rust(guide: &Guide) -> String {
-    let mut out = String::from("pub static PAGES: &[GuidePage] = &[\n");
-    for page in &guide.pages {
-        let _ = write!(
-            out,
-            "    GuidePage {{ slug: {:?}, title: {:?}, summary: {:?}, html: {:?}, toc: &[",
-            page.slug, page.title, page.summary, page.html
-        );
-        for entry in &page.toc {
-            let _ = write!(out, "({}, {:?}, {:?}), ", entry.level, entry.id, entry.text);
-        }
-        out.push_str("] },\n");
-    }
-    out.push_str("];\n");
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -366,8 +352,8 @@ mod tests {
             "# A\n\nSee [b](02-b.md#there) and [here](#top) and [x](https://example.com).\n\n## Top\n",
         )
         .unwrap();
-        assert!(a.html.contains("href=\"%BASE%guide/b#there\""));
-        assert!(a.html.contains("href=\"%BASE%guide/a#top\""));
+        assert!(a.html.contains("href=\"%BASE%guide/b/#there\""));
+        assert!(a.html.contains("href=\"%BASE%guide/a/#top\""));
         assert!(a.html.contains("href=\"https://example.com\""));
         let b = render_page("b", "# B\n\n## Elsewhere\n").unwrap();
         let guide = Guide { pages: vec![a, b] };

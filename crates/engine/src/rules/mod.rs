@@ -188,7 +188,7 @@ pub fn rule(code: &str) -> Option<&'static RuleDoc> {
 impl RuleDoc {
     /// The guide section that documents this rule, relative to the site's base.
     pub fn guide_path(&self) -> String {
-        format!("guide/rules#{}", self.code.to_ascii_lowercase())
+        format!("guide/rules/#{}", self.code.to_ascii_lowercase())
     }
 }
 

@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""What a first visit to each page of the built site downloads: the page, and every file it
+loads (stylesheet, scripts, the wasm it preloads), in raw, gzip -9 and brotli -q11 bytes.
+
+The budget (100 KB brotli) applies to every page. The home page and the guide must stay within
+it; the checker, while it is over, must stay under the regression ceiling so it cannot grow
+unnoticed. Exit status 1 when a limit is broken.
+"""
+import gzip
+import os
+import re
+import subprocess
+import sys
+
+dist = sys.argv[1] if len(sys.argv) > 1 else "dist"
+BUDGET = int(os.environ.get("SIZE_BUDGET", 102400))
+CEILING = int(os.environ.get("SIZE_CEILING", 184320))
+
+if not os.path.isfile(os.path.join(dist, "index.html")):
+    sys.exit(f"size: {dist}/index.html not found; run make build")
+base = re.search(r'<base href="([^"]*)"', open(os.path.join(dist, "index.html")).read()).group(1)
+sizes = {}
+
+
+def size(path):
+    if path not in sizes:
+        data = open(path, "rb").read()
+        br = subprocess.run(["brotli", "-q", "11", "-c"], input=data, capture_output=True, check=True).stdout
+        sizes[path] = (len(data), len(gzip.compress(data, 9)), len(br))
+    return sizes[path]
+
+
+def first_visit(page):
+    """The page and the site files it references (href/src under the base)."""
+    html = open(os.path.join(dist, page), encoding="utf-8").read()
+    files = [page]
+    for ref in re.findall(r'(?:href|src|module_or_path:) ?=? ?["\']([^"\'#]+)["\']', html):
+        if ref.startswith(base) and not ref.endswith("/"):
+            f = ref[len(base):]
+            if os.path.isfile(os.path.join(dist, f)) and f not in files:
+                files.append(f)
+    return files
+
+
+pages = sorted(os.path.relpath(os.path.join(d, f), dist) for d, _, fs in os.walk(dist) for f in fs if f.endswith(".html"))
+print(f"{'file':<46} {'raw':>9} {'gzip':>9} {'brotli':>9}")
+for f in sorted({f for p in pages for f in first_visit(p)}):
+    print(f"{f:<46} {size(os.path.join(dist, f))[0]:>9} {size(os.path.join(dist, f))[1]:>9} {size(os.path.join(dist, f))[2]:>9}")
+print(f"\nfirst visit, per page (page + everything it loads):\n{'page':<46} {'raw':>9} {'gzip':>9} {'brotli':>9}")
+failed = False
+worst_static = ("", 0)
+for page in pages:
+    if page == "404.html":
+        continue
+    total = [sum(size(os.path.join(dist, f))[i] for f in first_visit(page)) for i in range(3)]
+    print(f"{'/' + page.removesuffix('index.html'):<46} {total[0]:>9} {total[1]:>9} {total[2]:>9}")
+    if page == "check/index.html":
+        checker = total[2]
+    elif total[2] > worst_static[1]:
+        worst_static = (page, total[2])
+print()
+if worst_static[1] > BUDGET:
+    print(f"size: /{worst_static[0]} is {worst_static[1]} bytes brotli, over the budget of {BUDGET}", file=sys.stderr)
+    failed = True
+else:
+    print(f"size: home and guide pages at most {worst_static[1]} bytes brotli, within the budget of {BUDGET}")
+if checker > CEILING:
+    print(f"size: /check/ is {checker} bytes brotli, above the regression ceiling of {CEILING}", file=sys.stderr)
+    failed = True
+elif checker > BUDGET:
+    print(f"size: /check/ {checker} bytes brotli: OVER the budget of {BUDGET} by {checker - BUDGET} (ceiling {CEILING})")
+else:
+    print(f"size: /check/ {checker} bytes brotli, within the budget of {BUDGET}")
+sys.exit(1 if failed else 0)
