@@ -14,15 +14,13 @@ setup:
 setup-test:
 	@scripts/setup.sh --test
 
-## make build: the release site in dist/ (404.html lets static hosts serve deep links).
+## make build: the release site in dist/ (static pages, the checker's wasm, 404.html).
 build: setup
 	trunk build --release --dist dist
-	cp dist/index.html dist/404.html
 
 ## The same site built to live under /poolfix/, for the sub-path tests.
 build-sub: setup
 	trunk build --release --dist dist-sub --public-url /poolfix/
-	cp dist-sub/index.html dist-sub/404.html
 
 ## make serve: build and serve the site at http://127.0.0.1:8080
 serve: setup
