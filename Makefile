@@ -6,7 +6,7 @@ export TRUNK_SKIP_VERSION_CHECK := true
 ADDRESS ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: setup setup-test build build-sub serve test lint unit browser verify-drivers verify size bench bench-browser clean
+.PHONY: setup setup-test build build-sub serve test lint unit browser verify-drivers verify size bench bench-browser lighthouse clean
 
 setup:
 	@scripts/setup.sh
@@ -64,6 +64,10 @@ test: setup-test build build-sub lint unit browser verify-drivers size
 
 size:
 	@python3 scripts/size.py dist
+
+## Lighthouse 12.8.2 on the release build, served with gzip like a static host.
+lighthouse: build
+	scripts/lighthouse.sh dist
 
 ## Browser benchmark: paste-to-results time of the checker for ~200 and ~2,000 lines.
 bench-browser: build

@@ -3,9 +3,11 @@
 scripts/site.sh after the static pages are written).
 
 Each inline script (the theme script on every page; trunk's wasm loader on check/) is allowed
-by its sha256 only, so no other script can run. Pages without the wasm get `connect-src 'none'`;
-the checker needs `'wasm-unsafe-eval'` and `connect-src 'self'` (the loader fetches the wasm), the
-strictest that lets it start; the browser tests check nothing else is requested after load.
+by its sha256 only, so no other script can run. Only the checker gets `'wasm-unsafe-eval'`.
+`connect-src 'self'` everywhere: the checker's loader fetches the wasm, and tools that read the
+site from inside a page (Lighthouse fetches /robots.txt that way) need the site's own origin;
+nothing can be sent to another origin, and the browser tests check that the checker requests
+nothing after load.
 """
 import base64
 import hashlib
@@ -27,12 +29,11 @@ for folder, _, files in os.walk(root):
         )
         app = 'type="module"' in html
         wasm = "'wasm-unsafe-eval' " if app else ""
-        connect = "'self'" if app else "'none'"
         policy = (
             "default-src 'none'; "
             f"script-src 'self' {wasm}{hashes}; "
             "style-src 'self'; img-src 'self' data:; "
-            f"connect-src {connect}; "
+            "connect-src 'self'; "
             "base-uri 'self'; form-action 'none'"
         )
         meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'

@@ -148,7 +148,10 @@ async fn deep_links_load_and_guide_pages_load_no_wasm() {
     let csp =
         browser.eval("return document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]').content;").await;
     let csp = csp.as_str().unwrap();
-    assert!(csp.contains("connect-src 'none'") && !csp.contains("wasm-unsafe-eval"), "guide page CSP: {csp}");
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("connect-src 'self'") && !csp.contains("wasm-unsafe-eval"),
+        "guide page CSP: {csp}"
+    );
     browser.client.find(Locator::Css(".site-header a[href$='/check/']")).await.unwrap().click().await.unwrap();
     browser.wait_for("main textarea#input").await;
     assert_eq!(browser.client.current_url().await.unwrap().path(), "/check/");

@@ -340,3 +340,45 @@ async fn the_checker_works_from_the_keyboard_alone() {
     assert_eq!(copied, 1, "Enter on Copy copied nothing");
     b.close().await;
 }
+
+/// The checker's page draws its input before the wasm arrives; text typed into it then is
+/// kept when the app starts, and analysed.
+#[tokio::test(flavor = "multi_thread")]
+async fn text_typed_before_the_app_starts_is_kept() {
+    let server = StaticServer::start_with_wasm_delay(dist("POOLFIX_DIST"), "/", std::time::Duration::from_secs(2));
+    let b = Browser::start_with_page_load("none").await;
+    b.client.goto(&server.url("check/")).await.unwrap();
+    let shell = b.wait_for("textarea#input").await;
+    assert_eq!(b.eval("return document.querySelectorAll('.loading').length;").await, 1, "the app started too early");
+    let typed = "postgresql://postgres.abcdefghijklmnopqrst:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres?pool_size=1";
+    shell.clear().await.unwrap();
+    shell.send_keys(typed).await.unwrap();
+    b.client.wait().for_element(fantoccini::Locator::Css(".findings")).await.unwrap();
+    let value = b.wait_for("textarea#input").await.prop("value").await.unwrap().unwrap_or_default();
+    assert_eq!(value, typed, "the text typed before the app started was lost");
+    let status = b.wait_for("p.status").await.text().await.unwrap();
+    assert_eq!(status, "Read as 1 connection string");
+    b.close().await;
+}
+
+/// The largest paint of the checker's page does not wait for the wasm: with the wasm held
+/// back 1.5 s, every largest-contentful-paint entry comes before it arrives, and the app
+/// then starts without a larger paint.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_largest_paint_comes_before_the_wasm() {
+    let server = StaticServer::start_with_wasm_delay(dist("POOLFIX_DIST"), "/", std::time::Duration::from_millis(1500));
+    let b = Browser::start().await;
+    b.client.set_window_size(412, 900).await.unwrap();
+    b.client.goto(&server.url("check/")).await.unwrap();
+    b.wait_for("p.status:not(.loading)").await;
+    let entries = b
+        .eval(
+            "return new Promise(r => new PerformanceObserver(l => r(l.getEntries().map(e => e.startTime)))
+                .observe({ type: 'largest-contentful-paint', buffered: true }));",
+        )
+        .await;
+    let times: Vec<f64> = entries.as_array().unwrap().iter().map(|t| t.as_f64().unwrap()).collect();
+    assert!(!times.is_empty(), "no largest-contentful-paint entry");
+    assert!(times.iter().all(|t| *t < 1500.0), "a largest paint waited for the wasm: {times:?} ms");
+    b.close().await;
+}

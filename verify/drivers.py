@@ -141,8 +141,13 @@ def run_load(url, args, connect, servers, port, user=POOLER_USER):
     """20 concurrent distinct queries, 6 each (drivers that prepare after repeated use do so);
     each must return its own number. Returns the most connections the engine held for `user`
     at the pooler or database on `port`."""
-    # Clients left over from an earlier case (a failed control run) are not this engine's.
+    # Clients of an earlier case may still be closing: wait for them (up to 5 s) so they do
+    # not count as this engine's; any left (a failed control run) become the baseline.
+    deadline = time.time() + 5
     baseline = servers.clients(port, user)
+    while baseline and time.time() < deadline:
+        time.sleep(0.05)
+        baseline = servers.clients(port, user)
 
     def load():
         if "+asyncpg" in url:

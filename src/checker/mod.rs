@@ -114,11 +114,12 @@ pub fn highlight(start: usize, end: usize) {
 }
 
 /// The interactive part of `check/`: the page's heading and explanation are static HTML.
+/// `typed` is what the user typed into the page's text box before the app started.
 #[component]
-pub fn CheckerPage() -> impl IntoView {
+pub fn CheckerPage(typed: Option<String>) -> impl IntoView {
     let restored = share::restore();
-    let (text, env, settings) =
-        restored.unwrap_or_else(|| (SEED_COMPOSE.to_string(), String::new(), Settings::default()));
+    let (text, env, settings) = restored
+        .unwrap_or_else(|| (typed.unwrap_or_else(|| SEED_COMPOSE.to_string()), String::new(), Settings::default()));
     let input = RwSignal::new(text);
     let env = RwSignal::new(env);
     let settings = RwSignal::new(settings);

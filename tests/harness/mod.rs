@@ -46,6 +46,12 @@ fn content_type(path: &Path) -> &'static str {
 
 impl StaticServer {
     pub fn start(dist: PathBuf, prefix: &str) -> StaticServer {
+        Self::start_with_wasm_delay(dist, prefix, std::time::Duration::ZERO)
+    }
+
+    /// The same, answering requests for the wasm only after `delay`: a slow network, so a
+    /// test can use the page before the app has started.
+    pub fn start_with_wasm_delay(dist: PathBuf, prefix: &str, delay: std::time::Duration) -> StaticServer {
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1"));
         let addr = server.server_addr().to_ip().expect("an IP address");
         let prefix = prefix.to_string();
@@ -70,6 +76,9 @@ impl StaticServer {
                             let location = tiny_http::Header::from_bytes("Location", format!("{url}/")).unwrap();
                             tiny_http::Response::empty(301).with_header(location).boxed()
                         } else {
+                            if rel.ends_with(".wasm") {
+                                std::thread::sleep(delay);
+                            }
                             let (file, status) = if safe && candidate.is_file() {
                                 (candidate, 200)
                             } else if safe && candidate.join("index.html").is_file() {
@@ -188,10 +197,17 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start() -> Browser {
+        Self::start_with_page_load("normal").await
+    }
+
+    /// A browser whose navigation commands return according to `strategy` (WebDriver's
+    /// pageLoadStrategy): "none" returns at once, to act on a page that is still loading.
+    pub async fn start_with_page_load(strategy: &str) -> Browser {
         let driver = Chromedriver::start();
         let profile = std::env::temp_dir().join(format!("poolfix-chromium-{}-{}", std::process::id(), driver.port));
         let caps = json!({
             "browserName": "chrome",
+            "pageLoadStrategy": strategy,
             "goog:chromeOptions": {
                 "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
                 "args": [

@@ -199,15 +199,27 @@ fn guide_page(assets: &Assets, guide: &Guide, index: usize) -> String {
     page(assets, &frame, &main)
 }
 
-/// The checker's page: the heading and the explanation are HTML (they paint before the wasm
-/// arrives); the app mounts into `#checker-app`.
+/// The example the checker opens with (the app has the same text, `src/checker/examples.rs`).
+const SEED_COMPOSE: &str = include_str!("../../../examples/seed-compose.yml");
+
+/// The checker's page: the heading, the explanation and the input column as the app first
+/// draws it (the seed example in the text box) are HTML, so they paint before the wasm
+/// arrives; the app then mounts into `#checker-app` in their place, keeping anything typed
+/// into the box meanwhile.
 fn checker(assets: &Assets) -> String {
-    let main = "<section class=\"checker\">\n<h1>Check your connection settings</h1>\n\
+    let main = format!(
+        "<section class=\"checker\">\n<h1>Check your connection settings</h1>\n\
          <p class=\"lede\">Paste a docker-compose file or connection URLs, one per line. The analysis runs in this \
          page; nothing you paste is sent anywhere.</p>\n<div id=\"checker-app\">\n\
-         <p class=\"loading\" role=\"status\">Loading the checker…</p>\n\
+         <div class=\"checker-grid\">\n<div class=\"inputs\">\n\
+         <label class=\"examples\">Example <select disabled><option>Choose an example…</option></select></label>\n\
+         <label for=\"input\">Compose file or connection URLs</label>\n\
+         <textarea id=\"input\" class=\"input\" spellcheck=\"false\" rows=\"22\" autocomplete=\"off\" wrap=\"off\">{seed}</textarea>\n\
+         <p class=\"status loading\" role=\"status\">Loading the checker…</p>\n\
          <noscript><p>The checker runs in your browser and needs JavaScript and WebAssembly. \
-         The <a href=\"%BASE%guide/\">guide</a> works without them.</p></noscript>\n</div>\n</section>";
+         The <a href=\"{BASE}guide/\">guide</a> works without them.</p></noscript>\n</div>\n</div>\n</div>\n</section>",
+        seed = escape_html(SEED_COMPOSE)
+    );
     let frame = Frame {
         title: "Checker — poolfix",
         description: "Paste a docker-compose file or Postgres URLs: poolfix finds the connection-pool settings that \
@@ -215,8 +227,11 @@ fn checker(assets: &Assets) -> String {
         section: Section::Check,
         app: Some(&assets.app),
     };
-    page(assets, &frame, main)
+    page(assets, &frame, &main)
 }
+
+/// Crawlers may read every page.
+const ROBOTS_TXT: &str = "User-agent: *\nAllow: /\n";
 
 fn not_found(assets: &Assets, guide: &Guide) -> String {
     let main = format!(
@@ -229,8 +244,8 @@ fn not_found(assets: &Assets, guide: &Guide) -> String {
 }
 
 /// Writes every page of the site into `dir` (trunk's staging directory): `index.html`,
-/// `guide/index.html`, `guide/<slug>/index.html`, `check/index.html`, `404.html` and the
-/// script. Returns the files written.
+/// `guide/index.html`, `guide/<slug>/index.html`, `check/index.html`, `404.html`, the script
+/// and `robots.txt`. Returns the files written.
 pub fn write_site(guide: &Guide, dir: &Path, assets: &Assets) -> std::io::Result<Vec<PathBuf>> {
     let mut files = vec![
         (PathBuf::from("index.html"), home(assets)),
@@ -238,6 +253,7 @@ pub fn write_site(guide: &Guide, dir: &Path, assets: &Assets) -> std::io::Result
         (PathBuf::from("check/index.html"), checker(assets)),
         (PathBuf::from("404.html"), not_found(assets, guide)),
         (PathBuf::from(site_js_name()), SITE_JS.to_string()),
+        (PathBuf::from("robots.txt"), ROBOTS_TXT.to_string()),
     ];
     for (i, p) in guide.pages.iter().enumerate() {
         files.push((Path::new("guide").join(&p.slug).join("index.html"), guide_page(assets, guide, i)));
@@ -284,7 +300,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("poolfix-site-test-{}", std::process::id()));
         let assets = Assets::from_trunk(TRUNK).unwrap();
         let written = write_site(&guide(), &dir, &assets).unwrap();
-        assert_eq!(written.len(), 7);
+        assert_eq!(written.len(), 8);
         let read = |p: &str| std::fs::read_to_string(dir.join(p)).unwrap();
         for page in ["index.html", "guide/index.html", "guide/start/index.html", "guide/b/index.html", "404.html"] {
             let html = read(page);
@@ -294,6 +310,7 @@ mod tests {
         }
         let checker = read("check/index.html");
         assert!(checker.contains("app_bg.wasm") && checker.contains("id=\"checker-app\""));
+        assert!(checker.contains(&escape_html(SEED_COMPOSE)), "the checker's shell shows the seed example");
         let start = read("guide/start/index.html");
         assert!(start.contains("<title>Start &amp; end — poolfix guide</title>"), "title escaped");
         assert!(start.contains("href=\"/poolfix/guide/b/#two\""), "internal link under the base");
