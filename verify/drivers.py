@@ -302,7 +302,8 @@ def compose_cases():
         if os.path.exists(path[:-4] + ".env"):
             args += ["--env-file", path[:-4] + ".env"]
         if os.path.exists(path[:-4] + ".opts"):
-            flags = {"mode": "--mode", "compute": "--compute", "pool": "--pool-size"}
+            flags = {"mode": "--mode", "compute": "--compute", "pool": "--pool-size", "mlflow": "--mlflow-version",
+                     "prefect": "--prefect-version"}
             for pair in open(path[:-4] + ".opts").read().split():
                 key, value = pair.split("=", 1)
                 args += [flags[key], value]

@@ -11,6 +11,7 @@ mod share;
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use poolfix_engine::compose::services::LATEST;
 use poolfix_engine::compose::{analyze_compose, ComposeOptions, ComposeReport};
 use poolfix_engine::knowledge::compute::COMPUTE_SIZES;
 use poolfix_engine::knowledge::services::ServiceKind;
@@ -42,13 +43,36 @@ pub struct Settings {
     pub pool_size: Option<u32>,
     pub mode: ModeChoice,
     pub url_service: ServiceKind,
+    /// Index into [`MLFLOW_VERSIONS`]: the version to assume where an image tag does not say.
+    pub mlflow_version: usize,
+    /// Index into [`PREFECT_VERSIONS`].
+    pub prefect_version: usize,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { compute: 1, pool_size: None, mode: ModeChoice::Keep, url_service: ServiceKind::SqlAlchemy }
+        Settings {
+            compute: 1,
+            pool_size: None,
+            mode: ModeChoice::Keep,
+            url_service: ServiceKind::SqlAlchemy,
+            mlflow_version: 0,
+            prefect_version: 0,
+        }
     }
 }
+
+/// A version a user can assume where the file does not say: (label, share-link name,
+/// version; `None` is the newest).
+pub type AssumedVersion = (&'static str, &'static str, Option<(u32, u32, u32)>);
+
+/// Only the major lines change poolfix's advice (FACTS.md §6, §7).
+pub const MLFLOW_VERSIONS: &[AssumedVersion] = &[("newest (3.x)", "3", None), ("2.x", "2", Some((2, LATEST, LATEST)))];
+pub const PREFECT_VERSIONS: &[AssumedVersion] = &[
+    ("newest (3.1 or later)", "3", None),
+    ("3.0", "3.0", Some((3, 0, LATEST))),
+    ("2.x", "2", Some((2, LATEST, LATEST))),
+];
 
 /// A compose file has a `services:` key; otherwise every non-blank, non-comment line that
 /// holds `://` or `key=value` is a connection string.
@@ -83,6 +107,8 @@ pub fn analyze(text: &str, env: &str, s: Settings) -> Analysis {
         mode: s.mode,
         env_text: env.to_string(),
         file_name: "docker-compose.yml".into(),
+        mlflow_version: MLFLOW_VERSIONS.get(s.mlflow_version).and_then(|v| v.2),
+        prefect_version: PREFECT_VERSIONS.get(s.prefect_version).and_then(|v| v.2),
     };
     Analysis::Compose(Arc::new(analyze_compose(text, &options)))
 }
@@ -205,6 +231,20 @@ fn SettingsForm() -> impl IntoView {
                     <option value="keep" selected=move || s.get().mode == ModeChoice::Keep>"keep as is"</option>
                     <option value="session" selected=move || s.get().mode == ModeChoice::Session>"session (port 5432)"</option>
                     <option value="transaction" selected=move || s.get().mode == ModeChoice::Transaction>"transaction (port 6543)"</option>
+                </select>
+            </label>
+            <label>"MLflow version, where the image tag does not say "
+                <select id="mlflow-version" on:change:target=move |ev| { let i = ev.target().selected_index().max(0) as usize; update(&|v| v.mlflow_version = i) }>
+                    {MLFLOW_VERSIONS.iter().enumerate().map(|(i, (label, _, _))| view! {
+                        <option selected=move || s.get().mlflow_version == i>{*label}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>"Prefect version, where the image tag does not say "
+                <select id="prefect-version" on:change:target=move |ev| { let i = ev.target().selected_index().max(0) as usize; update(&|v| v.prefect_version = i) }>
+                    {PREFECT_VERSIONS.iter().enumerate().map(|(i, (label, _, _))| view! {
+                        <option selected=move || s.get().prefect_version == i>{*label}</option>
+                    }).collect_view()}
                 </select>
             </label>
             <label>"URLs are for "

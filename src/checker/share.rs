@@ -7,7 +7,7 @@ use poolfix_engine::knowledge::services::ServiceKind;
 use poolfix_engine::redact::{redact_env, redact_urls};
 use poolfix_engine::url_doctor::ModeChoice;
 
-use super::{Checker, Settings};
+use super::{Checker, Settings, MLFLOW_VERSIONS, PREFECT_VERSIONS};
 use crate::clipboard::copy;
 
 const PREFIX: &str = "#share=";
@@ -15,30 +15,43 @@ const PREFIX: &str = "#share=";
 /// The link's fragment for a state (already redacted).
 pub fn encode(input: &str, env: &str, s: Settings) -> String {
     let head = format!(
-        "v1\n{}\n{}\n{}\n{}\n",
+        "v2\n{}\n{}\n{}\n{}\n{}\n{}\n",
         COMPUTE_SIZES[s.compute].name,
         s.pool_size.map(|p| p.to_string()).unwrap_or_default(),
         s.mode.as_str(),
-        s.url_service.cli_name()
+        s.url_service.cli_name(),
+        MLFLOW_VERSIONS[s.mlflow_version].1,
+        PREFECT_VERSIONS[s.prefect_version].1,
     );
     let body = format!("{head}{input}\u{0}{env}");
     format!("{PREFIX}{}", String::from(js_sys::encode_uri_component(&body)))
 }
 
-/// The state in a fragment made by [`encode`].
+/// The state in a fragment made by [`encode`] (v2), or by the first version (v1: no versions).
 pub fn decode(hash: &str) -> Option<(String, String, Settings)> {
     let raw = hash.strip_prefix(PREFIX)?;
     let body: String = js_sys::decode_uri_component(raw).ok()?.into();
-    let mut parts = body.splitn(6, '\n');
-    if parts.next()? != "v1" {
-        return None;
-    }
-    let compute = COMPUTE_SIZES.iter().position(|c| Some(c.name) == parts.next())?;
+    let (version, rest) = body.split_once('\n')?;
+    let lines = match version {
+        "v1" => 4,
+        "v2" => 6,
+        _ => return None,
+    };
+    let mut parts = rest.splitn(lines + 1, '\n');
+    let compute_name = parts.next()?;
+    let compute = COMPUTE_SIZES.iter().position(|c| c.name == compute_name)?;
     let pool_size = parts.next()?.parse().ok();
     let mode = ModeChoice::from_cli(parts.next()?)?;
     let url_service = ServiceKind::from_cli(parts.next()?)?;
+    let (mut mlflow_version, mut prefect_version) = (0, 0);
+    if lines == 6 {
+        let (mlflow, prefect) = (parts.next()?, parts.next()?);
+        mlflow_version = MLFLOW_VERSIONS.iter().position(|v| v.1 == mlflow)?;
+        prefect_version = PREFECT_VERSIONS.iter().position(|v| v.1 == prefect)?;
+    }
     let (input, env) = parts.next()?.split_once('\u{0}')?;
-    Some((input.to_string(), env.to_string(), Settings { compute, pool_size, mode, url_service }))
+    let settings = Settings { compute, pool_size, mode, url_service, mlflow_version, prefect_version };
+    Some((input.to_string(), env.to_string(), settings))
 }
 
 /// The state from the page's own URL, when it was opened from a share link.

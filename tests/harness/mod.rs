@@ -58,44 +58,53 @@ impl StaticServer {
         let (srv, pre) = (server.clone(), prefix.clone());
         let thread = std::thread::spawn(move || {
             for request in srv.incoming_requests() {
-                let url = request.url().split(['?', '#']).next().unwrap_or("/").to_string();
-                let response = match url
-                    .strip_prefix(&pre)
-                    .or_else(|| (url.clone() + "/").strip_prefix(&pre).map(|_| ""))
-                {
-                    None => {
-                        tiny_http::Response::from_string("not under the site's prefix").with_status_code(404).boxed()
-                    }
-                    Some(rel) => {
-                        let candidate = dist.join(rel);
-                        let safe = !rel.split('/').any(|seg| seg == "..");
-                        // Like a static host (GitHub Pages, Netlify): a folder is served by its
-                        // index.html, `/folder` redirects to `/folder/`, and anything else is
-                        // the site's 404.html with status 404.
-                        if safe && !rel.is_empty() && !rel.ends_with('/') && candidate.join("index.html").is_file() {
-                            let location = tiny_http::Header::from_bytes("Location", format!("{url}/")).unwrap();
-                            tiny_http::Response::empty(301).with_header(location).boxed()
-                        } else {
-                            if rel.ends_with(".wasm") {
-                                std::thread::sleep(delay);
-                            }
-                            let (file, status) = if safe && candidate.is_file() {
-                                (candidate, 200)
-                            } else if safe && candidate.join("index.html").is_file() {
-                                (candidate.join("index.html"), 200)
+                // One thread per request, so a held-back wasm does not hold back the rest.
+                let (dist, pre) = (dist.clone(), pre.clone());
+                std::thread::spawn(move || {
+                    let url = request.url().split(['?', '#']).next().unwrap_or("/").to_string();
+                    let response = match url
+                        .strip_prefix(&pre)
+                        .or_else(|| (url.clone() + "/").strip_prefix(&pre).map(|_| ""))
+                    {
+                        None => tiny_http::Response::from_string("not under the site's prefix")
+                            .with_status_code(404)
+                            .boxed(),
+                        Some(rel) => {
+                            let candidate = dist.join(rel);
+                            let safe = !rel.split('/').any(|seg| seg == "..");
+                            // Like a static host (GitHub Pages, Netlify): a folder is served by its
+                            // index.html, `/folder` redirects to `/folder/`, and anything else is
+                            // the site's 404.html with status 404.
+                            if safe && !rel.is_empty() && !rel.ends_with('/') && candidate.join("index.html").is_file()
+                            {
+                                let location = tiny_http::Header::from_bytes("Location", format!("{url}/")).unwrap();
+                                tiny_http::Response::empty(301).with_header(location).boxed()
                             } else {
-                                (dist.join("404.html"), 404)
-                            };
-                            let mut body = Vec::new();
-                            std::fs::File::open(&file)
-                                .and_then(|mut f| f.read_to_end(&mut body))
-                                .expect("read dist file");
-                            let header = tiny_http::Header::from_bytes("Content-Type", content_type(&file)).unwrap();
-                            tiny_http::Response::from_data(body).with_header(header).with_status_code(status).boxed()
+                                if rel.ends_with(".wasm") {
+                                    std::thread::sleep(delay);
+                                }
+                                let (file, status) = if safe && candidate.is_file() {
+                                    (candidate, 200)
+                                } else if safe && candidate.join("index.html").is_file() {
+                                    (candidate.join("index.html"), 200)
+                                } else {
+                                    (dist.join("404.html"), 404)
+                                };
+                                let mut body = Vec::new();
+                                std::fs::File::open(&file)
+                                    .and_then(|mut f| f.read_to_end(&mut body))
+                                    .expect("read dist file");
+                                let header =
+                                    tiny_http::Header::from_bytes("Content-Type", content_type(&file)).unwrap();
+                                tiny_http::Response::from_data(body)
+                                    .with_header(header)
+                                    .with_status_code(status)
+                                    .boxed()
+                            }
                         }
-                    }
-                };
-                let _ = request.respond(response);
+                    };
+                    let _ = request.respond(response);
+                });
             }
         });
         StaticServer { addr, prefix, server, thread: Some(thread) }

@@ -49,6 +49,19 @@ pub struct Common {
     /// Pooler mode to end up in; poolfix never switches on its own.
     #[arg(long, value_enum, default_value = "keep")]
     pub mode: ModeArg,
+    /// The MLflow version to assume where the image tag does not say (e.g. 2, 2.17.0; default:
+    /// the newest).
+    #[arg(long = "mlflow-version", value_parser = version_arg)]
+    pub mlflow_version: Option<(u32, u32, u32)>,
+    /// The Prefect version to assume where the image tag does not say (e.g. 2, 3.0, 3.4.20;
+    /// default: the newest).
+    #[arg(long = "prefect-version", value_parser = version_arg)]
+    pub prefect_version: Option<(u32, u32, u32)>,
+}
+
+fn version_arg(text: &str) -> Result<(u32, u32, u32), String> {
+    poolfix_engine::compose::services::parse_version(text)
+        .ok_or_else(|| format!("`{text}` is not a version (write e.g. 2, 3.0 or 3.4.20)"))
 }
 
 #[derive(Args)]
@@ -105,6 +118,8 @@ fn load(c: &Common) -> Result<(String, ComposeReport), String> {
         },
         env_text,
         file_name: if c.file == "-" { "docker-compose.yml".into() } else { c.file.clone() },
+        mlflow_version: c.mlflow_version,
+        prefect_version: c.prefect_version,
     };
     let report = analyze_compose(&text, &options);
     Ok((text, report))
@@ -202,6 +217,7 @@ pub fn to_json(r: &ComposeReport) -> Value {
             "name": s.service.name,
             "kind": s.service.role.as_str(),
             "version": s.service.version.map(poolfix_engine::compose::services::version_label),
+            "version_assumed": s.service.version_assumed,
             "processes": s.service.processes.value,
             "replicas": s.service.replicas.value,
             "endpoint": s.endpoint.as_str(),

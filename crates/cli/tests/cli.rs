@@ -114,6 +114,31 @@ fn compute_size_and_pool_size_set_the_limit() {
     assert_eq!(v["services"][0]["max_connections_after"], 6);
 }
 
+/// Where the image tag does not say, `--prefect-version` / `--mlflow-version` choose the
+/// settings' names; the JSON says the version was assumed. A bad version is a usage error.
+#[test]
+fn assumed_versions_choose_the_settings() {
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/compose/versions-unknown.yml");
+    let json = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["check", file, "--format", "json"];
+        all.extend(args);
+        serde_json::from_slice(&poolfix(&all).stdout).unwrap()
+    };
+    let newest = json(&[]);
+    let prefect = &newest["services"][1];
+    assert!(prefect["version"].is_null() && prefect["version_assumed"] == false);
+    assert!(prefect["settings"].as_object().unwrap().contains_key("PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_SIZE"));
+    let old = json(&["--prefect-version", "2", "--mlflow-version", "2.17"]);
+    let (mlflow, prefect) = (&old["services"][0], &old["services"][1]);
+    assert_eq!((prefect["version"].as_str(), prefect["version_assumed"].as_bool()), (Some("2.x"), Some(true)));
+    assert!(prefect["settings"].as_object().unwrap().contains_key("PREFECT_SQLALCHEMY_POOL_SIZE"));
+    assert_eq!(mlflow["version"], "2.17.x");
+    assert!(!mlflow["settings"].as_object().unwrap().contains_key("MLFLOW_SERVER_ENABLE_JOB_EXECUTION"));
+    let bad = poolfix(&["check", file, "--prefect-version", "two"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("`two` is not a version"));
+}
+
 #[test]
 fn fix_diff_plan_and_write() {
     let diff = poolfix(&["fix", &seed(), "--diff"]);

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use poolfix_engine::compose::services::parse_version;
 use poolfix_engine::compose::yaml::{self, Kind, NodeId, Yaml};
 use poolfix_engine::compose::{analyze_compose, ComposeOptions, ComposeReport};
 use poolfix_engine::knowledge::compute::compute;
@@ -45,6 +46,8 @@ fn cases() -> Vec<Case> {
                         Some(("mode", m)) => options.mode = ModeChoice::from_cli(m).unwrap(),
                         Some(("compute", c)) => options.compute = compute(c).unwrap(),
                         Some(("pool", p)) => options.pool_size = Some(p.parse().unwrap()),
+                        Some(("mlflow", v)) => options.mlflow_version = parse_version(v),
+                        Some(("prefect", v)) => options.prefect_version = parse_version(v),
                         _ => panic!("{name}.opts: {pair}"),
                     }
                 }
@@ -82,7 +85,10 @@ fn render(r: &ComposeReport) -> String {
         let v = s
             .service
             .version
-            .map(|v| format!(" {}", poolfix_engine::compose::services::version_label(v)))
+            .map(|v| {
+                let assumed = if s.service.version_assumed { " (assumed)" } else { "" };
+                format!(" {}{assumed}", poolfix_engine::compose::services::version_label(v))
+            })
             .unwrap_or_default();
         let _ = writeln!(
             out,

@@ -33,6 +33,10 @@ pub struct ComposeOptions {
     pub env_text: String,
     /// The file name used in the diff.
     pub file_name: String,
+    /// The MLflow version to assume when an image tag does not say (default: the newest).
+    pub mlflow_version: Option<(u32, u32, u32)>,
+    /// The Prefect version to assume when an image tag does not say (default: the newest).
+    pub prefect_version: Option<(u32, u32, u32)>,
 }
 
 impl Default for ComposeOptions {
@@ -43,6 +47,8 @@ impl Default for ComposeOptions {
             mode: ModeChoice::Keep,
             env_text: String::new(),
             file_name: "docker-compose.yml".into(),
+            mlflow_version: None,
+            prefect_version: None,
         }
     }
 }
@@ -205,7 +211,15 @@ pub fn analyze_compose(text: &str, options: &ComposeOptions) -> ComposeReport {
             if !y.is_map(v) {
                 continue;
             }
-            let s = services::read_service(text, &y, name, k, y.resolve(v), &vars);
+            let mut s = services::read_service(text, &y, name, k, y.resolve(v), &vars);
+            if s.version.is_none() {
+                s.version = match s.role {
+                    Role::Mlflow => options.mlflow_version,
+                    Role::PrefectServer | Role::PrefectWorker => options.prefect_version,
+                    _ => None,
+                };
+                s.version_assumed = s.version.is_some();
+            }
             if !found.contains_key(name) {
                 order.push(name.to_string());
             }
@@ -327,6 +341,10 @@ pub fn analyze_compose(text: &str, options: &ComposeOptions) -> ComposeReport {
         // Workers set on the command line make MLFLOW_WORKERS moot.
         if service.processes.span.is_some() && service.role == Role::Mlflow {
             env_after.retain(|(k, _)| k != "MLFLOW_WORKERS");
+        }
+        // MLflow 2.x has no job execution to turn off (PF211 is for 3.x).
+        if service.role == Role::Mlflow && service.version.is_some_and(|v| v.0 < 3) {
+            env_after.retain(|(k, _)| k != "MLFLOW_SERVER_ENABLE_JOB_EXECUTION");
         }
         let (env_edits, env_note) = edits::env_edits(text, &y, &service, &env_after);
         all_edits.extend(env_edits);

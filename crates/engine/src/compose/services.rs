@@ -82,8 +82,10 @@ pub struct Service {
     pub line: usize,
     pub role: Role,
     pub image: Option<String>,
-    /// The version read from the image tag, if any.
+    /// The version read from the image tag, or else the one the user said to assume.
     pub version: Option<(u32, u32, u32)>,
+    /// `version` is the user's assumption, not read from the file.
+    pub version_assumed: bool,
     pub argv: Vec<String>,
     pub env: Vec<EnvEntry>,
     /// The `environment` node, when written in the service itself.
@@ -173,7 +175,12 @@ pub fn version_from_image(image: &str) -> Option<(u32, u32, u32)> {
     if name.ends_with('/') || tag.contains('/') {
         return None;
     }
-    let tag = tag.trim_start_matches('v');
+    parse_version(tag)
+}
+
+/// A version as people write it: `3.17.2`, `v3.4`, `2` or `2-latest` (open parts: the newest).
+pub fn parse_version(text: &str) -> Option<(u32, u32, u32)> {
+    let tag = text.trim().trim_start_matches('v');
     let digits: String = tag.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
     let mut parts = digits.split('.').filter(|p| !p.is_empty()).map(|p| p.parse::<u32>().ok());
     let major = parts.next()??;
@@ -526,6 +533,7 @@ pub fn read_service(
         role,
         image,
         version,
+        version_assumed: false,
         argv,
         env,
         env_node,
@@ -551,6 +559,9 @@ mod tests {
         assert_eq!(version_label((3, LATEST, LATEST)), "3.x");
         assert_eq!(version_from_image("prefecthq/prefect:latest"), None);
         assert_eq!(version_from_image("localhost:5000/app"), None);
+        assert_eq!(parse_version("3.0"), Some((3, 0, LATEST)));
+        assert_eq!(parse_version("v2"), Some((2, LATEST, LATEST)));
+        assert_eq!(parse_version("x"), None);
         assert_eq!(image_name("ghcr.io/mlflow/mlflow:v3.17.2"), "mlflow/mlflow");
         assert_eq!(image_name("postgres:16"), "postgres");
     }
