@@ -17,12 +17,15 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 from common import check, concurrently, local, measure, poolfix, summary  # noqa: E402
-from servers import Servers, free_port  # noqa: E402
+from servers import PASSWORD, POOLER_USER, Servers, free_port  # noqa: E402
+
+import psycopg2  # noqa: E402
 
 MLFLOW = os.environ.get("MLFLOW_BIN", ".venv-mlflow/bin/mlflow")
 PREFECT = os.environ.get("PREFECT_BIN", ".venv-prefect/bin/prefect")
@@ -76,9 +79,9 @@ class Service:
             time.sleep(0.5)
         raise AssertionError(f"{path} did not answer {answer} within {seconds} s: {self.tail()}")
 
-    def tail(self):
+    def tail(self, chars=1500):
         with open(self.log.name, errors="replace") as f:
-            return f.read()[-1500:]
+            return f.read()[-chars:]
 
     def stop(self):
         if self.proc.poll() is None:
@@ -195,6 +198,61 @@ def prefect2_jit_refused_case(servers):
         server.stop()
 
 
+def prefect2_transaction_case(servers):
+    """poolfix calls Prefect 2 "not compatible" with transaction mode (PF110). Alone on the
+    pool it can get its own server connection back each time; with other clients on the same
+    pool (a shared pooler), its prepared statements must break as poolfix says."""
+    report = poolfix_check("keep", PREFECT2_FIXTURE)
+    svc = next(s for s in report["services"] if s["name"] == "orion")
+    assert svc["mode_after"] == "transaction" and svc["transaction_mode"]["verdict"] == "not compatible", svc
+    assert any(f["rule"] == "PF110" and f["service"] == "orion" for f in report["findings"]), "poolfix did not report PF110"
+    url, port = local(svc["corrected_url"], servers, database="prefect")
+    server = Prefect(url, dict(svc["env"].items()), major=2)
+    stop = threading.Event()
+
+    def other_client():
+        while not stop.is_set():
+            try:
+                conn = psycopg2.connect(host="127.0.0.1", port=port, user=POOLER_USER, password=PASSWORD, dbname="prefect")
+                conn.autocommit = True
+                with conn.cursor() as cur:
+                    for _ in range(20):
+                        cur.execute("select pg_sleep(0.01)")
+                conn.close()
+            except psycopg2.Error:
+                pass
+
+    others = [threading.Thread(target=other_client) for _ in range(4)]
+    try:
+        server.wait_healthy()
+        status, body = http(server.url("/api/flows/"), {"name": "poolfix-transaction"})
+        flow_id = json.loads(body)["id"]
+        for t in others:
+            t.start()
+        failed = []
+
+        def one(i):
+            for path, body in (("/api/flow_runs/", {"flow_id": flow_id, "name": f"burst-{i}"}),
+                               ("/api/flow_runs/filter", {"limit": 5})):
+                try:
+                    http(server.url(path), body)
+                except OSError as e:
+                    failed.append(e)
+
+        for _ in range(3):
+            concurrently(BURST, one)
+        log = server.tail(20000)
+        assert failed, "every request worked: Prefect 2 looks compatible with transaction mode after all"
+        assert "prepared statement" in log and "does not exist" in log, f"failed, but not on prepared statements: {log[-1500:]}"
+        print(f"        {len(failed)} of {6 * BURST} requests failed; the log shows prepared statements", flush=True)
+    finally:
+        stop.set()
+        for t in others:
+            if t.is_alive():
+                t.join()
+        server.stop()
+
+
 def mlflow_case(servers, mode):
     report = poolfix_check(mode)
     svc = next(s for s in report["services"] if s["name"] == "mlflow")
@@ -267,6 +325,9 @@ def main():
     with Servers(pool_size=10, ignore_jit=True) as servers:
         check("prefect 2 server with poolfix's settings, session mode (pooler ignores `jit`)",
               lambda: prefect_case(servers, "session", major=2))
+    with Servers(pool_size=3, ignore_jit=True) as servers:
+        check("prefect 2 server in transaction mode with other clients on the pool fails as poolfix says",
+              lambda: prefect2_transaction_case(servers))
     print("\n| scenario | predicted max | idle | burst of 20 |\n|---|---|---|---|")
     for name, predicted, idle, peak in table:
         print(f"| {name} | {predicted} | {idle} | {peak} |")
