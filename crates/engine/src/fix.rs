@@ -24,7 +24,7 @@ pub enum UrlAction {
 /// Applies non-overlapping edits (in any order) to `text`.
 pub fn apply(text: &str, edits: &[Edit]) -> String {
     let mut sorted: Vec<&Edit> = edits.iter().collect();
-    sorted.sort_by_key(|e| (e.span.start, e.span.end));
+    crate::order::sort_stable_by(&mut sorted, |e| (e.span.start, e.span.end));
     let mut out = String::with_capacity(text.len() + 64);
     let mut at = 0;
     for e in sorted {

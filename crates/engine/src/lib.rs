@@ -7,6 +7,7 @@ pub mod compose;
 pub mod conn;
 pub mod fix;
 pub mod knowledge;
+pub mod order;
 pub mod placeholder;
 pub mod redact;
 pub mod rules;

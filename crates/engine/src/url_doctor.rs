@@ -201,7 +201,7 @@ pub fn analyze_url(text: &str, options: &UrlOptions) -> UrlReport {
     }
     // Fixes were taken in rule priority order; the report reads in text order.
     let mut findings = findings;
-    findings.sort_by_key(|f| (f.span.start, f.span.end));
+    crate::order::sort_stable_by(&mut findings, |f| (f.span.start, f.span.end));
     let snippet = (service == ServiceKind::SqlAlchemy).then(|| sqlalchemy_snippet(driver, mode_after));
     let explain = explain(text, &conn, driver, endpoint, project_ref.as_deref());
     UrlReport {

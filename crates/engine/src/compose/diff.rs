@@ -58,7 +58,7 @@ pub fn unified(name: &str, text: &str, edits: &[Edit]) -> String {
     if edits.is_empty() {
         return String::new();
     }
-    edits.sort_by_key(|e| (e.span.start, e.span.end));
+    crate::order::sort_stable_by(&mut edits, |e| (e.span.start, e.span.end));
     let starts = line_starts(text);
     let old_lines = lines(text);
     let mut blocks: Vec<Block> = Vec::new();

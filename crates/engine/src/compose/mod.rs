@@ -390,7 +390,10 @@ pub fn analyze_compose(text: &str, options: &ComposeOptions) -> ComposeReport {
     for f in budget::findings(&budget, &reports) {
         findings.push(locate(&lines, None, f));
     }
-    findings.sort_by_key(|f| (f.finding.span.start, f.finding.rule.code));
+    // Rule codes are `PF` and a number: ordering by the number is ordering by the code.
+    crate::order::sort_stable_by(&mut findings, |f| {
+        (f.finding.span.start, f.finding.rule.code[2..].parse().unwrap_or(usize::MAX))
+    });
     let fixed = fix::apply(text, &all_edits);
     let diff = diff::unified(&options.file_name, text, &all_edits);
     let env_lines = reports

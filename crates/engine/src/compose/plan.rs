@@ -65,7 +65,8 @@ pub fn plan(reports: &[ServiceReport], budget: &Budget, options: &ComposeOptions
     let changed: Vec<&ServiceReport> = {
         let mut v: Vec<&ServiceReport> = reports.iter().filter(|r| r.has_pool() && !r.urls.is_empty()).collect();
         // The biggest holder first: it frees the most room. Prefect servers before their workers.
-        v.sort_by_key(|r| std::cmp::Reverse(r.max_before.unwrap_or(u32::MAX)));
+        // Unbounded (None) first, then by size, largest first.
+        crate::order::sort_stable_by(&mut v, |r| ((u32::MAX - r.max_before.unwrap_or(u32::MAX)) as usize, 0));
         v
     };
     let pool = options.pool_size();
