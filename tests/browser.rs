@@ -26,7 +26,7 @@ async fn every_page_renders_and_passes_axe_in_both_themes() {
             assert!(!h1.is_empty() && h1 != "Page not found", "/{path} rendered `{h1}`");
             if path == "check/" {
                 // The app, not only the static shell, is what axe must see.
-                browser.wait_for("main textarea#input").await;
+                browser.wait_for_checker().await;
             }
             for v in browser.axe_violations().await {
                 failures.push(format!("[{theme}] /{path}: {v}"));
@@ -153,7 +153,7 @@ async fn deep_links_load_and_guide_pages_load_no_wasm() {
         "guide page CSP: {csp}"
     );
     browser.client.find(Locator::Css(".site-header a[href$='/check/']")).await.unwrap().click().await.unwrap();
-    browser.wait_for("main textarea#input").await;
+    browser.wait_for_checker().await;
     assert_eq!(browser.client.current_url().await.unwrap().path(), "/check/");
     assert_eq!(
         browser.eval("return document.querySelectorAll('.loading').length;").await,
@@ -180,7 +180,7 @@ async fn theme_toggle_switches_and_is_remembered() {
     assert_eq!(browser.eval("return document.documentElement.getAttribute('data-theme');").await, "dark");
     assert_eq!(toggle.attr("aria-label").await.unwrap().as_deref(), Some("Switch to light theme"));
     browser.open(&server.url("check/")).await;
-    browser.wait_for("main textarea#input").await;
+    browser.wait_for_checker().await;
     assert_eq!(browser.eval("return document.documentElement.getAttribute('data-theme');").await, "dark");
     browser.close().await;
 }
@@ -205,6 +205,7 @@ async fn the_site_works_under_a_sub_path() {
     let path = browser.client.current_url().await.unwrap().path().to_string();
     assert_eq!(path, "/poolfix/guide/url-pool-keys/");
     browser.open(&server.url("check/")).await;
+    browser.wait_for_checker().await;
     let text = browser.wait_for("textarea#input").await.prop("value").await.unwrap().unwrap_or_default();
     assert!(text.contains("mlflow server"), "the checker's example is not preloaded");
     browser.close().await;
@@ -217,6 +218,7 @@ async fn the_checker_opens_with_the_seed_example() {
     let server = StaticServer::start(dist("POOLFIX_DIST"), "/");
     let browser = Browser::start().await;
     browser.open(&server.url("check")).await;
+    browser.wait_for_checker().await;
     let text = browser.wait_for("textarea#input").await.prop("value").await.unwrap().unwrap_or_default();
     for needle in
         ["mlflow server", "prefect server start", "prefect worker start", "DATABASE_URL", "pooler.supabase.com:5432"]
@@ -237,7 +239,7 @@ async fn readable_at_360_px() {
     for path in ["", "guide/", "guide/start/", "guide/endpoints/", "guide/rules/", "check/"] {
         browser.open(&server.url(path)).await;
         if path == "check/" {
-            browser.wait_for("main textarea#input").await;
+            browser.wait_for_checker().await;
         }
         let widths =
             browser.eval("return [document.documentElement.scrollWidth, document.documentElement.clientWidth];").await;

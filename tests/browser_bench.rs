@@ -27,6 +27,7 @@ async fn paste_to_results() {
     let server = StaticServer::start(dist("POOLFIX_DIST"), "/");
     let b = Browser::start().await;
     b.open(&server.url("check")).await;
+    b.wait_for_checker().await;
     // About 200 and 2,000 lines (a service is about 14.7 lines).
     for services in [14, 136] {
         let text = compose(services);

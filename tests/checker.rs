@@ -35,6 +35,7 @@ async fn checker_page() -> (StaticServer, Browser) {
     let server = StaticServer::start(dist("POOLFIX_DIST"), "/");
     let b = Browser::start().await;
     b.open(&server.url("check")).await;
+    b.wait_for_checker().await;
     (server, b)
 }
 
@@ -228,7 +229,7 @@ async fn copy_download_share_and_no_network() {
     // Opening the link in a fresh page restores the (redacted) state.
     b.client.goto("about:blank").await.unwrap();
     b.client.goto(&link).await.unwrap();
-    b.wait_for("main h1").await;
+    b.wait_for_checker().await;
     let restored = b.wait_for("textarea#input").await.prop("value").await.unwrap().unwrap();
     assert_eq!(restored, shared, "the link restores the input with every password as ${{DB_PASSWORD}}");
     b.close().await;
@@ -304,7 +305,6 @@ async fn the_checker_works_from_the_keyboard_alone() {
     const RIGHT: &str = "\u{E014}";
     const DOWN: &str = "\u{E015}";
     let (_server, b) = checker_page().await;
-    b.wait_for("textarea#input").await;
     b.eval(
         "window.__copied = []; navigator.clipboard.writeText = t => { window.__copied.push(t); return Promise.resolve(); };
          document.activeElement.blur(); return true;",
@@ -420,7 +420,7 @@ async fn assumed_versions_match_the_cli_and_survive_a_share_link() {
     let link = b.wait_for("#share-url").await.prop("value").await.unwrap().unwrap();
     b.client.goto("about:blank").await.unwrap();
     b.client.goto(&link).await.unwrap();
-    b.wait_for("textarea#input").await;
+    b.wait_for_checker().await;
     let chosen = b
         .eval("return ['mlflow-version', 'prefect-version'].map(id => document.getElementById(id).selectedIndex);")
         .await;

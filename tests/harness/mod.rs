@@ -242,6 +242,12 @@ impl Browser {
         self.wait_for("main h1").await;
     }
 
+    /// Waits until the checker app has started on `check/` (the page's HTML already holds a
+    /// text box; only the app draws the results).
+    pub async fn wait_for_checker(&self) -> fantoccini::elements::Element {
+        self.wait_for("#checker-app .results").await
+    }
+
     pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
         self.client
             .wait()
