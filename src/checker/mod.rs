@@ -233,20 +233,10 @@ fn SettingsForm() -> impl IntoView {
                     <option value="transaction" selected=move || s.get().mode == ModeChoice::Transaction>"transaction (port 6543)"</option>
                 </select>
             </label>
-            <label>"MLflow version, where the image tag does not say "
-                <select id="mlflow-version" on:change:target=move |ev| { let i = ev.target().selected_index().max(0) as usize; update(&|v| v.mlflow_version = i) }>
-                    {MLFLOW_VERSIONS.iter().enumerate().map(|(i, (label, _, _))| view! {
-                        <option selected=move || s.get().mlflow_version == i>{*label}</option>
-                    }).collect_view()}
-                </select>
-            </label>
-            <label>"Prefect version, where the image tag does not say "
-                <select id="prefect-version" on:change:target=move |ev| { let i = ev.target().selected_index().max(0) as usize; update(&|v| v.prefect_version = i) }>
-                    {PREFECT_VERSIONS.iter().enumerate().map(|(i, (label, _, _))| view! {
-                        <option selected=move || s.get().prefect_version == i>{*label}</option>
-                    }).collect_view()}
-                </select>
-            </label>
+            <VersionSelect id="mlflow-version" tool="MLflow" versions=MLFLOW_VERSIONS
+                get=move || s.get().mlflow_version set=move |i| update(&|v| v.mlflow_version = i)/>
+            <VersionSelect id="prefect-version" tool="Prefect" versions=PREFECT_VERSIONS
+                get=move || s.get().prefect_version set=move |i| update(&|v| v.prefect_version = i)/>
             <label>"URLs are for "
                 <select on:change:target=move |ev| {
                     let k = ServiceKind::from_cli(&ev.target().value()).unwrap_or(ServiceKind::SqlAlchemy);
@@ -259,5 +249,28 @@ fn SettingsForm() -> impl IntoView {
                 </select>
             </label>
         </fieldset>
+    }
+}
+
+/// The version of a tool to assume where an image tag does not say.
+#[component]
+fn VersionSelect(
+    /// The select's id (tests and labels find it by this).
+    id: &'static str,
+    /// "MLflow" or "Prefect".
+    tool: &'static str,
+    versions: &'static [AssumedVersion],
+    /// The chosen index into `versions`.
+    get: impl Fn() -> usize + Copy + Send + Sync + 'static,
+    set: impl Fn(usize) + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <label>{format!("{tool} version, where the image tag does not say ")}
+            <select id=id on:change:target=move |ev| set(ev.target().selected_index().max(0) as usize)>
+                {versions.iter().enumerate().map(|(i, (label, _, _))| view! {
+                    <option selected=move || get() == i>{*label}</option>
+                }).collect_view()}
+            </select>
+        </label>
     }
 }
