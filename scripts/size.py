@@ -45,7 +45,8 @@ def first_visit(page):
 pages = sorted(os.path.relpath(os.path.join(d, f), dist) for d, _, fs in os.walk(dist) for f in fs if f.endswith(".html"))
 print(f"{'file':<46} {'raw':>9} {'gzip':>9} {'brotli':>9}")
 for f in sorted({f for p in pages for f in first_visit(p)}):
-    print(f"{f:<46} {size(os.path.join(dist, f))[0]:>9} {size(os.path.join(dist, f))[1]:>9} {size(os.path.join(dist, f))[2]:>9}")
+    raw, gz, br = size(os.path.join(dist, f))
+    print(f"{f:<46} {raw:>9} {gz:>9} {br:>9}")
 print(f"\nfirst visit, per page (page + everything it loads):\n{'page':<46} {'raw':>9} {'gzip':>9} {'brotli':>9}")
 failed = False
 worst_static = ("", 0)

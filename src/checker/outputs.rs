@@ -64,14 +64,6 @@ pub fn Explain(url: String, parts: Vec<ExplainPart>) -> impl IntoView {
     }
 }
 
-/// ` 2.x`, or ` 2.x (assumed)` when the version is the user's setting, not the file's.
-fn version_note(service: &poolfix_engine::compose::services::Service) -> String {
-    service.version.map_or(String::new(), |v| {
-        let assumed = if service.version_assumed { " (assumed)" } else { "" };
-        format!(" {}{assumed}", poolfix_engine::compose::services::version_label(v))
-    })
-}
-
 fn env_text(env: &[(String, String)]) -> String {
     env.iter().map(|(k, v)| format!("{k}={v}\n")).collect()
 }
@@ -128,7 +120,7 @@ fn settings_view(a: &Analysis) -> AnyView {
                 let url = s.urls.first();
                 view! {
                     <article class="service">
-                        <h3>{format!("{} — {}{}", s.service.name, s.service.role.as_str(), version_note(&s.service))}</h3>
+                        <h3>{format!("{} — {}{}", s.service.name, s.service.role.as_str(), s.service.version_note().map(|v| format!(" {v}")).unwrap_or_default())}</h3>
                         <p class="formula">"Before: " {s.formula_before.clone()}<br/>"After: " {s.formula_after.clone()}</p>
                         {s.verdict.clone().map(|(v, why)| view! { <p>"Transaction mode: " <strong>{v.as_str()}</strong> " — " {why}</p> })}
                         {url.filter(|u| !u.report.explain.is_empty()).map(|u| view! { <Explain url=u.url.clone() parts=u.report.explain.clone()/> })}

@@ -82,14 +82,7 @@ fn render(r: &ComposeReport) -> String {
     }
     out.push_str("services:\n");
     for s in &r.services {
-        let v = s
-            .service
-            .version
-            .map(|v| {
-                let assumed = if s.service.version_assumed { " (assumed)" } else { "" };
-                format!(" {}{assumed}", poolfix_engine::compose::services::version_label(v))
-            })
-            .unwrap_or_default();
+        let v = s.service.version_note().map(|v| format!(" {v}")).unwrap_or_default();
         let _ = writeln!(
             out,
             "  {} [{}{v}] {} -> {} | {} | {}",

@@ -118,6 +118,13 @@ impl Service {
         }
     }
 
+    /// The version as shown to people: `3.17.2`, `2.x`, or `2.x (assumed)` when it is the
+    /// user's setting rather than the file's.
+    pub fn version_note(&self) -> Option<String> {
+        let v = version_label(self.version?);
+        Some(if self.version_assumed { format!("{v} (assumed)") } else { v })
+    }
+
     /// The host port published for `container_port`, if any.
     pub fn host_port(&self, container_port: u16) -> Option<u16> {
         self.ports.iter().find(|(_, c)| *c == container_port).and_then(|(h, _)| *h)
