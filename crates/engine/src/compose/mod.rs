@@ -253,7 +253,8 @@ pub fn analyze_compose(text: &str, options: &ComposeOptions) -> ComposeReport {
             }
             let mut o = UrlOptions::new(service.url_kind());
             o.mode = options.mode;
-            o.in_file = true;
+            // A URL that comes whole from a variable lives in .env, where a password belongs.
+            o.in_file = site.span.is_some();
             o.env = known_env.clone();
             let report = analyze_url(&site.url, &o);
             for f in &report.findings {

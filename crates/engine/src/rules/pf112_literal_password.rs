@@ -13,7 +13,7 @@ pub static DOC: RuleDoc = RuleDoc {
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
-    what: "Finds a non-empty password written out in a compose file or `.env` URL instead of a `${VAR}` placeholder.",
+    what: "Finds a non-empty password written out in a URL in a compose file instead of a `${VAR}` placeholder. A URL that comes whole from a variable (`DATABASE_URL: ${DATABASE_URL}`) is kept in `.env`, where the password belongs, and is not flagged.",
     why: "Compose files are committed, shared in tickets and pasted into tools. A password in them leaks with every copy; a variable keeps it in one place you can rotate.",
     example: "```yaml\nDATABASE_URL: postgresql+psycopg2://postgres.<ref>:hunter2@aws-0-eu-central-1.pooler.supabase.com:5432/postgres\n```",
     instead: "```yaml\nDATABASE_URL: postgresql+psycopg2://postgres.<ref>:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres\n```\nwith `DB_PASSWORD` in a `.env` file that is not committed.",
