@@ -7,7 +7,8 @@ by its sha256 only, so no other script can run. Only the checker gets `'wasm-uns
 `connect-src 'self'` everywhere: the checker's loader fetches the wasm, and tools that read the
 site from inside a page (Lighthouse fetches /robots.txt that way) need the site's own origin;
 nothing can be sent to another origin, and the browser tests check that the checker requests
-nothing after load.
+nothing after load. Once the checker holds the user's text it adds `connect-src 'none'` itself
+(src/main.rs).
 """
 import base64
 import hashlib

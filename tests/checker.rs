@@ -164,7 +164,7 @@ async fn urls_match_the_cli() {
 /// password and restores the state; no request leaves the page after load.
 #[tokio::test(flavor = "multi_thread")]
 async fn copy_download_share_and_no_network() {
-    let (_server, b) = checker_page().await;
+    let (server, b) = checker_page().await;
     let loaded = b.eval("return performance.getEntriesByType('resource').length;").await.as_u64().unwrap();
     let csp = b.eval("return document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]').content;").await;
     let csp = csp.as_str().unwrap();
@@ -198,6 +198,16 @@ async fn copy_download_share_and_no_network() {
     );
     let secret = shared.replace("${DB_PASSWORD}", "Sup3rS3cret");
     paste(&b, &secret).await;
+    // Once the page holds the user's text, a second policy forbids every connection, to this
+    // site too.
+    let policies = b
+        .eval("return [...document.querySelectorAll('meta[http-equiv=\"Content-Security-Policy\"]')].map(m => m.content);")
+        .await;
+    assert_eq!(policies[1], "connect-src 'none'", "{policies}");
+    let own_site = "const done = arguments[0];
+         fetch(location.origin + '/robots.txt').then(r => done('fetched ' + r.status), () => done('blocked'));";
+    let blocked = b.client.execute_async(own_site, vec![]).await.unwrap();
+    assert_eq!(blocked, "blocked", "the page can still reach its own site");
     b.eval("document.getElementById('tab-fixed').click(); return true;").await;
     b.eval(
         "document.querySelector('#panel-fixed .actions button:nth-child(1)').click();
@@ -232,6 +242,12 @@ async fn copy_download_share_and_no_network() {
     b.wait_for_checker().await;
     let restored = b.wait_for("textarea#input").await.prop("value").await.unwrap().unwrap();
     assert_eq!(restored, shared, "the link restores the input with every password as ${{DB_PASSWORD}}");
+    let blocked = b.client.execute_async(own_site, vec![]).await.unwrap();
+    assert_eq!(blocked, "blocked", "a page opened with the user's state can reach its own site");
+    // The same request from a page without the app goes through: the refusal above is the
+    // checker's policy, not a broken probe.
+    b.open(&server.url("guide/")).await;
+    assert_eq!(b.client.execute_async(own_site, vec![]).await.unwrap(), "fetched 200");
     b.close().await;
 }
 
@@ -359,6 +375,9 @@ async fn text_typed_before_the_app_starts_is_kept() {
     assert_eq!(value, typed, "the text typed before the app started was lost");
     let status = b.wait_for("p.status").await.text().await.unwrap();
     assert_eq!(status, "Read as 1 connection string");
+    let policy =
+        "return [...document.querySelectorAll('meta[http-equiv=\"Content-Security-Policy\"]')].map(m => m.content);";
+    assert_eq!(b.eval(policy).await[1], "connect-src 'none'", "no second policy for text typed before the app");
     b.close().await;
 }
 
