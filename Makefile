@@ -6,7 +6,7 @@ export TRUNK_SKIP_VERSION_CHECK := true
 ADDRESS ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: setup setup-test build build-sub serve test lint unit browser verify-drivers verify size bench bench-browser lighthouse clean
+.PHONY: setup setup-test build build-sub serve test lint unit browser verify-drivers verify size size-floor bench bench-browser lighthouse clean
 
 setup:
 	@scripts/setup.sh
@@ -64,6 +64,11 @@ test: setup-test build build-sub lint unit browser verify-drivers size
 
 size:
 	@python3 scripts/size.py dist
+
+## The smallest checker this stack allows: Leptos alone, and Leptos with the engine behind a
+## single text box (scripts/size-floor.sh).
+size-floor: setup
+	scripts/size-floor.sh
 
 ## Lighthouse 12.8.2 on the release build, served with gzip like a static host.
 lighthouse: build
