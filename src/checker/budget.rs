@@ -7,11 +7,12 @@ use poolfix_engine::compose::BudgetGroup;
 
 use super::{Analysis, Checker};
 
-// Whole-pixel coordinates: integers keep float formatting out of the wasm.
+// Whole-pixel coordinates: integers keep float formatting out of the wasm. Each service's name
+// sits above its bars, so the chart stays narrow and its text readable at 360 px.
 const BAR_H: u32 = 14;
-const ROW_H: u32 = 40;
-const LABEL_W: u32 = 130;
-const CHART_W: u32 = 520;
+const LABEL_H: u32 = 16;
+const ROW_H: u32 = LABEL_H + 2 * BAR_H + 2 + 12;
+const CHART_W: u32 = 360;
 
 /// One group's chart: two bars per service (before, after) and the limit as a line.
 #[component]
@@ -26,10 +27,10 @@ fn GroupChart(group: BudgetGroup) -> impl IntoView {
         .unwrap_or(1)
         .max(1);
     // Room at the right for the largest value's label.
-    let width = CHART_W - LABEL_W - 40;
+    let width = CHART_W - 40;
     let scale = |v: Option<u32>| v.map_or(width + 10, |v| (v.min(max) as u64 * width as u64 / max as u64) as u32);
-    let height = group.services.len() as u32 * ROW_H + 30;
-    let limit_x = LABEL_W + scale(Some(limit));
+    let height = group.services.len() as u32 * ROW_H + 24;
+    let limit_x = scale(Some(limit)) + 1;
     let title = format!(
         "{} {}: {} connections before, {} after, limit {}",
         group.host,
@@ -40,21 +41,23 @@ fn GroupChart(group: BudgetGroup) -> impl IntoView {
     );
     view! {
         <svg class="chart" viewBox=format!("0 0 {CHART_W} {height}") role="img" aria-label=title>
+            // The limit line first, so names and values are drawn over it.
+            {group.limit.map(|_| view! { <line x1=limit_x x2=limit_x y1="0" y2=height - 18 class="limit"/> })}
             {group.services.iter().enumerate().map(|(i, (name, b, a))| {
-                let y = i as u32 * ROW_H + 6;
+                let y = i as u32 * ROW_H + 4;
+                let bars = y + LABEL_H;
                 view! {
                     <g>
-                        <text x="0" y=y + BAR_H class="label">{name.clone()}</text>
-                        <rect x=LABEL_W y=y width=scale(*b) height=BAR_H class="before"/>
-                        <text x=LABEL_W + scale(*b) + 4 y=y + BAR_H - 3 class="value">{show(*b)}</text>
-                        <rect x=LABEL_W y=y + BAR_H + 2 width=scale(*a) height=BAR_H class="after"/>
-                        <text x=LABEL_W + scale(*a) + 4 y=y + 2 * BAR_H - 1 class="value">{show(*a)}</text>
+                        <text x="0" y=y + 12 class="label">{name.clone()}</text>
+                        <rect x="0" y=bars width=scale(*b) height=BAR_H class="before"/>
+                        <text x=scale(*b) + 4 y=bars + BAR_H - 3 class="value">{show(*b)}</text>
+                        <rect x="0" y=bars + BAR_H + 2 width=scale(*a) height=BAR_H class="after"/>
+                        <text x=scale(*a) + 4 y=bars + 2 * BAR_H - 1 class="value">{show(*a)}</text>
                     </g>
                 }
             }).collect_view()}
             {group.limit.map(|l| view! {
-                <line x1=limit_x x2=limit_x y1="0" y2=height - 18 class="limit"/>
-                <text x=limit_x.saturating_sub(40).max(LABEL_W) y=height - 4 class="limit-label">{format!("limit {l}")}</text>
+                <text x=limit_x.saturating_sub(24) y=height - 4 class="limit-label">{format!("limit {l}")}</text>
             })}
         </svg>
     }
