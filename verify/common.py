@@ -52,15 +52,16 @@ def local(url, servers, database=None):
     return u.render_as_string(hide_password=False), port
 
 
-def measure(servers, port, fn, baseline=0, user=POOLER_USER):
-    """Runs `fn` while polling the clients held for `user` on `port`; returns the peak above
-    `baseline`."""
+def measure(servers, port, fn, baseline=frozenset(), user=POOLER_USER):
+    """Runs `fn` while polling the clients held for `user` on `port`; returns the most seen at
+    once that are not in `baseline` (the clients there before, by identity: one of them going
+    away during the run must not hide one of the engine's)."""
     peak = [0]
     stop = threading.Event()
 
     def watch():
         while not stop.is_set():
-            peak[0] = max(peak[0], servers.clients(port, user) - baseline)
+            peak[0] = max(peak[0], len(servers.client_ids(port, user) - baseline))
             stop.wait(0.02)
 
     watcher = threading.Thread(target=watch)

@@ -141,13 +141,13 @@ def run_load(url, args, connect, servers, port, user=POOLER_USER):
     """20 concurrent distinct queries, 6 each (drivers that prepare after repeated use do so);
     each must return its own number. Returns the most connections the engine held for `user`
     at the pooler or database on `port`."""
-    # Clients of an earlier case may still be closing: wait for them (up to 5 s) so they do
-    # not count as this engine's; any left (a failed control run) become the baseline.
+    # Clients of an earlier case may still be closing: wait for them (up to 5 s); any left (a
+    # failed control run) are the baseline, left out of the count by identity.
     deadline = time.time() + 5
-    baseline = servers.clients(port, user)
+    baseline = servers.client_ids(port, user)
     while baseline and time.time() < deadline:
         time.sleep(0.05)
-        baseline = servers.clients(port, user)
+        baseline = servers.client_ids(port, user)
 
     def load():
         if "+asyncpg" in url:

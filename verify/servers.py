@@ -135,16 +135,22 @@ pidfile = {self.dir}/pgbouncer-{mode}.pid
             shutil.chown(path, "postgres", "postgres")
 
     def clients(self, port, user=POOLER_USER):
-        """Client connections held for `user` right now on `port`: PgBouncer's admin console
-        (SHOW CLIENTS) for a pooler, pg_stat_activity for PostgreSQL itself. What the engine
-        under test keeps open."""
+        """How many client connections `user` holds right now on `port`."""
+        return len(self.client_ids(port, user))
+
+    def client_ids(self, port, user=POOLER_USER):
+        """The client connections held for `user` right now on `port`, each as (address, port):
+        PgBouncer's admin console (SHOW CLIENTS) for a pooler, pg_stat_activity for PostgreSQL
+        itself. What the engine under test keeps open; a set, so that a measurement can leave
+        out clients that were there before it started even when they go away during it."""
         import psycopg2
         if port == self.pg_port:
             conn = psycopg2.connect(host="127.0.0.1", port=port, user="poolfix", password=PASSWORD, dbname="postgres")
             try:
                 with conn.cursor() as cur:
-                    cur.execute("select count(*) from pg_stat_activity where usename = %s and backend_type = 'client backend'", (user,))
-                    return cur.fetchone()[0]
+                    cur.execute("select client_addr::text, client_port, pid from pg_stat_activity"
+                                " where usename = %s and backend_type = 'client backend'", (user,))
+                    return {(addr, cport, pid) for addr, cport, pid in cur.fetchall()}
             finally:
                 conn.close()
         conn = psycopg2.connect(host="127.0.0.1", port=port, user=ADMIN, password=PASSWORD, dbname="pgbouncer")
@@ -153,7 +159,8 @@ pidfile = {self.dir}/pgbouncer-{mode}.pid
             with conn.cursor() as cur:
                 cur.execute("SHOW CLIENTS")
                 cols = [d[0] for d in cur.description]
-                return sum(1 for row in cur.fetchall() if dict(zip(cols, row)).get("user") == user)
+                rows = [dict(zip(cols, row)) for row in cur.fetchall()]
+                return {(r.get("addr"), r.get("port"), r.get("ptr")) for r in rows if r.get("user") == user}
         finally:
             conn.close()
 
