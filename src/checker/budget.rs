@@ -70,12 +70,14 @@ pub fn BudgetView() -> impl IntoView {
         Analysis::Compose(r) => r.budget.groups.clone(),
         _ => Vec::new(),
     };
-    view! {
-        <Show when=move || !groups().is_empty()>
+    // Rebuilt in place on every analysis: tachys updates what changed.
+    move || {
+        let groups = groups();
+        (!groups.is_empty()).then(|| view! {
             <section class="budget" aria-labelledby="budget-title">
                 <h2 id="budget-title">"Connection budget"</h2>
                 <p class="legend"><span class="swatch before"></span>" before the fix "<span class="swatch after"></span>" after the fix"</p>
-                {move || groups().into_iter().map(|g| {
+                {groups.into_iter().map(|g| {
                     let caption = format!("{} — {} mode, limit: {}", g.host, g.mode.map_or("?", |m| m.as_str()), g.limit_label);
                     let over = g.limit.is_some_and(|l| g.after.is_none_or(|a| a > l - g.headroom()));
                     view! {
@@ -99,6 +101,6 @@ pub fn BudgetView() -> impl IntoView {
                     }
                 }).collect_view()}
             </section>
-        </Show>
+        })
     }
 }

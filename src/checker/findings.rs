@@ -1,6 +1,7 @@
 //! The findings list: severity, rule code, message, the line (click to select it in the
 //! input) and the rule's section in the guide.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use poolfix_engine::rules::{Finding, Severity};
 use poolfix_engine::span::LineIndex;
@@ -66,9 +67,14 @@ pub fn Findings() -> impl IntoView {
     view! {
         <section class="findings" aria-labelledby="findings-title">
             <h2 id="findings-title">"Findings " <span class="count">{counts}</span></h2>
-            <Show when=move || !rows.get().is_empty() fallback=|| view! { <p class="ok">"No findings."</p> }>
+            {move || {
+                let rows = rows.get();
+                if rows.is_empty() {
+                    return Either::Left(view! { <p class="ok">"No findings."</p> });
+                }
+                Either::Right(view! {
                 <ol class="finding-list">
-                    {move || rows.get().into_iter().map(|r| {
+                    {rows.into_iter().map(|r| {
                         let (start, end) = (r.start, r.end);
                         view! {
                             <li class=format!("finding {}", r.severity.as_str())>
@@ -85,7 +91,8 @@ pub fn Findings() -> impl IntoView {
                         }
                     }).collect_view()}
                 </ol>
-            </Show>
+                })
+            }}
         </section>
     }
 }

@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 
+use leptos::either::{Either, EitherOf3, EitherOf6};
 use leptos::prelude::*;
 use poolfix_engine::compose::plan::Step;
 use poolfix_engine::url_doctor::{mask_password, ExplainPart};
@@ -50,8 +51,8 @@ pub fn Explain(url: String, parts: Vec<ExplainPart>) -> impl IntoView {
         <div class="explain">
             <code class="url">
                 {pieces.into_iter().map(|(kind, text)| match kind {
-                    Some((i, k)) => view! { <span class=format!("part {k}") title=parts[i].note.clone()>{text}</span> }.into_any(),
-                    None => view! { <span>{text}</span> }.into_any(),
+                    Some((i, k)) => Either::Left(view! { <span class=format!("part {k}") title=parts[i].note.clone()>{text}</span> }),
+                    None => Either::Right(view! { <span>{text}</span> }),
                 }).collect_view()}
             </code>
             <dl class="notes">
@@ -92,10 +93,10 @@ fn corrected_blocks(
 }
 
 /// Corrected URLs and settings per service (or per URL).
-fn settings_view(a: &Analysis) -> AnyView {
+fn settings_view(a: &Analysis) -> impl IntoView {
     match a {
-        Analysis::Empty => view! { <p>"Paste something to check."</p> }.into_any(),
-        Analysis::Urls(urls) => urls
+        Analysis::Empty => EitherOf3::A(view! { <p>"Paste something to check."</p> }),
+        Analysis::Urls(urls) => EitherOf3::B(urls
             .iter()
             .enumerate()
             .map(|(i, u)| {
@@ -109,9 +110,8 @@ fn settings_view(a: &Analysis) -> AnyView {
                     </article>
                 }
             })
-            .collect_view()
-            .into_any(),
-        Analysis::Compose(r) => r
+            .collect_view()),
+        Analysis::Compose(r) => EitherOf3::C(r
             .services
             .iter()
             .filter(|s| s.has_pool() && !s.urls.is_empty())
@@ -128,16 +128,15 @@ fn settings_view(a: &Analysis) -> AnyView {
                     </article>
                 }
             })
-            .collect_view()
-            .into_any(),
+            .collect_view()),
     }
 }
 
-fn diff_view(diff: &str) -> AnyView {
+fn diff_view(diff: &str) -> impl IntoView {
     if diff.is_empty() {
-        return view! { <p>"Nothing to change."</p> }.into_any();
+        return Either::Left(view! { <p>"Nothing to change."</p> });
     }
-    view! {
+    Either::Right(view! {
         <pre class="out diff" tabindex="0">
             {diff.lines().map(|l| {
                 let class = match l.as_bytes().first() {
@@ -150,11 +149,10 @@ fn diff_view(diff: &str) -> AnyView {
                 view! { <span class=class>{format!("{l}\n")}</span> }
             }).collect_view()}
         </pre>
-    }
-    .into_any()
+    })
 }
 
-fn steps_view(steps: &[Step], prefix: &'static str) -> AnyView {
+fn steps_view(steps: &[Step], prefix: &'static str) -> impl IntoView {
     view! {
         <ol class="checklist">
             {steps.iter().enumerate().map(|(i, s)| {
@@ -172,7 +170,6 @@ fn steps_view(steps: &[Step], prefix: &'static str) -> AnyView {
             }).collect_view()}
         </ol>
     }
-    .into_any()
 }
 
 /// The whole report as markdown, for a ticket. Passwords are masked.
@@ -308,13 +305,15 @@ pub fn Outputs() -> impl IntoView {
                         {move || {
                             let a = c.analysis.get();
                             match (t, &a) {
-                                (Tab::Settings, _) => settings_view(&a),
-                                (Tab::Fixed, Analysis::Compose(r)) => view! { <pre class="out" tabindex="0">{r.fixed.clone()}</pre> }.into_any(),
-                                (Tab::Diff, Analysis::Compose(r)) => diff_view(&r.diff),
-                                (Tab::Env, Analysis::Compose(r)) => view! { <pre class="out" tabindex="0">{r.env_lines.clone()}</pre> }.into_any(),
+                                (Tab::Settings, _) => EitherOf6::A(settings_view(&a)),
+                                (Tab::Fixed | Tab::Env, Analysis::Compose(r)) => {
+                                    let text = if t == Tab::Fixed { &r.fixed } else { &r.env_lines };
+                                    EitherOf6::B(view! { <pre class="out" tabindex="0">{text.clone()}</pre> })
+                                }
+                                (Tab::Diff, Analysis::Compose(r)) => EitherOf6::C(diff_view(&r.diff)),
                                 (Tab::Checklist, Analysis::Compose(r)) => {
                                     let p = &r.plan;
-                                    view! {
+                                    EitherOf6::D(view! {
                                         <div class="plan">
                                             <h3>"Before you start"</h3>{steps_view(&p.before, "before")}
                                             <h3>"Roll out, one service at a time"</h3>{steps_view(&p.rollout, "rollout")}
@@ -323,10 +322,10 @@ pub fn Outputs() -> impl IntoView {
                                             <h3>"Count connections per application"</h3><pre class="out" tabindex="0">{p.sql.clone()}</pre>
                                             <h3>"Soak"</h3><p>{p.soak.clone()}</p>
                                         </div>
-                                    }.into_any()
+                                    })
                                 }
-                                (Tab::Rollback, Analysis::Compose(r)) => steps_view(&r.plan.rollback, "rollback"),
-                                _ => view! { <p>"Only for compose files."</p> }.into_any(),
+                                (Tab::Rollback, Analysis::Compose(r)) => EitherOf6::E(steps_view(&r.plan.rollback, "rollback")),
+                                _ => EitherOf6::F(view! { <p>"Only for compose files."</p> }),
                             }
                         }}
                     </div>
