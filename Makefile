@@ -6,7 +6,7 @@ export TRUNK_SKIP_VERSION_CHECK := true
 ADDRESS ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: setup setup-test build build-sub serve test lint unit browser verify-drivers verify size size-floor bench bench-browser lighthouse clean
+.PHONY: setup setup-test build build-sub serve watch test lint unit browser verify-drivers verify size size-floor bench bench-browser lighthouse clean
 
 setup:
 	@scripts/setup.sh
@@ -22,8 +22,14 @@ build: setup
 build-sub: setup
 	trunk build --release --dist dist-sub --public-url /poolfix/
 
-## make serve: build and serve the site at http://127.0.0.1:8080
-serve: setup
+## make serve: build and serve the site at http://127.0.0.1:8080 the way static hosts do
+## (folder index pages, 301 to the slash, 404.html for unknown paths, gzip).
+serve: build
+	python3 scripts/serve.py dist $(PORT)
+
+## make watch: trunk's development server, rebuilding on every change (it answers unknown
+## paths with the home page, unlike a static host).
+watch: setup
 	trunk serve --release --address $(ADDRESS) --port $(PORT) --no-autoreload
 
 lint:

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Serves a built site on 127.0.0.1 the way static hosts (GitHub Pages, Netlify) do: a folder
 by its index.html, `/folder` redirected to `/folder/`, unknown paths with 404.html, and
-gzip-compressed bodies for clients that accept them. For measuring the site as it is
-hosted (scripts/lighthouse.sh); `make serve` is trunk's development server.
+gzip-compressed bodies for clients that accept them. `make serve` and scripts/lighthouse.sh
+use it; `make watch` is trunk's development server.
 
 Usage: serve.py DIST PORT
 """
