@@ -266,6 +266,9 @@ pub fn to_text(r: &ComposeReport, colour: bool) -> String {
         }
     };
     let mut out = String::new();
+    // Every finding on a URL that comes from a variable carries the same note (the corrected
+    // URL to put where the variable is defined): print it once per run of such findings.
+    let mut last_note: Option<&str> = None;
     for f in &r.findings {
         let sev = f.finding.severity().as_str();
         let code = match sev {
@@ -286,8 +289,11 @@ pub fn to_text(r: &ComposeReport, colour: bool) -> String {
         if let Some(fx) = &f.finding.fix {
             let _ = writeln!(out, "    fix ({}): {}", fx.applicability.as_str(), fx.title);
             if let Some(n) = &fx.note {
-                let _ = writeln!(out, "      {n}");
+                if last_note != Some(n.as_str()) {
+                    let _ = writeln!(out, "      {n}");
+                }
             }
+            last_note = fx.note.as_deref();
         }
     }
     if r.invalid {

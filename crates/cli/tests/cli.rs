@@ -179,3 +179,16 @@ fn invalid_yaml_and_missing_files() {
     assert_eq!(poolfix(&["check", "/nonexistent/compose.yml"]).status.code(), Some(2));
     assert_eq!(poolfix(&["check", &seed(), "--compute", "huge"]).status.code(), Some(2));
 }
+
+#[test]
+fn urls_from_env_name_the_corrected_url_once_each_and_never_the_password() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/compose/");
+    let (file, env) = (format!("{dir}urls-from-env.yml"), format!("{dir}urls-from-env.env"));
+    let out = poolfix(&["check", &file, "--env-file", &env]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    // Two URLs from .env, each with several findings: the corrected URL is said once per URL.
+    assert_eq!(text.matches("set it to the corrected URL where it is defined").count(), 2, "{text}");
+    assert!(!text.contains("s3cret-pw"), "the password from .env is printed: {text}");
+    // The passwords live in .env, where they belong: no literal-password warning.
+    assert!(!text.contains("PF112"), "{text}");
+}
