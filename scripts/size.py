@@ -14,7 +14,7 @@ import sys
 
 dist = sys.argv[1] if len(sys.argv) > 1 else "dist"
 BUDGET = int(os.environ.get("SIZE_BUDGET", 102400))
-CEILING = int(os.environ.get("SIZE_CEILING", 184320))
+CEILING = int(os.environ.get("SIZE_CEILING", 176128))
 
 if not os.path.isfile(os.path.join(dist, "index.html")):
     sys.exit(f"size: {dist}/index.html not found; run make build")
