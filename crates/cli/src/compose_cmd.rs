@@ -140,8 +140,17 @@ pub fn check(args: CheckArgs) -> ExitCode {
         Err(e) => return fail(e),
     };
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&to_json(&report)).expect("JSON")),
-        Format::Text => print!("{}", to_text(&report, crate::colour())),
+        Format::Json => crate::out(&format!("{}\n", serde_json::to_string_pretty(&to_json(&report)).expect("JSON"))),
+        Format::Text => crate::out(&to_text(&report, crate::colour())),
+        Format::Github => {
+            let file = (args.common.file != "-").then_some(args.common.file.as_str());
+            let lines: String = report
+                .findings
+                .iter()
+                .map(|f| crate::github::annotation(&f.finding, file, f.line, f.column) + "\n")
+                .collect();
+            crate::out(&lines);
+        }
     }
     if report.has_errors() || over_budget(&report) {
         ExitCode::from(1)
@@ -160,7 +169,7 @@ pub fn fix(args: FixArgs) -> ExitCode {
         return ExitCode::from(1);
     }
     if args.diff {
-        print!("{}", report.diff);
+        crate::out(&report.diff);
     } else if args.write {
         if args.common.file == "-" {
             return fail("--write needs a file, not standard input".into());
@@ -170,7 +179,7 @@ pub fn fix(args: FixArgs) -> ExitCode {
         }
         eprintln!("poolfix: wrote {} ({} edits)", args.common.file, report.edits.len());
     } else {
-        print!("{}", report.fixed);
+        crate::out(&report.fixed);
     }
     ExitCode::SUCCESS
 }
@@ -182,7 +191,7 @@ pub fn plan(args: PlanArgs) -> ExitCode {
             ExitCode::from(1)
         }
         Ok((_, report)) => {
-            print!("{}", report.plan.to_markdown());
+            crate::out(&report.plan.to_markdown());
             ExitCode::SUCCESS
         }
         Err(e) => fail(e),

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod compose_cmd;
+mod github;
 mod url_cmd;
 
 #[derive(Parser)]
@@ -33,8 +34,20 @@ enum Command {
 /// Output format.
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum Format {
+    /// Human-readable, with colour on a terminal.
     Text,
+    /// The whole report as JSON (documented in the README).
     Json,
+    /// GitHub Actions annotations, one per finding.
+    Github,
+}
+
+/// Writes to standard output. A reader that stops early (`poolfix check … | head`) closes the
+/// pipe: that ends the output quietly instead of panicking as `print!` would.
+pub fn out(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
 }
 
 /// Whether to colour text output.

@@ -75,8 +75,21 @@ pub fn run(args: UrlArgs) -> ExitCode {
     options.mode = mode(args.mode);
     let report = analyze_url(&text, &options);
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&to_json(&text, &report)).expect("JSON")),
-        Format::Text => print!("{}", to_text(&text, &report, crate::colour())),
+        Format::Json => {
+            crate::out(&format!("{}\n", serde_json::to_string_pretty(&to_json(&text, &report)).expect("JSON")))
+        }
+        Format::Text => crate::out(&to_text(&text, &report, crate::colour())),
+        Format::Github => {
+            let lines: String = report
+                .findings
+                .iter()
+                .map(|f| {
+                    let (line, column) = line_col(&text, f.span.start);
+                    crate::github::annotation(f, None, line, column) + "\n"
+                })
+                .collect();
+            crate::out(&lines);
+        }
     }
     if report.has_errors() {
         ExitCode::from(1)

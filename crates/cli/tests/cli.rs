@@ -192,3 +192,56 @@ fn urls_from_env_name_the_corrected_url_once_each_and_never_the_password() {
     // The passwords live in .env, where they belong: no literal-password warning.
     assert!(!text.contains("PF112"), "{text}");
 }
+
+#[test]
+fn a_reader_that_stops_early_is_no_panic() {
+    // A fixed file far larger than a pipe's buffer, read by nobody: `poolfix fix big.yml | head`.
+    let dir = std::env::temp_dir().join(format!("poolfix-pipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("big.yml");
+    let mut yml = String::from("services:\n");
+    for i in 0..3000 {
+        yml.push_str(&format!(
+            "  api{i}:\n    image: api\n    environment:\n      DATABASE_URL: postgresql://postgres.abcdefghijklmnopqrst:${{DB_PASSWORD}}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres?pool_size=1\n"
+        ));
+    }
+    std::fs::write(&file, yml).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_poolfix"))
+        .args(["fix", file.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(out.status.code(), Some(101), "{stderr}");
+}
+
+#[test]
+fn github_format_annotates_each_finding_on_its_line() {
+    let out = poolfix(&["check", &seed(), "--format", "github"]);
+    assert_eq!(out.status.code(), Some(1), "errors exit 1 as in the other formats");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&poolfix(&["check", &seed(), "--format", "json"]).stdout).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), findings.len(), "one annotation per finding: {text}");
+    for (line, f) in lines.iter().zip(findings) {
+        let level = match f["severity"].as_str().unwrap() {
+            "info" => "notice",
+            other => other,
+        };
+        let head = format!(
+            "::{level} file={},line={},col={},title=poolfix {}::",
+            seed().replace(':', "%3A").replace(',', "%2C"),
+            f["line"],
+            f["column"],
+            f["rule"].as_str().unwrap()
+        );
+        assert!(line.starts_with(&head), "{line}\nexpected {head}");
+    }
+}
