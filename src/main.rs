@@ -49,7 +49,9 @@ fn mount() {
 fn forbid_connections_from_first_input() {
     let forbid = Closure::<dyn Fn()>::new(forbid_connections);
     let window = leptos::prelude::window();
-    // A paste or a drop that changes a field fires `input` too.
+    // A paste or a drop that changes a field fires `input` too. (Not `paste` itself: tools
+    // send synthetic paste events that change nothing — Lighthouse does, and then reads
+    // robots.txt from inside the page.)
     for event in ["input", "change"] {
         let _ = window.add_event_listener_with_callback_and_bool(event, forbid.as_ref().unchecked_ref(), true);
     }
