@@ -83,11 +83,13 @@ fn expected_compose(v: &Value) -> Value {
         .iter()
         .flat_map(|g| [show(&g["before"]), show(&g["after"])])
         .collect();
+    // Every URL of every service, in order (a service may read several).
     let urls: Vec<String> = v["services"]
         .as_array()
         .unwrap()
         .iter()
-        .filter_map(|s| s["corrected_url"].as_str().map(str::to_string))
+        .flat_map(|s| s["urls"].as_array().unwrap().iter())
+        .filter_map(|u| u["corrected_url"].as_str().map(str::to_string))
         .collect();
     json!({ "findings": findings, "totals": totals, "urls": urls })
 }
@@ -110,6 +112,7 @@ async fn compose_fixtures_match_the_cli() {
         "multi-document",
         "literal-password",
         "invalid-yaml",
+        "service-with-two-urls",
     ];
     for name in names {
         let text = std::fs::read_to_string(root().join(format!("tests/compose/{name}.yml"))).unwrap();

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use leptos::either::{Either, EitherOf3, EitherOf6};
 use leptos::prelude::*;
 use poolfix_engine::compose::plan::Step;
-use poolfix_engine::url_doctor::{mask_password, ExplainPart};
+use poolfix_engine::url_doctor::{mask_password, ExplainPart, UrlReport};
 
 use super::findings::rows;
 use super::{Analysis, Checker};
@@ -69,20 +69,22 @@ fn env_text(env: &[(String, String)]) -> String {
     env.iter().map(|(k, v)| format!("{k}={v}\n")).collect()
 }
 
-/// The corrected URL (password masked on screen, kept in what is copied), the settings to add,
-/// and the create_engine() snippet: the same blocks for a pasted URL and a compose service.
-fn corrected_blocks(
-    corrected: Option<String>,
-    env: String,
-    env_title: &'static str,
-    snippet: Option<String>,
-) -> impl IntoView {
+/// A URL as explained and corrected (password masked on screen, kept in what is copied).
+fn url_blocks(title: String, url: String, report: &UrlReport) -> impl IntoView {
     view! {
-        {corrected.map(|c| view! {
-            <h4>"Corrected URL"</h4>
+        {(!report.explain.is_empty()).then(|| view! { <Explain url=url parts=report.explain.clone()/> })}
+        {report.corrected_url.clone().map(|c| view! {
+            <h4>{title}</h4>
             <pre class="out" tabindex="0">{mask_password(&c)}</pre>
             <CopyDownload text=Signal::stored(c) file="url.txt" what="the corrected URL"/>
         })}
+    }
+}
+
+/// The settings to add and the create_engine() snippet: the same blocks for a pasted URL and a
+/// compose service.
+fn settings_blocks(env: String, env_title: &'static str, snippet: Option<String>) -> impl IntoView {
+    view! {
         {(!env.is_empty()).then(|| view! {
             <h4>{env_title}</h4>
             <pre class="out" tabindex="0">{env.clone()}</pre>
@@ -105,8 +107,8 @@ fn settings_view(a: &Analysis) -> impl IntoView {
                 view! {
                     <article class="service">
                         <h3>{format!("URL {} — {} · {}", i + 1, r.service.label(), r.endpoint.label())}</h3>
-                        {(!r.explain.is_empty()).then(|| view! { <Explain url=u.text.clone() parts=r.explain.clone()/> })}
-                        {corrected_blocks(r.corrected_url.clone(), env, "Environment", r.snippet.clone())}
+                        {url_blocks("Corrected URL".into(), u.text.clone(), r)}
+                        {settings_blocks(env, "Environment", r.snippet.clone())}
                     </article>
                 }
             })
@@ -117,14 +119,18 @@ fn settings_view(a: &Analysis) -> impl IntoView {
             .filter(|s| s.has_pool() && !s.urls.is_empty())
             .map(|s| {
                 let env = env_text(&s.env_after);
-                let url = s.urls.first();
+                // A service may read several URLs (an app's and its migrations'): each one.
+                let several = s.urls.len() > 1;
                 view! {
                     <article class="service">
                         <h3>{format!("{} — {}{}", s.service.name, s.service.role.as_str(), s.service.version_note().map(|v| format!(" {v}")).unwrap_or_default())}</h3>
                         <p class="formula">"Before: " {s.formula_before.clone()}<br/>"After: " {s.formula_after.clone()}</p>
                         {s.verdict.clone().map(|(v, why)| view! { <p>"Transaction mode: " <strong>{v.as_str()}</strong> " — " {why}</p> })}
-                        {url.filter(|u| !u.report.explain.is_empty()).map(|u| view! { <Explain url=u.url.clone() parts=u.report.explain.clone()/> })}
-                        {corrected_blocks(s.corrected_url.clone(), env, "Environment to add", s.snippet.clone())}
+                        {s.urls.iter().map(|u| {
+                            let title = if several { format!("Corrected URL ({})", u.source) } else { "Corrected URL".into() };
+                            url_blocks(title, u.url.clone(), &u.report)
+                        }).collect_view()}
+                        {settings_blocks(env, "Environment to add", s.snippet.clone())}
                     </article>
                 }
             })
