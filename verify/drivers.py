@@ -291,9 +291,9 @@ def own_host_case(naive, service, mode, servers):
 
 
 def compose_cases():
-    """Every service of every compose fixture that, once fixed, reaches Supabase's shared
-    pooler or a host of its own: (fixture, service, corrected URL, endpoint, kind, mode after,
-    settings, snippet)."""
+    """Every URL of every service of every compose fixture that, once fixed, reaches
+    Supabase's shared pooler or a host of its own: (fixture, service, corrected URL, endpoint,
+    kind, mode after, settings, snippet)."""
     folder = os.path.join(os.path.dirname(__file__), "..", "tests", "compose")
     cases = []
     for name in sorted(f for f in os.listdir(folder) if f.endswith(".yml")):
@@ -308,11 +308,11 @@ def compose_cases():
                 key, value = pair.split("=", 1)
                 args += [flags[key], value]
         report = poolfix(*args)
-        for svc in report["services"]:
-            url = svc.get("corrected_url") or ""
-            if svc["endpoint"] not in SHARED + OWN_HOST or PLACEHOLDER.search(url.split("@")[-1]):
+        for svc, u in ((svc, u) for svc in report["services"] for u in svc["urls"]):
+            url = u["corrected_url"] or ""
+            if u["endpoint"] not in SHARED + OWN_HOST or PLACEHOLDER.search(url.split("@")[-1]):
                 continue
-            if svc["kind"] == "prefect-server" and svc["mode_after"] == "transaction" and svc["transaction_mode"]["verdict"] == "not compatible":
+            if svc["kind"] == "prefect-server" and u["mode_after"] == "transaction" and svc["transaction_mode"]["verdict"] == "not compatible":
                 continue
             # Left out: what poolfix says still needs a manual step (PF110's cure for your own
             # code is the create_engine() snippet, which the engine here applies).
@@ -320,7 +320,8 @@ def compose_cases():
                       and (f["fix"] or {}).get("applicability", "manual") == "manual" and f["rule"] != "PF110"]
             if manual:
                 continue
-            cases.append((name, svc["name"], url, svc["endpoint"], svc["kind"], svc["mode_after"], svc["settings"], svc["snippet"]))
+            label = svc["name"] if len(svc["urls"]) == 1 else f"{svc['name']} ({u['source']})"
+            cases.append((name, label, url, u["endpoint"], svc["kind"], u["mode_after"], svc["settings"], svc["snippet"]))
     return cases
 
 

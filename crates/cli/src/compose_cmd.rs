@@ -239,7 +239,12 @@ pub fn to_json(r: &ComposeReport) -> Value {
             "env": s.env_after.iter().map(|(k, v)| (k.clone(), Value::from(v.clone()))).collect::<Map<_, _>>(),
             "settings": s.settings_after().into_iter().map(|(k, v)| (k, Value::from(v))).collect::<Map<_, _>>(),
             "corrected_url": s.corrected_url,
-            "urls": s.urls.iter().map(|u| json!({ "source": u.source, "corrected_url": u.report.corrected_url })).collect::<Vec<_>>(),
+            "urls": s.urls.iter().map(|u| json!({
+                "source": u.source,
+                "corrected_url": u.report.corrected_url,
+                "endpoint": u.report.endpoint.as_str(),
+                "mode_after": u.report.mode_after.as_str(),
+            })).collect::<Vec<_>>(),
             "transaction_mode": s.verdict.as_ref().map(|(v, why)| json!({ "verdict": v.as_str(), "why": why })),
             "snippet": s.snippet,
         })).collect::<Vec<_>>(),
