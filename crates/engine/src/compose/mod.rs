@@ -308,6 +308,7 @@ pub fn analyze_compose(text: &str, options: &ComposeOptions) -> ComposeReport {
         rules::pf207_default_pool_settings::check(&ctx, &mut service_findings);
         rules::pf211_mlflow_job_execution::check(&ctx, &mut service_findings);
         rules::pf208_pool_in_code::check(&ctx, &mut service_findings);
+        rules::pf212_urls_beyond_the_first::check(&ctx, &mut service_findings);
         rules::pf209_env_file_not_read::check(&ctx, &mut service_findings);
 
         // Settings after the fix: the URL doctor's and the service rules' env, in order.
