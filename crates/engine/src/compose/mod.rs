@@ -309,6 +309,7 @@ pub fn analyze_compose(text: &str, options: &ComposeOptions) -> ComposeReport {
         rules::pf211_mlflow_job_execution::check(&ctx, &mut service_findings);
         rules::pf208_pool_in_code::check(&ctx, &mut service_findings);
         rules::pf212_urls_beyond_the_first::check(&ctx, &mut service_findings);
+        rules::pf213_service_in_profile::check(&ctx, &mut service_findings);
         rules::pf209_env_file_not_read::check(&ctx, &mut service_findings);
 
         // Settings after the fix: the URL doctor's and the service rules' env, in order.

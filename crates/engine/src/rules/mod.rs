@@ -107,6 +107,7 @@ pub mod pf209_env_file_not_read;
 pub mod pf210_url_not_resolved;
 pub mod pf211_mlflow_job_execution;
 pub mod pf212_urls_beyond_the_first;
+pub mod pf213_service_in_profile;
 
 pub use pf100_unparsable_connection_string::DOC as PF100;
 
@@ -150,6 +151,7 @@ pub static CATALOG: &[(&RuleDoc, &RuleText)] = &[
     (&pf210_url_not_resolved::DOC, &pf210_url_not_resolved::TEXT),
     (&pf211_mlflow_job_execution::DOC, &pf211_mlflow_job_execution::TEXT),
     (&pf212_urls_beyond_the_first::DOC, &pf212_urls_beyond_the_first::TEXT),
+    (&pf213_service_in_profile::DOC, &pf213_service_in_profile::TEXT),
 ];
 
 /// The connection-string rules, in the order their fixes take priority.
