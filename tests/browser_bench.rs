@@ -1,6 +1,7 @@
 //! A browser benchmark (not a test): how long the checker takes from a paste to updated
 //! results, for generated compose files of about 200 and 2,000 lines, in headless Chromium on
-//! the release build. Run with `make bench-browser`; prints the median of repeated runs.
+//! the release build, and what a keystroke costs in a file large enough (~10,000 lines) to be
+//! analysed when typing pauses. Run with `make bench-browser`; prints medians of repeated runs.
 
 mod harness;
 
@@ -65,5 +66,35 @@ async fn paste_to_results() {
         assert!(ms.get("error").is_none(), "{ms}");
         assert!(ms["rendered"].as_u64().unwrap() > 0, "the results did not render");
     }
+    // A file large enough to be analysed when typing pauses (~10,000 lines): the time a
+    // keystroke takes, and the time from the pause to the results.
+    let text = compose(680);
+    let lines = text.lines().count();
+    let ms = b
+        .client
+        .execute_async(
+            "const [text, done] = arguments;
+             const ta = document.getElementById('input');
+             const keys = [];
+             (async () => {
+               for (let i = 0; i < 15; i++) {
+                 ta.value = text + '\\n# ' + 'x'.repeat(i);
+                 const t0 = performance.now();
+                 ta.dispatchEvent(new Event('input', { bubbles: true }));
+                 await Promise.resolve(); await Promise.resolve();
+                 keys.push(performance.now() - t0);
+                 await new Promise(r => setTimeout(r, 30));
+               }
+               const typed = performance.now();
+               const wait = () => document.querySelector('.status').textContent.includes('680 services')
+                 ? (keys.sort((a, b) => a - b), done({ keystroke_median: keys[7], pause_to_results: performance.now() - typed }))
+                 : setTimeout(wait, 5);
+               wait();
+             })();",
+            vec![json!(text)],
+        )
+        .await
+        .unwrap();
+    println!("checker: 680 services, {lines} lines, typing: {ms}");
     b.close().await;
 }

@@ -450,3 +450,43 @@ async fn assumed_versions_match_the_cli_and_survive_a_share_link() {
     assert_eq!(shown(&b).await, expected, "the shared page differs");
     b.close().await;
 }
+
+/// A large file is analysed once typing pauses, not on every keystroke, and then in full.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_large_input_is_analysed_when_typing_pauses() {
+    let (_server, b) = checker_page().await;
+    let mut large = String::from("services:\n");
+    for i in 0..800 {
+        large.push_str(&format!(
+            "  api{i}:\n    image: api\n    environment:\n      DATABASE_URL: postgresql+psycopg2://postgres.abcdefghijklmnopqrst:${{DB_PASSWORD}}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres\n"
+        ));
+    }
+    assert!(large.len() > 100_000);
+    let got = b
+        .client
+        .execute_async(
+            "const [text, done] = arguments;
+             const ta = document.getElementById('input');
+             const status = () => document.querySelector('.status').textContent;
+             const before = status();
+             const t0 = performance.now();
+             ta.value = text;
+             ta.dispatchEvent(new Event('input', { bubbles: true }));
+             const handler = performance.now() - t0;
+             setTimeout(() => {
+               const soon = status();
+               const wait = () => status().includes('800 services')
+                 ? done({ before, soon, handler, after: status() })
+                 : setTimeout(wait, 50);
+               wait();
+             }, 50);",
+            vec![json!(large)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(got["soon"], got["before"], "analysed at once: {got}");
+    assert_eq!(got["after"], "Read as a compose file: 800 services", "{got}");
+    let findings = b.eval("return document.querySelectorAll('.finding').length;").await;
+    assert!(findings.as_u64().unwrap() > 800, "{findings}");
+    b.close().await;
+}
