@@ -30,8 +30,7 @@ fn mount() {
         .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
         .map(|t| t.value())
         .filter(|text| text != checker::SEED_COMPOSE);
-    let shared = leptos::prelude::window().location().hash().is_ok_and(|h| h.starts_with("#share="));
-    if typed.is_some() || shared {
+    if typed.is_some() || checker::opened_from_share_link() {
         forbid_connections();
     }
     root.set_inner_html("");

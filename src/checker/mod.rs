@@ -19,6 +19,7 @@ use poolfix_engine::url_doctor::{analyze_url, ModeChoice, UrlOptions, UrlReport}
 use wasm_bindgen::JsCast;
 
 pub use examples::SEED_COMPOSE;
+pub use share::opened_from_share_link;
 
 /// One connection string of a pasted list, where it starts in the text.
 #[derive(Clone)]

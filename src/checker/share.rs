@@ -54,6 +54,11 @@ pub fn decode(hash: &str) -> Option<(String, String, Settings)> {
     Some((input.to_string(), env.to_string(), settings))
 }
 
+/// Whether the page was opened from a share link (its state is the user's, if redacted).
+pub fn opened_from_share_link() -> bool {
+    window().location().hash().is_ok_and(|h| h.starts_with(PREFIX))
+}
+
 /// The state from the page's own URL, when it was opened from a share link.
 pub fn restore() -> Option<(String, String, Settings)> {
     decode(&window().location().hash().ok()?)
