@@ -11,10 +11,10 @@ mod share;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use poolfix_engine::compose::services::LATEST;
 use poolfix_engine::compose::{analyze_compose, ComposeOptions, ComposeReport};
 use poolfix_engine::knowledge::compute::COMPUTE_SIZES;
-use poolfix_engine::knowledge::services::ServiceKind;
+use poolfix_engine::knowledge::services::{self, ServiceKind, SQLALCHEMY};
+use poolfix_engine::knowledge::LATEST;
 use poolfix_engine::url_doctor::{analyze_url, ModeChoice, UrlOptions, UrlReport};
 use wasm_bindgen::JsCast;
 
@@ -56,7 +56,7 @@ impl Default for Settings {
             compute: 1,
             pool_size: None,
             mode: ModeChoice::Keep,
-            url_service: ServiceKind::SqlAlchemy,
+            url_service: &SQLALCHEMY,
             mlflow_version: 0,
             prefect_version: 0,
         }
@@ -67,7 +67,7 @@ impl Default for Settings {
 /// version; `None` is the newest).
 pub type AssumedVersion = (&'static str, &'static str, Option<(u32, u32, u32)>);
 
-/// Only the major lines change poolfix's advice (FACTS.md §6, §7).
+/// Only the major lines change poolfix's advice (docs/sources.md#mlflow, #prefect).
 pub const MLFLOW_VERSIONS: &[AssumedVersion] = &[("newest (3.x)", "3", None), ("2.x", "2", Some((2, LATEST, LATEST)))];
 pub const PREFECT_VERSIONS: &[AssumedVersion] = &[
     ("newest (3.1 or later)", "3", None),
@@ -258,12 +258,11 @@ fn SettingsForm() -> impl IntoView {
                 get=move || s.get().prefect_version set=move |i| update(&|v| v.prefect_version = i)/>
             <label>"URLs are for "
                 <select on:change:target=move |ev| {
-                    let k = ServiceKind::from_cli(&ev.target().value()).unwrap_or(ServiceKind::SqlAlchemy);
+                    let k = services::from_cli(&ev.target().value()).unwrap_or(&SQLALCHEMY);
                     update(&|v| v.url_service = k)
                 }>
-                    {ServiceKind::ALL.iter().map(|k| {
-                        let k = *k;
-                        view! { <option value=k.cli_name() selected=move || s.get().url_service == k>{k.label()}</option> }
+                    {services::for_urls().map(|k| {
+                        view! { <option value=k.cli_name() selected=move || s.get().url_service == k>{k.label}</option> }
                     }).collect_view()}
                 </select>
             </label>

@@ -106,7 +106,7 @@ fn settings_view(a: &Analysis) -> impl IntoView {
                 let env = env_text(&r.env);
                 view! {
                     <article class="service">
-                        <h3>{format!("URL {} — {} · {}", i + 1, r.service.label(), r.endpoint.label())}</h3>
+                        <h3>{format!("URL {} — {} · {}", i + 1, r.service.label, r.endpoint.label())}</h3>
                         {url_blocks("Corrected URL".into(), u.text.clone(), r)}
                         {settings_blocks(env, "Environment", r.snippet.clone())}
                     </article>
@@ -123,7 +123,7 @@ fn settings_view(a: &Analysis) -> impl IntoView {
                 let several = s.urls.len() > 1;
                 view! {
                     <article class="service">
-                        <h3>{format!("{} — {}{}", s.service.name, s.service.role.as_str(), s.service.version_note().map(|v| format!(" {v}")).unwrap_or_default())}</h3>
+                        <h3>{format!("{} — {}{}", s.service.name, s.service.kind.kind, s.service.version_note().map(|v| format!(" {v}")).unwrap_or_default())}</h3>
                         <p class="formula">"Before: " {s.formula_before.clone()}<br/>"After: " {s.formula_after.clone()}</p>
                         {s.verdict.clone().map(|(v, why)| view! { <p>"Transaction mode: " <strong>{v.as_str()}</strong> " — " {why}</p> })}
                         {s.urls.iter().map(|u| {

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use poolfix_engine::knowledge::compute::COMPUTE_SIZES;
-use poolfix_engine::knowledge::services::ServiceKind;
+use poolfix_engine::knowledge::services;
 use poolfix_engine::redact::{redact_env, redact_urls};
 use poolfix_engine::url_doctor::ModeChoice;
 
@@ -42,7 +42,7 @@ pub fn decode(hash: &str) -> Option<(String, String, Settings)> {
     let compute = COMPUTE_SIZES.iter().position(|c| c.name == compute_name)?;
     let pool_size = parts.next()?.parse().ok();
     let mode = ModeChoice::from_cli(parts.next()?)?;
-    let url_service = ServiceKind::from_cli(parts.next()?)?;
+    let url_service = services::from_cli(parts.next()?)?;
     let (mut mlflow_version, mut prefect_version) = (0, 0);
     if lines == 6 {
         let (mlflow, prefect) = (parts.next()?, parts.next()?);

@@ -1,36 +1,15 @@
 //! `poolfix check`, `poolfix fix` and `poolfix plan`: the compose doctor.
 
-use poolfix_engine::compose::budget::count_label as show;
+use poolfix_engine::model::count_label as show;
 use std::process::ExitCode;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use poolfix_engine::compose::{analyze_compose, ComposeOptions, ComposeReport};
-use poolfix_engine::knowledge::compute::{compute, COMPUTE_SIZES};
+use poolfix_engine::knowledge::compute::Compute;
 use poolfix_engine::url_doctor::{mask_password, ModeChoice};
 use serde_json::{json, Map, Value};
 
-use crate::url_cmd::ModeArg;
 use crate::Format;
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum ComputeArg {
-    Nano,
-    Micro,
-    Small,
-    Medium,
-    Large,
-    Xl,
-    #[value(name = "2xl")]
-    Xl2,
-    #[value(name = "4xl")]
-    Xl4,
-    #[value(name = "8xl")]
-    Xl8,
-    #[value(name = "12xl")]
-    Xl12,
-    #[value(name = "16xl")]
-    Xl16,
-}
 
 /// Where the compose file comes from and the project's limits.
 #[derive(Args)]
@@ -41,14 +20,14 @@ pub struct Common {
     #[arg(long = "env-file")]
     pub env_file: Option<String>,
     /// The Supabase compute size (sets the limits and the default pool size).
-    #[arg(long, value_enum, default_value = "micro")]
-    pub compute: ComputeArg,
+    #[arg(long, value_parser = crate::values::compute(), default_value = "micro")]
+    pub compute: &'static Compute,
     /// The pool size, if changed in the dashboard.
     #[arg(long = "pool-size")]
     pub pool_size: Option<u32>,
     /// Pooler mode to end up in; poolfix never switches on its own.
-    #[arg(long, value_enum, default_value = "keep")]
-    pub mode: ModeArg,
+    #[arg(long, value_parser = crate::values::mode(), default_value = "keep")]
+    pub mode: ModeChoice,
     /// The MLflow version to assume where the image tag does not say (e.g. 2, 2.17.0; default:
     /// the newest).
     #[arg(long = "mlflow-version", value_parser = version_arg)]
@@ -60,7 +39,7 @@ pub struct Common {
 }
 
 fn version_arg(text: &str) -> Result<(u32, u32, u32), String> {
-    poolfix_engine::compose::services::parse_version(text)
+    poolfix_engine::knowledge::parse_version(text)
         .ok_or_else(|| format!("`{text}` is not a version (write e.g. 2, 3.0 or 3.4.20)"))
 }
 
@@ -107,15 +86,10 @@ fn load(c: &Common) -> Result<(String, ComposeReport), String> {
         Some(p) => read(p)?,
         None => String::new(),
     };
-    let name = c.compute.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default();
     let options = ComposeOptions {
-        compute: compute(&name).unwrap_or(&COMPUTE_SIZES[1]),
+        compute: c.compute,
         pool_size: c.pool_size,
-        mode: match c.mode {
-            ModeArg::Keep => ModeChoice::Keep,
-            ModeArg::Session => ModeChoice::Session,
-            ModeArg::Transaction => ModeChoice::Transaction,
-        },
+        mode: c.mode,
         env_text,
         file_name: if c.file == "-" { "docker-compose.yml".into() } else { c.file.clone() },
         mlflow_version: c.mlflow_version,
@@ -224,8 +198,8 @@ pub fn to_json(r: &ComposeReport) -> Value {
         })).collect::<Vec<_>>(),
         "services": r.services.iter().map(|s| json!({
             "name": s.service.name,
-            "kind": s.service.role.as_str(),
-            "version": s.service.version.map(poolfix_engine::compose::services::version_label),
+            "kind": s.service.kind.kind,
+            "version": s.service.version.map(poolfix_engine::knowledge::version_label),
             "version_assumed": s.service.version_assumed,
             "processes": s.service.processes.value,
             "replicas": s.service.replicas.value,
@@ -320,7 +294,7 @@ pub fn to_text(r: &ComposeReport, colour: bool) -> String {
             out,
             "  {} ({}): {} → {}",
             s.service.name,
-            s.service.role.as_str(),
+            s.service.kind.kind,
             show(s.max_before),
             show(s.max_after)
         );

@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod compose_cmd;
 mod github;
 mod url_cmd;
+mod values;
 
 #[derive(Parser)]
 #[command(name = "poolfix", version, about = "Finds Supabase connection-pool problems before they become outages")]

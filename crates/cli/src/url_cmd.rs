@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use poolfix_engine::knowledge::services::ServiceKind;
 use poolfix_engine::rules::Finding;
 use poolfix_engine::span::line_col;
@@ -11,53 +11,19 @@ use serde_json::{json, Map, Value};
 
 use crate::Format;
 
-#[derive(Clone, Copy, ValueEnum)]
-pub enum ServiceArg {
-    Mlflow,
-    Prefect,
-    Prefect2,
-    Sqlalchemy,
-    Libpq,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum ModeArg {
-    Keep,
-    Session,
-    Transaction,
-}
-
 #[derive(Args)]
 pub struct UrlArgs {
     /// The connection URL, or `-` to read it from standard input.
     pub url: String,
     /// What uses the URL: MLflow, Prefect 3.1+ (`prefect`), Prefect 2.x/3.0 (`prefect2`),
     /// another SQLAlchemy program, or a libpq tool such as psql.
-    #[arg(long = "for", value_enum, default_value = "sqlalchemy")]
-    pub service: ServiceArg,
+    #[arg(long = "for", value_parser = crate::values::service(), default_value = "sqlalchemy")]
+    pub service: ServiceKind,
     /// Pooler mode to end up in; poolfix never switches on its own.
-    #[arg(long, value_enum, default_value = "keep")]
-    pub mode: ModeArg,
+    #[arg(long, value_parser = crate::values::mode(), default_value = "keep")]
+    pub mode: ModeChoice,
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
-}
-
-fn service(arg: ServiceArg) -> ServiceKind {
-    match arg {
-        ServiceArg::Mlflow => ServiceKind::Mlflow,
-        ServiceArg::Prefect => ServiceKind::Prefect3,
-        ServiceArg::Prefect2 => ServiceKind::Prefect2,
-        ServiceArg::Sqlalchemy => ServiceKind::SqlAlchemy,
-        ServiceArg::Libpq => ServiceKind::Libpq,
-    }
-}
-
-fn mode(arg: ModeArg) -> ModeChoice {
-    match arg {
-        ModeArg::Keep => ModeChoice::Keep,
-        ModeArg::Session => ModeChoice::Session,
-        ModeArg::Transaction => ModeChoice::Transaction,
-    }
 }
 
 pub fn run(args: UrlArgs) -> ExitCode {
@@ -71,8 +37,8 @@ pub fn run(args: UrlArgs) -> ExitCode {
     } else {
         args.url.clone()
     };
-    let mut options = UrlOptions::new(service(args.service));
-    options.mode = mode(args.mode);
+    let mut options = UrlOptions::new(args.service);
+    options.mode = args.mode;
     let report = analyze_url(&text, &options);
     match args.format {
         Format::Json => {
@@ -125,7 +91,7 @@ fn finding_json(text: &str, f: &Finding) -> Value {
 pub fn to_json(text: &str, r: &UrlReport) -> Value {
     json!({
         "service": r.service.cli_name(),
-        "driver": r.driver.map(|d| d.name()),
+        "driver": r.driver.map(|d| d.name),
         "endpoint": r.endpoint.as_str(),
         "project_ref": r.project_ref,
         "mode_before": r.mode_before.as_str(),
@@ -153,8 +119,8 @@ fn paint(on: bool, code: &str, s: &str) -> String {
 pub fn to_text(text: &str, r: &UrlReport, colour: bool) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
-    let driver = r.driver.map_or("?", |d| d.name());
-    let _ = writeln!(out, "{} · {} · {}", r.service.label(), driver, r.endpoint.label());
+    let driver = r.driver.map_or("?", |d| d.name);
+    let _ = writeln!(out, "{} · {} · {}", r.service.label, driver, r.endpoint.label());
     for f in &r.findings {
         let (line, column) = line_col(text, f.span.start);
         let sev = f.severity().as_str();

@@ -43,7 +43,7 @@ criterion_group!(benches, bench);
 fn parse_only(c: &mut Criterion) {
     let text = generate(100);
     c.bench_function("compose_doctor/yaml_parse_only_100", |b| {
-        b.iter(|| poolfix_engine::compose::yaml::parse(black_box(&text)))
+        b.iter(|| poolfix_engine::yaml::parse(black_box(&text)))
     });
     c.bench_function("compose_doctor/saphyr_events_only_100", |b| {
         b.iter(|| saphyr_parser::Parser::new_from_str(black_box(&text)).count())

@@ -6,37 +6,12 @@ use crate::conn::{self, ConnString, Form};
 use crate::fix::{self, Edit, UrlAction};
 use crate::knowledge::drivers::{self, Driver, Verdict};
 use crate::knowledge::endpoints::{self, EndpointKind, PoolMode};
+use crate::knowledge::services::PoolModel;
 use crate::knowledge::services::{self, ServiceKind};
 use crate::rules::{self, Applicability, Finding, UrlCtx};
 use crate::span::Span;
 
-/// Which pooler mode the user wants the URL to end up in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum ModeChoice {
-    #[default]
-    Keep,
-    Session,
-    Transaction,
-}
-
-impl ModeChoice {
-    pub fn from_cli(name: &str) -> Option<ModeChoice> {
-        match name {
-            "keep" => Some(ModeChoice::Keep),
-            "session" => Some(ModeChoice::Session),
-            "transaction" => Some(ModeChoice::Transaction),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ModeChoice::Keep => "keep",
-            ModeChoice::Session => "session",
-            ModeChoice::Transaction => "transaction",
-        }
-    }
-}
+pub use crate::model::ModeChoice;
 
 /// What the URL doctor needs to know besides the text.
 #[derive(Debug, Clone)]
@@ -112,7 +87,7 @@ pub fn analyze_url(text: &str, options: &UrlOptions) -> UrlReport {
     let conn = match conn::parse(text) {
         Ok(c) => c,
         Err(e) => {
-            let finding = Finding::new(&rules::PF100, e.message, e.span);
+            let finding = rules::unparsable(e.message, e.span);
             return UrlReport {
                 conn: None,
                 findings: vec![finding],
@@ -131,12 +106,8 @@ pub fn analyze_url(text: &str, options: &UrlOptions) -> UrlReport {
             };
         }
     };
-    let written_driver = conn.driver.and_then(|d| Driver::from_name(d.slice(text)));
-    let driver = match service.required_driver() {
-        Some(d) => d,
-        None if service == ServiceKind::Libpq => Driver::Libpq,
-        None => written_driver.unwrap_or(service.bare_scheme_driver()),
-    };
+    let written_driver = conn.driver.and_then(|d| drivers::from_name(d.slice(text)));
+    let driver = service.driver_for(written_driver);
     let (endpoint, host_ref) = match conn.hosts.first() {
         None => (EndpointKind::Unknown, None),
         Some(h) => {
@@ -202,7 +173,7 @@ pub fn analyze_url(text: &str, options: &UrlOptions) -> UrlReport {
     // Fixes were taken in rule priority order; the report reads in text order.
     let mut findings = findings;
     crate::order::sort_stable_by(&mut findings, |f| (f.span.start, f.span.end));
-    let snippet = (service == ServiceKind::SqlAlchemy).then(|| sqlalchemy_snippet(driver, mode_after));
+    let snippet = matches!(service.pool, PoolModel::Code).then(|| sqlalchemy_snippet(driver, mode_after));
     let explain = explain(text, &conn, driver, endpoint, project_ref.as_deref());
     UrlReport {
         conn: Some(conn),
@@ -235,10 +206,10 @@ pub fn mask_password(text: &str) -> String {
     }
 }
 
-/// The `create_engine` call for a SQLAlchemy service (FACTS.md §5, §8): a small bounded pool
-/// with pre-ping, or NullPool plus the prepared-statement cure in transaction mode.
+/// The `create_engine` call for a SQLAlchemy service (docs/sources.md#sqlalchemy): a small
+/// bounded pool with pre-ping, or NullPool plus the prepared-statement cure in transaction mode.
 pub fn sqlalchemy_snippet(driver: Driver, mode: PoolMode) -> String {
-    let asyncish = driver == Driver::Asyncpg;
+    let asyncish = driver.is_async;
     let create = if asyncish { "create_async_engine" } else { "create_engine" };
     let import = if asyncish {
         "from sqlalchemy.ext.asyncio import create_async_engine"
@@ -246,10 +217,9 @@ pub fn sqlalchemy_snippet(driver: Driver, mode: PoolMode) -> String {
         "from sqlalchemy import create_engine"
     };
     if mode == PoolMode::Transaction {
-        let connect_args = match driver {
-            Driver::Asyncpg => ",\n    connect_args={\"statement_cache_size\": 0},",
-            Driver::Psycopg => ",\n    connect_args={\"prepare_threshold\": None},",
-            _ => ",",
+        let connect_args = match driver.no_prepare_args {
+            Some(args) => format!(",\n    connect_args={args},"),
+            None => ",".to_string(),
         };
         format!(
             "{import}\nfrom sqlalchemy.pool import NullPool\n\n# Transaction pooler: let Supavisor pool; no prepared statements.\nengine = {create}(\n    DATABASE_URL,\n    poolclass=NullPool{connect_args}\n)\n"
@@ -282,7 +252,7 @@ fn explain(
         add(d, "scheme", d.slice(text).to_string(), note);
     }
     if let Some(d) = conn.driver {
-        add(d, "driver", d.slice(text).to_string(), format!("SQLAlchemy driver: {}", driver.name()));
+        add(d, "driver", d.slice(text).to_string(), format!("SQLAlchemy driver: {}", driver.name));
     }
     if let Some(u) = conn.user.filter(|_| uri) {
         let user = u.slice(text);
@@ -340,12 +310,12 @@ fn explain(
     for p in &conn.params {
         let key = p.key.slice(text);
         let note = if drivers::POOL_KEYS.contains(&key) {
-            format!("a create_engine() setting: {} refuses it in a URL", driver.name())
+            format!("a create_engine() setting: {} refuses it in a URL", driver.name)
         } else {
             match drivers::verdict(driver, key) {
-                Verdict::Accepted => format!("{} accepts `{key}`", driver.name()),
-                Verdict::Refused(e) => format!("{} refuses `{key}`: {e}", driver.name()),
-                Verdict::Unknown => format!("not verified for {}", driver.name()),
+                Verdict::Accepted => format!("{} accepts `{key}`", driver.name),
+                Verdict::Refused(e) => format!("{} refuses `{key}`: {e}", driver.name),
+                Verdict::Unknown => format!("not verified for {}", driver.name),
             }
         };
         let shown =

@@ -2,17 +2,17 @@
 //! services, budget, diff and plan; convergence; the fixed file keeps its structure; and the
 //! fixtures cover every compose rule.
 
-use poolfix_engine::compose::budget::count_label as show;
+use poolfix_engine::model::count_label as show;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use poolfix_engine::compose::services::parse_version;
-use poolfix_engine::compose::yaml::{self, Kind, NodeId, Yaml};
 use poolfix_engine::compose::{analyze_compose, ComposeOptions, ComposeReport};
 use poolfix_engine::knowledge::compute::compute;
+use poolfix_engine::knowledge::parse_version;
 use poolfix_engine::rules::CATALOG;
 use poolfix_engine::url_doctor::ModeChoice;
+use poolfix_engine::yaml::{self, Kind, NodeId, Yaml};
 
 fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/compose")
@@ -87,7 +87,7 @@ fn render(r: &ComposeReport) -> String {
             out,
             "  {} [{}{v}] {} -> {} | {} | {}",
             s.service.name,
-            s.service.role.as_str(),
+            s.service.kind.kind,
             show(s.max_before),
             show(s.max_after),
             s.mode_before.as_str(),

@@ -1,12 +1,12 @@
 //! Any input, however broken, gives findings or a clear error — never a panic — and fixing
 //! converges: applying the fixes and checking again gives no further edits.
 
-use poolfix_engine::knowledge::services::ServiceKind;
+use poolfix_engine::knowledge::services::{self, LIBPQ_TOOL, MLFLOW, SQLALCHEMY};
 use poolfix_engine::url_doctor::{analyze_url, ModeChoice, UrlOptions};
 use proptest::prelude::*;
 
 fn options(service: usize, mode: usize) -> UrlOptions {
-    let mut o = UrlOptions::new(ServiceKind::ALL[service % 5]);
+    let mut o = UrlOptions::new(services::for_urls().nth(service % 5).unwrap());
     o.mode = [ModeChoice::Keep, ModeChoice::Session, ModeChoice::Transaction][mode % 3];
     o.in_file = service.is_multiple_of(2);
     o
@@ -91,14 +91,14 @@ proptest! {
 #[test]
 fn large_and_binary_inputs_end_quickly_with_an_answer() {
     let big = format!("postgresql://u:p@h/db?{}", "a=1&".repeat(250_000));
-    let report = analyze_url(&big, &UrlOptions::new(ServiceKind::Libpq));
+    let report = analyze_url(&big, &UrlOptions::new(&LIBPQ_TOOL));
     assert!(report.conn.is_some());
     let dollars = "$X".repeat(500_000);
-    assert_eq!(analyze_url(&dollars, &UrlOptions::new(ServiceKind::SqlAlchemy)).findings[0].rule.code, "PF100");
+    assert_eq!(analyze_url(&dollars, &UrlOptions::new(&SQLALCHEMY)).findings[0].rule.code, "PF100");
     let binary = String::from_utf8_lossy(&(0..=255u8).cycle().take(1 << 20).collect::<Vec<u8>>()).into_owned();
-    assert_eq!(analyze_url(&binary, &UrlOptions::new(ServiceKind::Mlflow)).findings[0].rule.code, "PF100");
+    assert_eq!(analyze_url(&binary, &UrlOptions::new(&MLFLOW)).findings[0].rule.code, "PF100");
     let brackets = format!("postgresql://{}", "[".repeat(100_000));
-    assert_eq!(analyze_url(&brackets, &UrlOptions::new(ServiceKind::Mlflow)).findings[0].rule.code, "PF100");
+    assert_eq!(analyze_url(&brackets, &UrlOptions::new(&MLFLOW)).findings[0].rule.code, "PF100");
 }
 
 mod compose {

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use poolfix_engine::knowledge::services::ServiceKind;
+use poolfix_engine::knowledge::services;
 use poolfix_engine::rules::{Applicability, CATALOG};
 use poolfix_engine::span::line_col;
 use poolfix_engine::url_doctor::{analyze_url, ModeChoice, UrlOptions, UrlReport};
@@ -30,7 +30,7 @@ fn cases() -> Vec<Case> {
         }
         let fields: Vec<&str> = line.splitn(4, '|').map(|f| f.strip_prefix(' ').unwrap_or(f)).collect();
         assert_eq!(fields.len(), 4, "bad fixture line: {line}");
-        let service = ServiceKind::from_cli(fields[1].trim()).unwrap_or_else(|| panic!("service in {line}"));
+        let service = services::from_cli(fields[1].trim()).unwrap_or_else(|| panic!("service in {line}"));
         let mut options = UrlOptions::new(service);
         // The mode field may add `,file`: the URL sits in a file (compose, .env).
         let mut flags = fields[2].trim().split(',');
@@ -48,7 +48,7 @@ fn render(text: &str, r: &UrlReport) -> String {
         out,
         "service: {} · driver: {} · endpoint: {} · mode: {} -> {} · ref: {}",
         r.service.cli_name(),
-        r.driver.map_or("-", |d| d.name()),
+        r.driver.map_or("-", |d| d.name),
         r.endpoint.as_str(),
         r.mode_before.as_str(),
         r.mode_after.as_str(),
@@ -152,7 +152,7 @@ fn the_table_covers_every_rule_driver_and_endpoint() {
     for case in cases() {
         let r = analyze_url(&case.url, &case.options);
         rules.extend(r.findings.iter().map(|f| f.rule.code));
-        drivers.extend(r.driver.map(|d| d.name()));
+        drivers.extend(r.driver.map(|d| d.name));
         endpoints.insert(r.endpoint.as_str());
     }
     let all: BTreeSet<_> = CATALOG.iter().map(|(r, _)| r.code).filter(|c| c.starts_with("PF1")).collect();

@@ -2,11 +2,11 @@
 //! replaced in place (its quoting kept); new settings are added in the style of the
 //! service's `environment` block (map or list, block or flow), or as a new block.
 
-use super::services::Service;
-use super::yaml::{Kind, Yaml};
 use crate::fix::Edit;
-use crate::rules::{pf207_default_pool_settings, Applicability, Finding, Fix};
+use crate::model::Service;
+use crate::rules::{pf214_shared_environment, Finding};
 use crate::span::Span;
+use crate::yaml::{Kind, Yaml};
 
 /// The end of the line that contains byte `at` (before its newline).
 fn line_end(text: &str, at: usize) -> usize {
@@ -65,16 +65,7 @@ pub fn env_edits(
     }
     if service.env_shared {
         let lines: Vec<String> = missing.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        let finding = Finding::new(
-            &pf207_default_pool_settings::DOC,
-            format!(
-                "`{}`'s environment is shared through an alias; add these settings to it by hand: {}",
-                service.name,
-                lines.join(", ")
-            ),
-            service.key_span,
-        )
-        .with_fix(Fix::new("Add the settings to this service by hand", Applicability::Manual));
+        let finding = pf214_shared_environment::finding(service, &lines);
         return (edits, Some(finding));
     }
     match service.env_node.map(|n| (n, y.node(n))) {

@@ -4,9 +4,9 @@
 
 use std::fmt::Write as _;
 
-use super::budget::Budget;
-use super::services::Role;
-use super::{ComposeOptions, ServiceReport};
+use super::ServiceReport;
+use crate::knowledge::services::PoolModel;
+use crate::model::{Budget, ComposeOptions};
 
 /// One step: what to do, the commands, and how to know it worked.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -30,7 +30,7 @@ pub struct Plan {
 }
 
 /// Every Supavisor and PgBouncer error text that means the pool is full or a setting was
-/// refused (FACTS.md §1, §4, §5).
+/// refused (docs/sources.md#errors).
 pub const WATCH_FOR: &[&str] = &[
     "max clients reached in session mode",
     "MaxClientsInSessionMode",
@@ -53,17 +53,14 @@ fn compose_cmd(r: &ServiceReport) -> String {
 }
 
 fn health(r: &ServiceReport) -> Option<String> {
-    let (port, path, answer) = match r.service.role {
-        Role::Mlflow => (r.service.host_port(5000).unwrap_or(5000), "/health", "OK"),
-        Role::PrefectServer => (r.service.host_port(4200).unwrap_or(4200), "/api/health", "true"),
-        _ => return None,
-    };
-    Some(format!("curl -fsS http://localhost:{port}{path}   # answers {answer}"))
+    let h = r.service.kind.health.as_ref()?;
+    let port = r.service.host_port(h.port).unwrap_or(h.port);
+    Some(format!("curl -fsS http://localhost:{port}{}   # answers {}", h.path, h.answer))
 }
 
 pub fn plan(reports: &[ServiceReport], budget: &Budget, options: &ComposeOptions) -> Plan {
     let changed: Vec<&ServiceReport> = {
-        let mut v: Vec<&ServiceReport> = reports.iter().filter(|r| r.has_pool() && !r.urls.is_empty()).collect();
+        let mut v: Vec<&ServiceReport> = reports.iter().filter(|r| r.is_counted()).collect();
         // The biggest holder first: it frees the most room. Prefect servers before their workers.
         // Unbounded (None) first, then by size, largest first.
         crate::order::sort_stable_by(&mut v, |r| ((u32::MAX - r.max_before.unwrap_or(u32::MAX)) as usize, 0));
@@ -91,7 +88,7 @@ pub fn plan(reports: &[ServiceReport], budget: &Budget, options: &ComposeOptions
             vec![format!("docker compose logs -f {name}   # no error from the list below for a few minutes")];
         checks.extend(health(r));
         let mut expect = Vec::new();
-        if r.service.role == Role::App {
+        if matches!(r.service.kind.pool, PoolModel::Code) {
             expect.push(format!(
                 "deploy {name}'s code with create_engine(…, pool_size=1, max_overflow=1) first; poolfix cannot change code"
             ));
@@ -106,12 +103,9 @@ pub fn plan(reports: &[ServiceReport], budget: &Budget, options: &ComposeOptions
             expect,
         });
     }
-    for r in reports.iter().filter(|r| r.service.role == Role::PrefectWorker) {
+    for (r, server) in reports.iter().filter_map(|r| Some((r, r.service.kind.client_of?))) {
         plan.rollout.push(Step {
-            title: format!(
-                "Restart {} after the Prefect server is healthy (it holds no database pool)",
-                r.service.name
-            ),
+            title: format!("Restart {} after {server} is healthy (it holds no database pool)", r.service.name),
             commands: vec![format!("{} up -d {}", compose_cmd(r), r.service.name)],
             checks: vec![format!("docker compose logs -f {}   # the worker polls the API again", r.service.name)],
             ..Step::default()

@@ -1,91 +1,83 @@
-//! Database drivers and what each does with a URL query key.
+//! Database drivers, one entry each in [`DRIVERS`]: how a URL names them, which URL query keys
+//! they accept and the error they give for the rest, whether they prepare statements and the
+//! cure for that, and where their pool lives. A new driver is a new entry.
 //!
-//! SQLAlchemy passes every query key to the driver's `connect()`; the verdicts below were
-//! measured with SQLAlchemy 2.1.9 / 2.0.58, psycopg2 2.9.13, psycopg 3.3.9 and asyncpg 0.32
-//! (shared/domain/FACTS.md §4) and match libpq's list of connection parameters
-//! (https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-PARAMKEYWORDS).
+//! The key verdicts were measured with SQLAlchemy 2.1.9 / 2.0.58, psycopg2 2.9.13, psycopg 3.3.9
+//! and asyncpg 0.32 (`verify/drivers.py`, docs/sources.md#url-keys) and match libpq's list of
+//! connection parameters (<https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-PARAMKEYWORDS>).
 
-/// The library that opens the connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Driver {
-    /// `postgresql+psycopg2://` (libpq underneath).
-    Psycopg2,
-    /// `postgresql+psycopg://`: psycopg 3 (libpq underneath).
-    Psycopg,
-    /// `postgresql+asyncpg://`: its own protocol code, keyword arguments.
-    Asyncpg,
-    /// `postgresql+pg8000://`: pure Python; only pool keys are verified.
-    Pg8000,
-    /// libpq itself: psql, pg_dump, and any tool that hands the URL to libpq.
-    Libpq,
+use super::Verdict as TxVerdict;
+
+/// What a driver does with the URL query keys it does not accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Refused with this text; `{key}` stands for the key.
+    Always(&'static str),
+    /// Only SQLAlchemy's pool keys were measured (refused with the text); others are unknown.
+    PoolKeysOnly(&'static str),
 }
 
-impl Driver {
-    /// The driver named after `+` in a SQLAlchemy URL.
-    pub fn from_name(name: &str) -> Option<Driver> {
-        match name.to_ascii_lowercase().as_str() {
-            "psycopg2" | "psycopg2cffi" => Some(Driver::Psycopg2),
-            "psycopg" | "psycopg_async" => Some(Driver::Psycopg),
-            "asyncpg" => Some(Driver::Asyncpg),
-            "pg8000" => Some(Driver::Pg8000),
-            _ => None,
-        }
-    }
+/// Where a program's pool lives when it uses this driver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PoolHome {
+    /// SQLAlchemy's `create_engine()` (defaults 5 + 10): every Python driver here.
+    SqlAlchemy,
+    /// No pool: one connection per program (psql, pg_dump).
+    None,
+}
 
-    pub fn name(self) -> &'static str {
-        match self {
-            Driver::Psycopg2 => "psycopg2",
-            Driver::Psycopg => "psycopg 3",
-            Driver::Asyncpg => "asyncpg",
-            Driver::Pg8000 => "pg8000",
-            Driver::Libpq => "libpq",
-        }
-    }
+/// One driver.
+#[derive(Debug)]
+pub struct DriverDef {
+    /// The name after `+` in a SQLAlchemy URL, and its aliases.
+    pub names: &'static [&'static str],
+    /// As people call it.
+    pub name: &'static str,
+    /// The scheme that selects it (`postgresql` for libpq tools).
+    pub scheme: &'static str,
+    /// Hands the URL's keys to libpq as connection parameters.
+    pub libpq: bool,
+    /// Keys it accepts from a URL.
+    pub accepts: &'static [&'static str],
+    /// Keys that exist but fail when a URL hands them over as strings, with the error.
+    pub string_traps: &'static [(&'static str, &'static str)],
+    pub refusal: Refusal,
+    /// How it spells "require SSL" in a URL.
+    pub ssl_key: &'static str,
+    /// Uses protocol-level prepared statements by default, which break through a transaction
+    /// pooler (asyncpg always; psycopg 3 after 5 executions; psycopg2 never). docs/sources.md#prepared-statements
+    pub prepares: bool,
+    /// The `connect_args` that turn prepared statements off.
+    pub no_prepare_args: Option<&'static str>,
+    /// SQLAlchemy's async engine (`create_async_engine`).
+    pub is_async: bool,
+    pub pool: PoolHome,
+}
 
-    /// The scheme that selects this driver in SQLAlchemy (`postgresql` for libpq tools).
-    pub fn scheme(self) -> &'static str {
-        match self {
-            Driver::Psycopg2 => "postgresql+psycopg2",
-            Driver::Psycopg => "postgresql+psycopg",
-            Driver::Asyncpg => "postgresql+asyncpg",
-            Driver::Pg8000 => "postgresql+pg8000",
-            Driver::Libpq => "postgresql",
-        }
-    }
+/// A driver: an entry of [`DRIVERS`]. Drivers are equal when they are the same entry.
+pub type Driver = &'static DriverDef;
 
-    /// Drivers that hand the URL's keys to libpq as connection parameters.
-    pub fn is_libpq(self) -> bool {
-        matches!(self, Driver::Psycopg2 | Driver::Psycopg | Driver::Libpq)
+impl PartialEq for DriverDef {
+    fn eq(&self, other: &DriverDef) -> bool {
+        std::ptr::eq(self, other)
     }
+}
+impl Eq for DriverDef {}
 
-    /// Whether the driver uses protocol-level prepared statements by default, which break
-    /// through a transaction pooler (FACTS.md §5: asyncpg always; psycopg 3 after 5
-    /// executions; psycopg2 never).
-    pub fn prepares_statements(self) -> bool {
-        matches!(self, Driver::Asyncpg | Driver::Psycopg)
-    }
-
-    /// How this driver spells "require SSL" in a URL.
-    pub fn ssl_key(self) -> &'static str {
-        if self == Driver::Asyncpg {
-            "ssl"
-        } else {
-            "sslmode"
+impl DriverDef {
+    /// Whether it works through a transaction pooler, and what that takes.
+    pub fn transaction(&self) -> (TxVerdict, String) {
+        const CODE: &str = "unless the code uses SET, LISTEN, advisory locks or temp tables";
+        match self.no_prepare_args {
+            Some(args) if self.prepares => (TxVerdict::CompatibleWithSettings, format!("connect_args={args}, {CODE}")),
+            _ => (
+                TxVerdict::Compatible,
+                "psycopg2 never prepares statements; check the code for SET, LISTEN, advisory locks and temp tables"
+                    .into(),
+            ),
         }
     }
 }
-
-/// SQLAlchemy `create_engine()` pool arguments: never valid in a URL (FACTS.md §4).
-pub const POOL_KEYS: &[&str] = &[
-    "pool_size",
-    "max_overflow",
-    "pool_timeout",
-    "pool_recycle",
-    "pool_pre_ping",
-    "poolclass",
-    "pool_use_lifo",
-    "pool_reset_on_return",
-];
 
 /// libpq's connection parameters (PostgreSQL 17 docs, "Parameter Key Words").
 const LIBPQ_KEYS: &[&str] = &[
@@ -134,17 +126,122 @@ const LIBPQ_KEYS: &[&str] = &[
     "load_balance_hosts",
 ];
 
-/// Keys asyncpg's `connect()` accepts as strings from a URL; `prepared_statement_cache_size`
-/// is consumed by SQLAlchemy's asyncpg dialect (measured, FACTS.md §4).
-const ASYNCPG_KEYS: &[&str] =
-    &["ssl", "command_timeout", "prepared_statement_cache_size", "target_session_attrs", "krbsrvname", "gsslib"];
+const STRING_ARRIVES: &str = "the value arrives as a string and asyncpg fails on it";
+const UNEXPECTED_KEYWORD: &str = "TypeError: connect() got an unexpected keyword argument '{key}'";
 
-/// asyncpg keyword arguments that exist but fail when the URL hands them over as strings.
-const ASYNCPG_STRING_TRAPS: &[(&str, &str)] = &[
-    ("timeout", "unsupported operand type(s) for +: 'float' and 'str'"),
-    ("statement_cache_size", "the value arrives as a string and asyncpg fails on it"),
-    ("max_cached_statement_lifetime", "the value arrives as a string and asyncpg fails on it"),
-    ("max_cacheable_statement_size", "the value arrives as a string and asyncpg fails on it"),
+/// `postgresql+psycopg2://` (libpq underneath).
+pub static PSYCOPG2: DriverDef = DriverDef {
+    names: &["psycopg2", "psycopg2cffi"],
+    name: "psycopg2",
+    scheme: "postgresql+psycopg2",
+    libpq: true,
+    accepts: LIBPQ_KEYS,
+    string_traps: &[],
+    refusal: Refusal::Always("invalid dsn: invalid connection option \"{key}\""),
+    ssl_key: "sslmode",
+    prepares: false,
+    no_prepare_args: None,
+    is_async: false,
+    pool: PoolHome::SqlAlchemy,
+};
+
+/// `postgresql+psycopg://`: psycopg 3 (libpq underneath). It takes `prepare_threshold` as a
+/// keyword, but from a URL the value is a string.
+pub static PSYCOPG: DriverDef = DriverDef {
+    names: &["psycopg", "psycopg_async"],
+    name: "psycopg 3",
+    scheme: "postgresql+psycopg",
+    libpq: true,
+    accepts: LIBPQ_KEYS,
+    string_traps: &[("prepare_threshold", "the value arrives as a string and psycopg fails on it")],
+    refusal: Refusal::Always("invalid connection option \"{key}\""),
+    ssl_key: "sslmode",
+    prepares: true,
+    no_prepare_args: Some("{\"prepare_threshold\": None}"),
+    is_async: false,
+    pool: PoolHome::SqlAlchemy,
+};
+
+/// `postgresql+asyncpg://`: its own protocol code, keyword arguments. `prepared_statement_cache_size`
+/// is consumed by SQLAlchemy's asyncpg dialect.
+pub static ASYNCPG: DriverDef = DriverDef {
+    names: &["asyncpg"],
+    name: "asyncpg",
+    scheme: "postgresql+asyncpg",
+    libpq: false,
+    accepts: &[
+        "ssl",
+        "command_timeout",
+        "prepared_statement_cache_size",
+        "target_session_attrs",
+        "krbsrvname",
+        "gsslib",
+    ],
+    string_traps: &[
+        ("timeout", "unsupported operand type(s) for +: 'float' and 'str'"),
+        ("statement_cache_size", STRING_ARRIVES),
+        ("max_cached_statement_lifetime", STRING_ARRIVES),
+        ("max_cacheable_statement_size", STRING_ARRIVES),
+    ],
+    refusal: Refusal::Always(UNEXPECTED_KEYWORD),
+    ssl_key: "ssl",
+    prepares: true,
+    no_prepare_args: Some("{\"statement_cache_size\": 0}"),
+    is_async: true,
+    pool: PoolHome::SqlAlchemy,
+};
+
+/// `postgresql+pg8000://`: pure Python; only pool keys are verified.
+pub static PG8000: DriverDef = DriverDef {
+    names: &["pg8000"],
+    name: "pg8000",
+    scheme: "postgresql+pg8000",
+    libpq: false,
+    accepts: &[],
+    string_traps: &[],
+    refusal: Refusal::PoolKeysOnly(UNEXPECTED_KEYWORD),
+    ssl_key: "sslmode",
+    prepares: false,
+    no_prepare_args: None,
+    is_async: false,
+    pool: PoolHome::SqlAlchemy,
+};
+
+/// libpq itself: psql, pg_dump, and any tool that hands the URL to libpq.
+pub static LIBPQ: DriverDef = DriverDef {
+    names: &[],
+    name: "libpq",
+    scheme: "postgresql",
+    libpq: true,
+    accepts: LIBPQ_KEYS,
+    string_traps: &[],
+    refusal: Refusal::Always("invalid connection option \"{key}\""),
+    ssl_key: "sslmode",
+    prepares: false,
+    no_prepare_args: None,
+    is_async: false,
+    pool: PoolHome::None,
+};
+
+/// Every driver poolfix knows.
+pub static DRIVERS: &[Driver] = &[&PSYCOPG2, &PSYCOPG, &ASYNCPG, &PG8000, &LIBPQ];
+
+/// The driver named after `+` in a SQLAlchemy URL.
+pub fn from_name(name: &str) -> Option<Driver> {
+    let name = name.to_ascii_lowercase();
+    DRIVERS.iter().copied().find(|d| d.names.contains(&name.as_str()))
+}
+
+/// SQLAlchemy `create_engine()` pool arguments: never valid in a URL (docs/sources.md#url-keys).
+pub const POOL_KEYS: &[&str] = &[
+    "pool_size",
+    "max_overflow",
+    "pool_timeout",
+    "pool_recycle",
+    "pool_pre_ping",
+    "poolclass",
+    "pool_use_lifo",
+    "pool_reset_on_return",
 ];
 
 /// What a driver does with one URL query key.
@@ -159,34 +256,24 @@ pub enum Verdict {
 
 /// What `driver` does with the URL query key `key`.
 pub fn verdict(driver: Driver, key: &str) -> Verdict {
-    let libpq_refusal = |prefix: &str| Verdict::Refused(format!("{prefix}invalid connection option \"{key}\""));
-    match driver {
-        Driver::Psycopg2 | Driver::Libpq if LIBPQ_KEYS.contains(&key) => Verdict::Accepted,
-        Driver::Psycopg2 => libpq_refusal("invalid dsn: "),
-        Driver::Libpq => libpq_refusal(""),
-        // psycopg 3 takes prepare_threshold as a keyword, but from a URL it is a string.
-        Driver::Psycopg if key == "prepare_threshold" => {
-            Verdict::Refused("the value arrives as a string and psycopg fails on it".into())
-        }
-        Driver::Psycopg if LIBPQ_KEYS.contains(&key) => Verdict::Accepted,
-        Driver::Psycopg => libpq_refusal(""),
-        Driver::Asyncpg if ASYNCPG_KEYS.contains(&key) => Verdict::Accepted,
-        Driver::Asyncpg => match ASYNCPG_STRING_TRAPS.iter().find(|(k, _)| *k == key) {
-            Some((_, error)) => Verdict::Refused((*error).into()),
-            None => Verdict::Refused(format!("TypeError: connect() got an unexpected keyword argument '{key}'")),
-        },
-        Driver::Pg8000 if POOL_KEYS.contains(&key) => {
-            Verdict::Refused(format!("TypeError: connect() got an unexpected keyword argument '{key}'"))
-        }
-        Driver::Pg8000 => Verdict::Unknown,
+    if let Some((_, error)) = driver.string_traps.iter().find(|(k, _)| *k == key) {
+        return Verdict::Refused((*error).into());
+    }
+    if driver.accepts.contains(&key) {
+        return Verdict::Accepted;
+    }
+    match driver.refusal {
+        Refusal::Always(text) => Verdict::Refused(text.replace("{key}", key)),
+        Refusal::PoolKeysOnly(text) if POOL_KEYS.contains(&key) => Verdict::Refused(text.replace("{key}", key)),
+        Refusal::PoolKeysOnly(_) => Verdict::Unknown,
     }
 }
 
 /// The spelling `driver` accepts for a key it refuses, when there is one in the URL:
 /// `sslmode` ↔ `ssl`, `timeout` → `connect_timeout`.
 pub fn respelling(driver: Driver, key: &str) -> Option<&'static str> {
-    match (driver.is_libpq(), key) {
-        (false, "sslmode") if driver == Driver::Asyncpg => Some("ssl"),
+    match (driver.libpq, key) {
+        (false, "sslmode") if driver.ssl_key == "ssl" => Some("ssl"),
         (true, "ssl") => Some("sslmode"),
         (true, "timeout") => Some("connect_timeout"),
         _ => None,
@@ -211,31 +298,34 @@ mod tests {
         use Verdict::*;
         let refused = |d, k| matches!(verdict(d, k), Refused(_));
         assert_eq!(
-            verdict(Driver::Psycopg2, "pool_size"),
+            verdict(&PSYCOPG2, "pool_size"),
             Refused("invalid dsn: invalid connection option \"pool_size\"".into())
         );
-        assert_eq!(verdict(Driver::Psycopg, "pool_size"), Refused("invalid connection option \"pool_size\"".into()));
+        assert_eq!(verdict(&PSYCOPG, "pool_size"), Refused("invalid connection option \"pool_size\"".into()));
         assert_eq!(
-            verdict(Driver::Asyncpg, "pool_size"),
+            verdict(&ASYNCPG, "pool_size"),
             Refused("TypeError: connect() got an unexpected keyword argument 'pool_size'".into())
         );
-        assert_eq!(verdict(Driver::Psycopg2, "connect_timeout"), Accepted);
-        assert!(refused(Driver::Asyncpg, "connect_timeout"));
-        assert!(refused(Driver::Psycopg2, "timeout") && refused(Driver::Psycopg, "timeout"));
+        assert_eq!(verdict(&PSYCOPG2, "connect_timeout"), Accepted);
+        assert!(refused(&ASYNCPG, "connect_timeout"));
+        assert!(refused(&PSYCOPG2, "timeout") && refused(&PSYCOPG, "timeout"));
         assert_eq!(
-            verdict(Driver::Asyncpg, "timeout"),
+            verdict(&ASYNCPG, "timeout"),
             Refused("unsupported operand type(s) for +: 'float' and 'str'".into())
         );
-        assert!(refused(Driver::Psycopg2, "command_timeout"));
-        assert_eq!(verdict(Driver::Asyncpg, "command_timeout"), Accepted);
-        assert_eq!(verdict(Driver::Psycopg2, "sslmode"), Accepted);
-        assert!(refused(Driver::Asyncpg, "sslmode"));
-        assert!(refused(Driver::Psycopg2, "ssl"));
-        assert_eq!(verdict(Driver::Asyncpg, "ssl"), Accepted);
-        assert!(refused(Driver::Asyncpg, "application_name"));
-        assert_eq!(verdict(Driver::Asyncpg, "prepared_statement_cache_size"), Accepted);
-        assert!(refused(Driver::Asyncpg, "statement_cache_size"));
-        assert!(refused(Driver::Psycopg, "prepare_threshold"));
-        assert_eq!(verdict(Driver::Pg8000, "application_name"), Unknown);
+        assert!(refused(&PSYCOPG2, "command_timeout"));
+        assert_eq!(verdict(&ASYNCPG, "command_timeout"), Accepted);
+        assert_eq!(verdict(&PSYCOPG2, "sslmode"), Accepted);
+        assert!(refused(&ASYNCPG, "sslmode"));
+        assert!(refused(&PSYCOPG2, "ssl"));
+        assert_eq!(verdict(&ASYNCPG, "ssl"), Accepted);
+        assert!(refused(&ASYNCPG, "application_name"));
+        assert_eq!(verdict(&ASYNCPG, "prepared_statement_cache_size"), Accepted);
+        assert!(refused(&ASYNCPG, "statement_cache_size"));
+        assert!(refused(&PSYCOPG, "prepare_threshold"));
+        assert_eq!(verdict(&PG8000, "application_name"), Unknown);
+        assert!(refused(&PG8000, "pool_size"));
+        assert_eq!(from_name("Psycopg2cffi"), Some(&PSYCOPG2 as Driver));
+        assert_eq!(from_name("mysql"), None);
     }
 }

@@ -1,104 +1,58 @@
-//! The services poolfix knows and where each reads its pool settings.
+//! The services poolfix knows, one entry each in [`SERVICES`]: how a compose service is
+//! recognised, where it reads its URL and pool settings, how its connections are counted, its
+//! health check, and how it fares through a transaction pooler. Detection, the budget, the fixes,
+//! the plan, the CLI's `--for` values and the page all read this table: a new service is a new
+//! entry (CONTRIBUTING.md says what else it asks for). Every setting name is written here once.
 
-use super::drivers::Driver;
+use super::drivers::{Driver, PoolHome, ASYNCPG, LIBPQ, PSYCOPG, PSYCOPG2};
+use super::Version;
 
-/// What kind of program uses the connection string. The names are the CLI's `--for` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ServiceKind {
-    /// MLflow tracking server (`mlflow server`).
-    Mlflow,
-    /// Prefect server 3.1 and later.
-    Prefect3,
-    /// Prefect server 2.x and 3.0 (the older setting names).
-    Prefect2,
-    /// Any other SQLAlchemy program: an API, a worker, a script.
-    SqlAlchemy,
-    /// A libpq tool: psql, pg_dump, or a program that hands the URL to libpq.
-    Libpq,
+/// How a compose service is recognised.
+#[derive(Debug)]
+pub struct Detect {
+    /// Phrases in the command line (entrypoint and command, lower-cased).
+    pub commands: &'static [&'static str],
+    /// Image names (registry and tag stripped, lower-cased).
+    pub images: &'static [ImageMatch],
+    /// Command words that rule an image match out (an MLflow image that runs Prefect).
+    pub unless_command: &'static [&'static str],
 }
 
-impl ServiceKind {
-    pub const ALL: [ServiceKind; 5] = [
-        ServiceKind::Mlflow,
-        ServiceKind::Prefect3,
-        ServiceKind::Prefect2,
-        ServiceKind::SqlAlchemy,
-        ServiceKind::Libpq,
-    ];
+#[derive(Debug, Clone, Copy)]
+pub enum ImageMatch {
+    Contains(&'static str),
+    EndsWith(&'static str),
+    Exact(&'static str),
+}
 
-    pub fn cli_name(self) -> &'static str {
+impl ImageMatch {
+    fn matches(self, image: &str) -> bool {
         match self {
-            ServiceKind::Mlflow => "mlflow",
-            ServiceKind::Prefect3 => "prefect",
-            ServiceKind::Prefect2 => "prefect2",
-            ServiceKind::SqlAlchemy => "sqlalchemy",
-            ServiceKind::Libpq => "libpq",
+            ImageMatch::Contains(s) => image.contains(s),
+            ImageMatch::EndsWith(s) => image.ends_with(s),
+            ImageMatch::Exact(s) => image == s,
         }
     }
+}
 
-    pub fn from_cli(name: &str) -> Option<ServiceKind> {
-        ServiceKind::ALL.into_iter().find(|k| k.cli_name() == name)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ServiceKind::Mlflow => "MLflow tracking server",
-            ServiceKind::Prefect3 => "Prefect server 3.1+",
-            ServiceKind::Prefect2 => "Prefect server 2.x / 3.0",
-            ServiceKind::SqlAlchemy => "SQLAlchemy service",
-            ServiceKind::Libpq => "libpq tool (psql)",
-        }
-    }
-
-    pub fn uses_sqlalchemy(self) -> bool {
-        self != ServiceKind::Libpq
-    }
-
-    pub fn is_prefect(self) -> bool {
-        matches!(self, ServiceKind::Prefect3 | ServiceKind::Prefect2)
-    }
-
-    /// The driver the service must be given. MLflow: psycopg2, because MLflow 3.17 pulls
-    /// SQLAlchemy 2.1, whose bare `postgresql://` means psycopg 3 (FACTS.md §4, §6).
-    /// Prefect: asyncpg, the only driver its server supports (FACTS.md §7).
-    pub fn required_driver(self) -> Option<Driver> {
-        match self {
-            ServiceKind::Mlflow => Some(Driver::Psycopg2),
-            ServiceKind::Prefect3 | ServiceKind::Prefect2 => Some(Driver::Asyncpg),
-            ServiceKind::SqlAlchemy | ServiceKind::Libpq => None,
-        }
-    }
-
-    /// The driver a URL without `+driver` gets: SQLAlchemy 2.1 maps bare `postgresql://`
-    /// to psycopg 3 (FACTS.md §4); libpq tools use libpq.
-    pub fn bare_scheme_driver(self) -> Driver {
-        if self == ServiceKind::Libpq {
-            Driver::Libpq
-        } else {
-            Driver::Psycopg
-        }
-    }
-
-    /// Where the service reads its pool settings, if from the environment.
-    pub fn settings(self) -> Option<&'static EnvSettings> {
-        match self {
-            ServiceKind::Mlflow => Some(&MLFLOW),
-            ServiceKind::Prefect3 => Some(&PREFECT3),
-            ServiceKind::Prefect2 => Some(&PREFECT2),
-            ServiceKind::SqlAlchemy | ServiceKind::Libpq => None,
-        }
-    }
+/// Where a service reads its connection URL.
+#[derive(Debug)]
+pub struct UrlSource {
+    /// Command-line flags (`--flag URL` or `--flag=URL`), read first.
+    pub flags: &'static [&'static str],
+    /// Environment variables, preferred first; the first one set is read.
+    pub env: &'static [&'static str],
+    /// Every variable that holds a PostgreSQL URL (a program of your own reads any of them).
+    pub any_postgres_var: bool,
 }
 
 /// Environment variables a service reads for its database pool.
 #[derive(Debug)]
 pub struct EnvSettings {
-    /// Variables that carry the connection URL, preferred first.
-    pub url_vars: &'static [&'static str],
     pub pool_size: &'static str,
     pub max_overflow: &'static str,
-    /// The smallest overflow the service honours (MLflow ignores 0).
-    pub min_overflow: u32,
+    /// Values are applied only when truthy, so 0 is ignored and the default applies (MLflow).
+    pub zero_ignored: bool,
     pub pool_recycle: Option<&'static str>,
     pub pool_timeout: Option<&'static str>,
     pub poolclass: Option<&'static str>,
@@ -106,51 +60,227 @@ pub struct EnvSettings {
     pub statement_timeout: Option<&'static str>,
     /// (asyncpg statement cache, SQLAlchemy prepared-statement cache) switches.
     pub statement_cache: Option<(&'static str, &'static str)>,
-    /// Server worker processes and whether the server runs background jobs.
+    /// Server worker processes.
     pub workers: Option<&'static str>,
-    pub job_execution: Option<&'static str>,
+    /// Background jobs that hold connections of their own, and the release that has them.
+    pub job_execution: Option<(&'static str, Version)>,
+    /// Older names the service still reads when the new ones are not set.
+    pub fallback: Option<&'static EnvSettings>,
 }
 
-impl EnvSettings {
-    /// Every variable of the table, in a stable order.
-    pub fn names(&self) -> Vec<&'static str> {
-        let mut names = vec![self.pool_size, self.max_overflow];
-        names.extend(
-            [self.pool_recycle, self.pool_timeout, self.poolclass, self.connect_timeout, self.statement_timeout]
-                .into_iter()
-                .flatten(),
-        );
-        if let Some((a, b)) = self.statement_cache {
-            names.extend([a, b]);
+/// Where a service's pool lives.
+#[derive(Debug)]
+pub enum PoolModel {
+    /// In environment variables the service reads.
+    Env(&'static EnvSettings),
+    /// In the program's code (`create_engine()`): SQLAlchemy's defaults assumed, a snippet offered.
+    Code,
+    /// No database pool.
+    None,
+}
+
+/// A program that runs several processes, each with its own pool (an app's server or worker).
+#[derive(Debug)]
+pub struct Runner {
+    pub programs: &'static [&'static str],
+    pub flags: &'static [&'static str],
+    pub env: Option<&'static str>,
+    pub default: u32,
+    pub default_source: &'static str,
+}
+
+/// How many processes a service runs, each with its own pools.
+#[derive(Debug)]
+pub struct Processes {
+    pub flags: &'static [&'static str],
+    pub env: Option<&'static str>,
+    pub default: u32,
+    pub default_source: &'static str,
+    /// Runners recognised in the command (for programs of your own).
+    pub runners: &'static [Runner],
+    /// The default is more than the service needs: poolfix's fix lowers it to this.
+    pub lowered_to: Option<u32>,
+    /// (one, many) as the formula names them; `None`: just the count.
+    pub word: Option<(&'static str, &'static str)>,
+}
+
+/// Connections held beside the pools.
+#[derive(Debug)]
+pub struct Extra {
+    pub count: u32,
+    pub label: &'static str,
+    /// Counted only while the service's job-execution setting is on (and the release has it).
+    pub job_execution: bool,
+}
+
+/// An HTTP check that the service is up.
+#[derive(Debug)]
+pub struct Health {
+    pub port: u16,
+    pub path: &'static str,
+    pub answer: &'static str,
+}
+
+/// How the service fares through a transaction pooler.
+#[derive(Debug)]
+pub enum Transaction {
+    /// Decided by the driver; the cure goes in the program's code.
+    ByDriver,
+    Compatible(&'static str),
+    /// Works once the service's statement-cache settings are 0.
+    WithSettings {
+        why: &'static str,
+        note: &'static str,
+    },
+    /// No client-side cure.
+    NotCompatible {
+        why: &'static str,
+        message: &'static str,
+        fix: &'static str,
+        note: &'static str,
+    },
+    /// Holds no database connection.
+    NotApplicable,
+}
+
+/// One kind of service.
+#[derive(Debug)]
+pub struct ServiceDef {
+    /// Stable id: the CLI's `--for` value and the share link's.
+    pub id: &'static str,
+    /// The compose report's `kind` (entries for versions of one program share it).
+    pub kind: &'static str,
+    pub label: &'static str,
+    /// The program's name in messages (`MLflow`).
+    pub name: &'static str,
+    /// `None`: never recognised in a compose file (a libpq tool), or a fallback (see [`detect`]).
+    pub detect: Option<Detect>,
+    /// The program whose version the image tag gives (`--mlflow-version`), and the releases
+    /// this entry holds for: [from, until).
+    pub product: Option<&'static str>,
+    pub versions: (Version, Option<Version>),
+    pub urls: UrlSource,
+    /// The driver the service must be given, and why.
+    pub driver: Option<(Driver, &'static str)>,
+    pub pool: PoolModel,
+    pub processes: Processes,
+    /// Separate engines (pools) per process: MLflow has a tracking and a model-registry engine.
+    pub engines: u32,
+    pub extras: &'static [Extra],
+    pub health: Option<Health>,
+    pub transaction: Transaction,
+    /// URL keys a second, raw connection accepts (Prefect's LISTEN connection, 3.4.6+).
+    pub listener_keys: Option<&'static [&'static str]>,
+    /// A client of this service's API, restarted after it (a Prefect worker).
+    pub client_of: Option<&'static str>,
+    /// Offered as a `--for` value of the URL doctor.
+    pub for_urls: bool,
+}
+
+/// A service kind: an entry of [`SERVICES`]. Kinds are equal when they are the same entry.
+pub type ServiceKind = &'static ServiceDef;
+
+impl PartialEq for ServiceDef {
+    fn eq(&self, other: &ServiceDef) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+impl Eq for ServiceDef {}
+
+/// SQLAlchemy 2.1 maps a bare `postgresql://` to psycopg 3 (docs/sources.md#url-keys).
+pub const BARE_SCHEME_DRIVER: Driver = &PSYCOPG;
+
+/// SQLAlchemy's QueuePool defaults (`sqlalchemy/pool/impl.py`).
+pub const DEFAULT_POOL: u32 = 5;
+pub const DEFAULT_OVERFLOW: u32 = 10;
+
+impl ServiceDef {
+    pub fn cli_name(&self) -> &'static str {
+        self.id
+    }
+
+    /// The driver the service must be given (a SQLAlchemy driver), if it needs one.
+    pub fn required_driver(&self) -> Option<Driver> {
+        self.driver.map(|(d, _)| d).filter(|d| d.pool == PoolHome::SqlAlchemy)
+    }
+
+    /// Whether the URL goes through SQLAlchemy (pool keys, `+driver` schemes).
+    pub fn uses_sqlalchemy(&self) -> bool {
+        self.driver.is_none_or(|(d, _)| d.pool == PoolHome::SqlAlchemy)
+    }
+
+    /// The driver a URL of this service uses, given the one its scheme names.
+    pub fn driver_for(&self, written: Option<Driver>) -> Driver {
+        match self.driver {
+            Some((d, _)) => d,
+            None => written.unwrap_or(BARE_SCHEME_DRIVER),
         }
-        names.extend([self.workers, self.job_execution].into_iter().flatten());
-        names
+    }
+
+    /// Where the service reads its pool settings, if from the environment.
+    pub fn settings(&self) -> Option<&'static EnvSettings> {
+        match self.pool {
+            PoolModel::Env(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Whether the service keeps a database pool at all.
+    pub fn has_pool(&self) -> bool {
+        !matches!(self.pool, PoolModel::None)
+    }
+
+    fn holds(&self, version: Option<Version>) -> bool {
+        let (from, until) = self.versions;
+        match version {
+            Some(v) => v >= from && until.is_none_or(|u| v < u),
+            // Unknown: the entry for the newest releases.
+            None => until.is_none(),
+        }
     }
 }
 
+const MLFLOW_WORKERS: &str = "MLFLOW_WORKERS";
+
 /// MLflow: `mlflow/environment_variables.py`, read in `mlflow/store/db/utils.py`; values are
-/// applied only when truthy, so 0 is ignored (FACTS.md §6, measured on 3.17.2).
-pub static MLFLOW: EnvSettings = EnvSettings {
-    url_vars: &["MLFLOW_BACKEND_STORE_URI"],
+/// applied only when truthy, so 0 is ignored (docs/sources.md#mlflow; `verify/services.py`).
+pub static MLFLOW_ENV: EnvSettings = EnvSettings {
     pool_size: "MLFLOW_SQLALCHEMYSTORE_POOL_SIZE",
     max_overflow: "MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW",
-    min_overflow: 1,
+    zero_ignored: true,
     pool_recycle: Some("MLFLOW_SQLALCHEMYSTORE_POOL_RECYCLE"),
     pool_timeout: None,
     poolclass: Some("MLFLOW_SQLALCHEMYSTORE_POOLCLASS"),
     connect_timeout: None,
     statement_timeout: None,
     statement_cache: None,
-    workers: Some("MLFLOW_WORKERS"),
-    job_execution: Some("MLFLOW_SERVER_ENABLE_JOB_EXECUTION"),
+    workers: Some(MLFLOW_WORKERS),
+    job_execution: Some(("MLFLOW_SERVER_ENABLE_JOB_EXECUTION", (3, 0, 0))),
+    fallback: None,
 };
 
-/// Prefect 3.1+: `src/prefect/settings/models/server/database.py` (FACTS.md §7).
-pub static PREFECT3: EnvSettings = EnvSettings {
-    url_vars: &["PREFECT_SERVER_DATABASE_CONNECTION_URL", "PREFECT_API_DATABASE_CONNECTION_URL"],
+/// Prefect 2.x and 3.0: the 2.20 `settings.py` (docs/sources.md#prefect).
+pub static PREFECT2_ENV: EnvSettings = EnvSettings {
+    pool_size: "PREFECT_SQLALCHEMY_POOL_SIZE",
+    max_overflow: "PREFECT_SQLALCHEMY_MAX_OVERFLOW",
+    zero_ignored: false,
+    pool_recycle: None,
+    pool_timeout: None,
+    poolclass: None,
+    connect_timeout: Some("PREFECT_API_DATABASE_CONNECTION_TIMEOUT"),
+    statement_timeout: Some("PREFECT_API_DATABASE_TIMEOUT"),
+    statement_cache: None,
+    workers: None,
+    job_execution: None,
+    fallback: None,
+};
+
+/// Prefect 3.1+: `src/prefect/settings/models/server/database.py`; it still reads the 2.x
+/// names (docs/sources.md#prefect).
+pub static PREFECT3_ENV: EnvSettings = EnvSettings {
     pool_size: "PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_SIZE",
     max_overflow: "PREFECT_SERVER_DATABASE_SQLALCHEMY_MAX_OVERFLOW",
-    min_overflow: 0,
+    zero_ignored: false,
     pool_recycle: Some("PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_RECYCLE"),
     pool_timeout: Some("PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_TIMEOUT"),
     poolclass: None,
@@ -162,36 +292,290 @@ pub static PREFECT3: EnvSettings = EnvSettings {
     )),
     workers: None,
     job_execution: None,
+    fallback: Some(&PREFECT2_ENV),
 };
 
-/// Prefect 2.x and 3.0: the 2.20 `settings.py` (FACTS.md §7).
-pub static PREFECT2: EnvSettings = EnvSettings {
-    url_vars: &["PREFECT_API_DATABASE_CONNECTION_URL"],
-    pool_size: "PREFECT_SQLALCHEMY_POOL_SIZE",
-    max_overflow: "PREFECT_SQLALCHEMY_MAX_OVERFLOW",
-    min_overflow: 0,
-    pool_recycle: None,
-    pool_timeout: None,
-    poolclass: None,
-    connect_timeout: Some("PREFECT_API_DATABASE_CONNECTION_TIMEOUT"),
-    statement_timeout: Some("PREFECT_API_DATABASE_TIMEOUT"),
-    statement_cache: None,
-    workers: None,
-    job_execution: None,
+const ONE_PROCESS: Processes = Processes {
+    flags: &[],
+    env: None,
+    default: 1,
+    default_source: "one process",
+    runners: &[],
+    lowered_to: None,
+    word: None,
 };
+
+const NO_URLS: UrlSource = UrlSource { flags: &[], env: &[], any_postgres_var: false };
+
+/// The servers and workers an app of your own runs under (docs/sources.md#processes).
+pub static RUNNERS: &[Runner] = &[
+    Runner {
+        programs: &["celery"],
+        flags: &["--concurrency", "-c"],
+        env: None,
+        default: 4,
+        default_source: "assumed: Celery's default is one process per CPU (4 assumed)",
+    },
+    Runner {
+        programs: &["gunicorn", "uvicorn", "hypercorn"],
+        flags: &["--workers", "-w"],
+        env: Some("WEB_CONCURRENCY"),
+        default: 1,
+        default_source: "the server's default of 1 worker",
+    },
+];
+
+const PREFECT_SERVER_COMMANDS: &[&str] = &["prefect server start", "prefect orion start"];
+const PREFECT_HEALTH: Health = Health { port: 4200, path: "/api/health", answer: "true" };
+const PREFECT_PROCESSES: Processes =
+    Processes { flags: &["--workers"], default_source: "Prefect's default of 1 server worker", ..ONE_PROCESS };
+/// Prefect 3 at pool 1 + overflow 0 held 3 connections in session mode: 2 beyond its pool
+/// (measured on 3.9.1, `verify/services.py`).
+const PREFECT_EXTRAS: &[Extra] = &[Extra { count: 2, label: "LISTEN and background", job_execution: false }];
+
+/// MLflow tracking server (`mlflow server`): docs/sources.md#mlflow.
+pub static MLFLOW: ServiceDef = ServiceDef {
+    id: "mlflow",
+    name: "MLflow",
+    kind: "mlflow",
+    label: "MLflow tracking server",
+    detect: Some(Detect {
+        commands: &["mlflow server", "mlflow ui"],
+        images: &[ImageMatch::Contains("mlflow")],
+        unless_command: &["prefect"],
+    }),
+    product: Some("mlflow"),
+    versions: ((0, 0, 0), None),
+    urls: UrlSource {
+        flags: &["--backend-store-uri", "--backend_store_uri"],
+        env: &["MLFLOW_BACKEND_STORE_URI"],
+        any_postgres_var: false,
+    },
+    driver: Some((
+        &PSYCOPG2,
+        "SQLAlchemy 2.1 maps bare postgresql:// to psycopg 3, and MLflow then fails with `No module named 'psycopg'`",
+    )),
+    pool: PoolModel::Env(&MLFLOW_ENV),
+    processes: Processes {
+        flags: &["--workers", "-w"],
+        env: Some(MLFLOW_WORKERS),
+        default: 4,
+        default_source: "MLflow's default of 4 workers",
+        runners: &[],
+        lowered_to: Some(1),
+        word: Some(("worker", "workers")),
+    },
+    engines: 2,
+    // The CLI parent keeps 2 connections; job execution (3.x default) adds a runner and a
+    // consumer, counted as 2 (measured on 3.17.2).
+    extras: &[
+        Extra { count: 2, label: "parent", job_execution: false },
+        Extra { count: 2, label: "job execution", job_execution: true },
+    ],
+    health: Some(Health { port: 5000, path: "/health", answer: "OK" }),
+    transaction: Transaction::Compatible(
+        "psycopg2 never prepares statements; run upgrades' migrations through session mode",
+    ),
+    listener_keys: None,
+    client_of: None,
+    for_urls: true,
+};
+
+/// Prefect server 3.1 and later: docs/sources.md#prefect.
+pub static PREFECT3: ServiceDef = ServiceDef {
+    id: "prefect",
+    name: "Prefect",
+    label: "Prefect server 3.1+",
+    versions: ((3, 1, 0), None),
+    urls: UrlSource {
+        flags: &[],
+        env: &["PREFECT_SERVER_DATABASE_CONNECTION_URL", "PREFECT_API_DATABASE_CONNECTION_URL"],
+        any_postgres_var: false,
+    },
+    pool: PoolModel::Env(&PREFECT3_ENV),
+    transaction: Transaction::WithSettings {
+        why: "both statement-cache settings at 0 (Prefect 3.2.7+); automations (LISTEN) stop working",
+        note: "Needs Prefect 3.2.7 or later. Automations (LISTEN/NOTIFY) do not work through a transaction pooler.",
+    },
+    listener_keys: Some(&["ssl"]),
+    ..PREFECT_SERVER_SHAPE
+};
+
+/// Prefect server 2.x and 3.0 (the older setting names): docs/sources.md#prefect.
+pub static PREFECT2: ServiceDef = ServiceDef {
+    id: "prefect2",
+    name: "Prefect",
+    label: "Prefect server 2.x / 3.0",
+    versions: ((0, 0, 0), Some((3, 1, 0))),
+    urls: UrlSource { flags: &[], env: &["PREFECT_API_DATABASE_CONNECTION_URL"], any_postgres_var: false },
+    pool: PoolModel::Env(&PREFECT2_ENV),
+    transaction: Transaction::NotCompatible {
+        why: "Prefect 2 sends the `jit` parameter and has no cure for prepared statements: keep session mode",
+        message: "Prefect 2.x has no working cure for prepared statements (and sends the `jit` parameter) through a transaction pooler: keep it on the session pooler",
+        fix: "Use the session pooler (port 5432)",
+        note: "Point Prefect 2 at the same pooler host on port 5432 (session mode).",
+    },
+    listener_keys: None,
+    ..PREFECT_SERVER_SHAPE
+};
+
+/// What the two Prefect server entries share.
+const PREFECT_SERVER_SHAPE: ServiceDef = ServiceDef {
+    id: "",
+    name: "Prefect",
+    kind: "prefect-server",
+    label: "",
+    detect: Some(Detect { commands: PREFECT_SERVER_COMMANDS, images: &[], unless_command: &[] }),
+    product: Some("prefect"),
+    versions: ((0, 0, 0), None),
+    urls: NO_URLS,
+    driver: Some((&ASYNCPG, "")),
+    pool: PoolModel::None,
+    processes: PREFECT_PROCESSES,
+    engines: 1,
+    extras: PREFECT_EXTRAS,
+    health: Some(PREFECT_HEALTH),
+    transaction: Transaction::NotApplicable,
+    listener_keys: None,
+    client_of: None,
+    for_urls: true,
+};
+
+/// `prefect worker start` / `prefect agent start`: talks to the server's API and holds no
+/// database pool (docs/sources.md#prefect).
+pub static PREFECT_WORKER: ServiceDef = ServiceDef {
+    id: "prefect-worker",
+    name: "Prefect worker",
+    kind: "prefect-worker",
+    label: "Prefect worker",
+    detect: Some(Detect {
+        commands: &["prefect worker start", "prefect agent start"],
+        images: &[],
+        unless_command: &[],
+    }),
+    product: Some("prefect"),
+    client_of: Some("the Prefect server"),
+    for_urls: false,
+    health: None,
+    extras: &[],
+    processes: ONE_PROCESS,
+    ..NO_POOL
+};
+
+/// A PostgreSQL server (or PgBouncer) in the file itself, not Supabase.
+pub static POSTGRES: ServiceDef = ServiceDef {
+    id: "postgres",
+    name: "PostgreSQL",
+    kind: "postgres",
+    label: "PostgreSQL server",
+    detect: Some(Detect {
+        images: &[
+            ImageMatch::EndsWith("postgres"),
+            ImageMatch::Contains("postgis"),
+            ImageMatch::Exact("supabase/postgres"),
+            ImageMatch::EndsWith("/pgbouncer"),
+        ],
+        commands: &[],
+        unless_command: &[],
+    }),
+    ..NO_POOL
+};
+
+/// Any other program with a database URL: assumed to use SQLAlchemy, its pool in its code.
+pub static SQLALCHEMY: ServiceDef = ServiceDef {
+    id: "sqlalchemy",
+    name: "SQLAlchemy",
+    kind: "sqlalchemy",
+    label: "SQLAlchemy service",
+    detect: None,
+    urls: UrlSource { flags: &[], env: &[], any_postgres_var: true },
+    driver: None,
+    pool: PoolModel::Code,
+    processes: Processes {
+        default_source: "assumed: one process",
+        runners: RUNNERS,
+        word: Some(("process", "processes")),
+        ..ONE_PROCESS
+    },
+    transaction: Transaction::ByDriver,
+    for_urls: true,
+    ..NO_POOL
+};
+
+/// A libpq tool: psql, pg_dump, or a program that hands the URL to libpq (URL doctor only).
+pub static LIBPQ_TOOL: ServiceDef = ServiceDef {
+    id: "libpq",
+    name: "libpq",
+    kind: "libpq",
+    label: "libpq tool (psql)",
+    driver: Some((&LIBPQ, "")),
+    for_urls: true,
+    ..NO_POOL
+};
+
+/// A service with no database connection found.
+pub static OTHER: ServiceDef =
+    ServiceDef { id: "other", name: "other", kind: "other", label: "other service", ..NO_POOL };
+
+const NO_POOL: ServiceDef = ServiceDef {
+    id: "",
+    name: "",
+    kind: "",
+    label: "",
+    detect: None,
+    product: None,
+    versions: ((0, 0, 0), None),
+    urls: NO_URLS,
+    driver: None,
+    pool: PoolModel::None,
+    processes: ONE_PROCESS,
+    engines: 1,
+    extras: &[],
+    health: None,
+    transaction: Transaction::NotApplicable,
+    listener_keys: None,
+    client_of: None,
+    for_urls: false,
+};
+
+/// Every service kind, in the order compose detection tries them; entries without `detect`
+/// are the fallbacks ([`SQLALCHEMY`] for a service with a URL, else [`OTHER`]).
+pub static SERVICES: &[ServiceKind] =
+    &[&MLFLOW, &PREFECT3, &PREFECT2, &PREFECT_WORKER, &POSTGRES, &SQLALCHEMY, &LIBPQ_TOOL, &OTHER];
+
+/// The URL doctor's `--for` values, in the table's order.
+pub fn for_urls() -> impl Iterator<Item = ServiceKind> {
+    SERVICES.iter().copied().filter(|s| s.for_urls)
+}
+
+/// The kind named by a `--for` value.
+pub fn from_cli(name: &str) -> Option<ServiceKind> {
+    for_urls().find(|k| k.id == name)
+}
+
+/// The kind a compose service is, from its command line (lower-cased), image name and version;
+/// `None` when no entry recognises it (then it is an app of your own if it has a URL).
+pub fn detect(command: &str, image: &str, version: impl Fn(&str) -> Option<Version>) -> Option<ServiceKind> {
+    SERVICES.iter().copied().find(|s| {
+        let Some(d) = &s.detect else { return false };
+        let by_command = d.commands.iter().any(|c| command.contains(c));
+        let by_image = !image.is_empty()
+            && d.images.iter().any(|m| m.matches(image))
+            && !d.unless_command.iter().any(|c| command.contains(c));
+        (by_command || by_image) && s.product.is_none_or(|p| s.holds(version(p)))
+    })
+}
 
 /// The environment variable (and value) that replaces URL key `key` for a service, if any.
 /// Values are corrected for each tool's traps: MLflow ignores 0, SQLAlchemy reads −1 as
-/// unlimited overflow and a pool size of 0 as unlimited (FACTS.md §6, §7).
+/// unlimited overflow and a pool size of 0 as unlimited (docs/sources.md#mlflow, #prefect).
 pub fn env_for_key(service: ServiceKind, key: &str, value: &str) -> Option<(&'static str, String)> {
     let s = service.settings()?;
     let number = value.trim().parse::<i64>().ok();
+    let min_overflow = s.min_overflow() as i64;
     match key {
         "pool_size" => Some((s.pool_size, number.filter(|n| *n >= 1).unwrap_or(1).to_string())),
-        "max_overflow" => {
-            let n = number.unwrap_or(s.min_overflow as i64).max(s.min_overflow as i64);
-            Some((s.max_overflow, n.to_string()))
-        }
+        "max_overflow" => Some((s.max_overflow, number.unwrap_or(min_overflow).max(min_overflow).to_string())),
         "pool_recycle" => s.pool_recycle.map(|v| (v, value.to_string())),
         "pool_timeout" => s.pool_timeout.map(|v| (v, value.to_string())),
         "poolclass" => s.poolclass.map(|v| (v, value.to_string())),
@@ -203,19 +587,42 @@ pub fn env_for_key(service: ServiceKind, key: &str, value: &str) -> Option<(&'st
     }
 }
 
+impl EnvSettings {
+    /// The smallest overflow the service honours (MLflow ignores 0).
+    pub fn min_overflow(&self) -> u32 {
+        u32::from(self.zero_ignored)
+    }
+
+    /// Every variable of the table, in a stable order.
+    pub fn names(&self) -> Vec<&'static str> {
+        let mut names = vec![self.pool_size, self.max_overflow];
+        names.extend(
+            [self.pool_recycle, self.pool_timeout, self.poolclass, self.connect_timeout, self.statement_timeout]
+                .into_iter()
+                .flatten(),
+        );
+        if let Some((a, b)) = self.statement_cache {
+            names.extend([a, b]);
+        }
+        names.extend(self.workers);
+        names.extend(self.job_execution.map(|(n, _)| n));
+        names
+    }
+}
+
 /// The settings poolfix recommends outside the URL, at the smallest pool that works:
 /// MLflow 1 + 1 with one worker and job execution off (3 idle / 4 burst, measured);
 /// Prefect 1 + 0 with a 10 s connect timeout; in transaction mode Prefect 3 also turns
-/// both statement caches off (60/60 requests ok, measured). FACTS.md §6, §7.
+/// both statement caches off (60/60 requests ok, measured). docs/sources.md#mlflow, #prefect.
 pub fn recommended_env(service: ServiceKind, transaction_mode: bool) -> Vec<(&'static str, String)> {
     let Some(s) = service.settings() else {
         return Vec::new();
     };
-    let mut env = vec![(s.pool_size, "1".to_string()), (s.max_overflow, s.min_overflow.to_string())];
-    if let Some(workers) = s.workers {
-        env.push((workers, "1".into()));
+    let mut env = vec![(s.pool_size, "1".to_string()), (s.max_overflow, s.min_overflow().to_string())];
+    if let (Some(workers), Some(n)) = (s.workers, service.processes.lowered_to) {
+        env.push((workers, n.to_string()));
     }
-    if let Some(jobs) = s.job_execution {
+    if let Some((jobs, _)) = s.job_execution {
         env.push((jobs, "false".into()));
     }
     if let Some(timeout) = s.connect_timeout {
@@ -235,18 +642,30 @@ mod tests {
     #[test]
     fn traps_are_corrected() {
         assert_eq!(
-            env_for_key(ServiceKind::Mlflow, "max_overflow", "0"),
+            env_for_key(&MLFLOW, "max_overflow", "0"),
             Some(("MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW", "1".into()))
         );
         assert_eq!(
-            env_for_key(ServiceKind::Prefect3, "max_overflow", "-1"),
+            env_for_key(&PREFECT3, "max_overflow", "-1"),
             Some(("PREFECT_SERVER_DATABASE_SQLALCHEMY_MAX_OVERFLOW", "0".into()))
         );
-        assert_eq!(
-            env_for_key(ServiceKind::Prefect2, "pool_size", "0"),
-            Some(("PREFECT_SQLALCHEMY_POOL_SIZE", "1".into()))
-        );
-        assert_eq!(env_for_key(ServiceKind::SqlAlchemy, "pool_size", "1"), None);
-        assert_eq!(env_for_key(ServiceKind::Prefect2, "statement_cache_size", "0"), None);
+        assert_eq!(env_for_key(&PREFECT2, "pool_size", "0"), Some(("PREFECT_SQLALCHEMY_POOL_SIZE", "1".into())));
+        assert_eq!(env_for_key(&SQLALCHEMY, "pool_size", "1"), None);
+        assert_eq!(env_for_key(&PREFECT2, "statement_cache_size", "0"), None);
+    }
+
+    #[test]
+    fn detection_reads_the_table() {
+        let none = |_: &str| None;
+        assert_eq!(detect("mlflow server --workers 2", "", none), Some(&MLFLOW as ServiceKind));
+        assert_eq!(detect("", "mlflow/mlflow", none), Some(&MLFLOW as ServiceKind));
+        assert_eq!(detect("prefect server start", "mlflow/mlflow", none), Some(&PREFECT3 as ServiceKind));
+        assert_eq!(detect("prefect server start", "", |_| Some((2, 20, 0))), Some(&PREFECT2 as ServiceKind));
+        assert_eq!(detect("prefect server start", "", |_| Some((3, 0, 5))), Some(&PREFECT2 as ServiceKind));
+        assert_eq!(detect("prefect server start", "", |_| Some((3, 1, 0))), Some(&PREFECT3 as ServiceKind));
+        assert_eq!(detect("", "postgres", none), Some(&POSTGRES as ServiceKind));
+        assert_eq!(detect("python app.py", "myapp", none), None);
+        let ids: Vec<&str> = for_urls().map(|k| k.id).collect();
+        assert_eq!(ids, ["mlflow", "prefect", "prefect2", "sqlalchemy", "libpq"]);
     }
 }

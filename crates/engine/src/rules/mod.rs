@@ -3,81 +3,17 @@
 //! Each rule lives in its own file with its [`RuleDoc`]; the guide's rule reference is
 //! rendered from [`CATALOG`] at build time, so the documentation cannot drift from the code.
 
-/// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
-
-/// How far a rule's fix can be trusted without a human looking at it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Applicability {
-    /// Applied automatically: the meaning is preserved.
-    Safe,
-    /// Applied, but a person should read the change.
-    Review,
-    /// Described, not applied: poolfix lacks something only the user knows.
-    Manual,
-}
-
-impl Applicability {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Applicability::Safe => "safe",
-            Applicability::Review => "review",
-            Applicability::Manual => "manual",
-        }
-    }
-}
-
-/// What a finding carries about its rule: code, name, severity, summary, fix.
-#[derive(Debug, Clone, Copy)]
-pub struct RuleDoc {
-    /// Stable code, e.g. `PF101`.
-    pub code: &'static str,
-    /// Kebab-case name that describes the problem.
-    pub name: &'static str,
-    pub severity: Severity,
-    /// One-line summary.
-    pub summary: &'static str,
-    pub fix_title: &'static str,
-    pub applicability: Applicability,
-}
-
-/// A rule's documentation (markdown sections), rendered into the guide. Kept apart from
-/// [`RuleDoc`] so that the page's wasm, which only shows findings, does not carry it.
-#[derive(Debug, Clone, Copy)]
-pub struct RuleText {
-    pub what: &'static str,
-    pub why: &'static str,
-    pub example: &'static str,
-    pub instead: &'static str,
-    pub fix_safety: &'static str,
-    /// (title, url) pairs.
-    pub references: &'static [(&'static str, &'static str)],
-}
+pub use crate::diagnostic::{Applicability, Finding, Fix, RuleDoc, RuleText, Scope, Severity};
 
 use crate::conn::ConnString;
-use crate::fix::UrlAction;
 use crate::knowledge::drivers::Driver;
 use crate::knowledge::endpoints::{EndpointKind, PoolMode};
 use crate::knowledge::services::ServiceKind;
+use crate::model::{BudgetGroup, ComposeOptions, Service};
 use crate::span::Span;
 use crate::url_doctor::UrlOptions;
 
-mod pf100_unparsable_connection_string;
+pub mod pf100_unparsable_connection_string;
 mod pf101_pool_setting_in_url;
 mod pf102_option_refused_by_driver;
 mod pf103_postgres_scheme;
@@ -108,16 +44,10 @@ pub mod pf210_url_not_resolved;
 pub mod pf211_mlflow_job_execution;
 pub mod pf212_urls_beyond_the_first;
 pub mod pf213_service_in_profile;
+pub mod pf214_shared_environment;
 
+pub use pf100_unparsable_connection_string::finding as unparsable;
 pub use pf100_unparsable_connection_string::DOC as PF100;
-
-/// Rules are identified by their code.
-impl PartialEq for RuleDoc {
-    fn eq(&self, other: &RuleDoc) -> bool {
-        self.code == other.code
-    }
-}
-impl Eq for RuleDoc {}
 
 /// Every rule, in code order.
 pub static CATALOG: &[(&RuleDoc, &RuleText)] = &[
@@ -152,6 +82,7 @@ pub static CATALOG: &[(&RuleDoc, &RuleText)] = &[
     (&pf211_mlflow_job_execution::DOC, &pf211_mlflow_job_execution::TEXT),
     (&pf212_urls_beyond_the_first::DOC, &pf212_urls_beyond_the_first::TEXT),
     (&pf213_service_in_profile::DOC, &pf213_service_in_profile::TEXT),
+    (&pf214_shared_environment::DOC, &pf214_shared_environment::TEXT),
 ];
 
 /// The connection-string rules, in the order their fixes take priority.
@@ -175,6 +106,67 @@ const URL_RULES: &[UrlRule] = &[
     pf112_literal_password::check,
 ];
 
+/// The compose-service rules, in the order their findings are listed.
+type ServiceRule = fn(&ServiceCtx, &mut Vec<Finding>);
+const SERVICE_RULES: &[ServiceRule] = &[
+    pf210_url_not_resolved::check,
+    pf203_mlflow_workers::check,
+    pf204_zero_pool_setting_ignored::check,
+    pf205_nullpool_with_pool_sizes::check,
+    pf206_unlimited_pool::check,
+    pf207_default_pool_settings::check,
+    pf211_mlflow_job_execution::check,
+    pf208_pool_in_code::check,
+    pf212_urls_beyond_the_first::check,
+    pf213_service_in_profile::check,
+    pf209_env_file_not_read::check,
+];
+
+/// The budget rules, for each pool.
+type BudgetRule = fn(&BudgetCtx, &mut Vec<Finding>);
+const BUDGET_RULES: &[BudgetRule] = &[pf201_pool_exceeded::check, pf202_over_budget_after_fix::check];
+
+/// What a compose-service rule sees about one service.
+pub struct ServiceCtx<'a> {
+    pub text: &'a str,
+    pub service: &'a Service,
+    pub options: &'a ComposeOptions,
+    /// A `.env` was given, so `env_file` contents count.
+    pub env_given: bool,
+}
+
+/// What a budget rule sees about one pool.
+pub struct BudgetCtx<'a> {
+    pub group: &'a BudgetGroup,
+    /// The service that holds the most before the fix, and after it: where findings point.
+    pub largest_before: Span,
+    pub largest_after: Span,
+}
+
+impl BudgetCtx<'_> {
+    pub fn mode(&self) -> &'static str {
+        self.group.mode.map_or("?", |m| m.as_str())
+    }
+}
+
+/// Runs every compose-service rule.
+pub fn check_service(ctx: &ServiceCtx) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for rule in SERVICE_RULES {
+        rule(ctx, &mut out);
+    }
+    out
+}
+
+/// Runs every budget rule on one pool.
+pub fn check_budget(ctx: &BudgetCtx) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for rule in BUDGET_RULES {
+        rule(ctx, &mut out);
+    }
+    out
+}
+
 /// Runs every connection-string rule.
 pub fn check_url(ctx: &UrlCtx) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -187,71 +179,6 @@ pub fn check_url(ctx: &UrlCtx) -> Vec<Finding> {
 /// Looks a rule up by its code.
 pub fn rule(code: &str) -> Option<&'static RuleDoc> {
     CATALOG.iter().map(|(r, _)| *r).find(|r| r.code.eq_ignore_ascii_case(code))
-}
-
-impl RuleDoc {
-    /// The guide section that documents this rule, relative to the site's base.
-    pub fn guide_path(&self) -> String {
-        format!("guide/rules/#{}", self.code.to_ascii_lowercase())
-    }
-}
-
-/// A fix for one finding.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fix {
-    pub title: String,
-    pub applicability: Applicability,
-    /// Changes to the connection string (applied unless `Manual`).
-    pub actions: Vec<UrlAction>,
-    /// Settings that must go outside the URL: environment variable name → value.
-    pub env: Vec<(String, String)>,
-    /// What the user has to do by hand, for manual fixes or as a companion to the edit.
-    pub note: Option<String>,
-}
-
-impl Fix {
-    pub fn new(title: impl Into<String>, applicability: Applicability) -> Fix {
-        Fix { title: title.into(), applicability, actions: Vec::new(), env: Vec::new(), note: None }
-    }
-
-    pub fn action(mut self, action: UrlAction) -> Fix {
-        self.actions.push(action);
-        self
-    }
-
-    pub fn env(mut self, name: &str, value: impl Into<String>) -> Fix {
-        self.env.push((name.to_string(), value.into()));
-        self
-    }
-
-    pub fn note(mut self, note: impl Into<String>) -> Fix {
-        self.note = Some(note.into());
-        self
-    }
-}
-
-/// One problem found, where it is, and how to fix it. Messages never contain a password.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    pub rule: &'static RuleDoc,
-    pub message: String,
-    pub span: Span,
-    pub fix: Option<Fix>,
-}
-
-impl Finding {
-    pub fn new(rule: &'static RuleDoc, message: impl Into<String>, span: Span) -> Finding {
-        Finding { rule, message: message.into(), span, fix: None }
-    }
-
-    pub fn with_fix(mut self, fix: Fix) -> Finding {
-        self.fix = Some(fix);
-        self
-    }
-
-    pub fn severity(&self) -> Severity {
-        self.rule.severity
-    }
 }
 
 /// What a connection-string rule knows about the URL it checks.

@@ -1,9 +1,10 @@
 //! PF100: the text is not a connection string poolfix can read.
 
-use super::{Applicability, RuleDoc, RuleText, Severity};
+use super::{Applicability, RuleDoc, RuleText, Scope, Severity};
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF100",
+    scope: Scope::Url,
     name: "unparsable-connection-string",
     severity: Severity::Error,
     summary: "The text is not a PostgreSQL connection string, or it is malformed.",
@@ -20,3 +21,11 @@ pub static TEXT: RuleText = RuleText {
     fix_safety: "No automatic fix: poolfix cannot guess what was meant. The message names the position.",
     references: &[("libpq connection strings", "https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING")],
 };
+
+use super::Finding;
+use crate::span::Span;
+
+/// The finding for text the connection-string parser refused.
+pub fn finding(message: String, span: Span) -> Finding {
+    Finding::new(&DOC, message, span)
+}

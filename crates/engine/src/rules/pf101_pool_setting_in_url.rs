@@ -1,12 +1,13 @@
 //! PF101: SQLAlchemy pool settings written into the URL.
 
-use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Severity, UrlCtx};
+use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Scope, Severity, UrlCtx};
 use crate::fix::UrlAction;
 use crate::knowledge::drivers::{self, Verdict};
 use crate::knowledge::services::env_for_key;
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF101",
+    scope: Scope::Url,
     name: "pool-setting-in-url",
     severity: Severity::Error,
     summary: "A `create_engine()` pool setting such as `pool_size` is in the URL; every driver refuses it and the service does not start.",
@@ -53,7 +54,7 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
                 &DOC,
                 format!(
                     "`{key}` is a create_engine() setting, not a connection option: {} refuses it and the service will not start{error}",
-                    ctx.driver.name()
+                    ctx.driver.name
                 ),
                 p.span,
             )

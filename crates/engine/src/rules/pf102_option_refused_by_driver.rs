@@ -1,12 +1,13 @@
 //! PF102: a URL key the driver refuses (other than pool settings).
 
-use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Severity, UrlCtx};
+use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Scope, Severity, UrlCtx};
 use crate::fix::UrlAction;
 use crate::knowledge::drivers::{self, Verdict};
 use crate::knowledge::services::env_for_key;
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF102",
+    scope: Scope::Url,
     name: "option-refused-by-driver",
     severity: Severity::Error,
     summary: "The URL has a key that this service's driver refuses, so the connection fails.",
@@ -37,7 +38,7 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
             continue;
         };
         let value = p.value.map(|v| ctx.slice(v)).unwrap_or("");
-        let message = format!("{} refuses `{key}` in the URL: {error}", ctx.driver.name());
+        let message = format!("{} refuses `{key}` in the URL: {error}", ctx.driver.name);
         let fix = match drivers::respelling(ctx.driver, key) {
             Some(to) => {
                 let new_value = drivers::respelled_value(to, value);

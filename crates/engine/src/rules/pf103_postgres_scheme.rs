@@ -1,10 +1,11 @@
 //! PF103: `postgres://` given to SQLAlchemy.
 
-use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Severity, UrlCtx};
+use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Scope, Severity, UrlCtx};
 use crate::fix::UrlAction;
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF103",
+    scope: Scope::Url,
     name: "postgres-scheme",
     severity: Severity::Error,
     summary: "SQLAlchemy 1.4 and later refuse the `postgres://` scheme.",
@@ -30,7 +31,7 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
         return;
     }
     let target = match (ctx.service.required_driver(), ctx.written_driver) {
-        (Some(d), _) | (None, Some(d)) => d.scheme().to_string(),
+        (Some(d), _) | (None, Some(d)) => d.scheme.to_string(),
         (None, None) => match ctx.conn.driver {
             Some(d) => format!("postgresql+{}", ctx.slice(d)),
             None => "postgresql".to_string(),

@@ -1,11 +1,11 @@
 //! PF104: the scheme names no driver, or the wrong one, for the service.
 
-use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Severity, UrlCtx};
+use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Scope, Severity, UrlCtx};
 use crate::fix::UrlAction;
-use crate::knowledge::services::ServiceKind;
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF104",
+    scope: Scope::Url,
     name: "wrong-driver-for-service",
     severity: Severity::Error,
     summary: "The URL does not name the driver the service needs.",
@@ -33,22 +33,24 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
     if ctx.slice(dialect).eq_ignore_ascii_case("postgres") && ctx.service.uses_sqlalchemy() {
         return; // PF103 replaces the whole scheme
     }
-    let (target, message) = match ctx.service {
-        ServiceKind::Libpq if ctx.conn.driver.is_some() => (
-            "postgresql".to_string(),
+    let (target, message) = if !ctx.service.uses_sqlalchemy() {
+        if ctx.conn.driver.is_none() {
+            return;
+        }
+        (
+            ctx.driver.scheme.to_string(),
             format!("libpq tools do not understand `{}://`; the driver part is for SQLAlchemy only", ctx.slice(scheme)),
-        ),
-        _ => match ctx.service.required_driver() {
-            Some(d) if ctx.written_driver != Some(d) => {
-                let why = match (ctx.service, ctx.conn.driver) {
-                    (ServiceKind::Mlflow, None) => "SQLAlchemy 2.1 maps bare postgresql:// to psycopg 3, and MLflow then fails with `No module named 'psycopg'`".to_string(),
-                    (_, None) => format!("without a driver SQLAlchemy picks its default; {} needs {}", ctx.service.label(), d.name()),
-                    (_, Some(w)) => format!("{} needs {}, not `{}`", ctx.service.label(), d.name(), ctx.slice(w)),
-                };
-                (d.scheme().to_string(), format!("use `{}://`: {why}", d.scheme()))
-            }
-            _ => return,
-        },
+        )
+    } else {
+        let Some((d, why)) = ctx.service.driver.filter(|(d, _)| ctx.written_driver != Some(*d)) else {
+            return;
+        };
+        let why = match ctx.conn.driver {
+            None if !why.is_empty() => why.to_string(),
+            None => format!("without a driver SQLAlchemy picks its default; {} needs {}", ctx.service.label, d.name),
+            Some(w) => format!("{} needs {}, not `{}`", ctx.service.label, d.name, ctx.slice(w)),
+        };
+        (d.scheme.to_string(), format!("use `{}://`: {why}", d.scheme))
     };
     out.push(
         Finding::new(&DOC, message, scheme).with_fix(

@@ -1,11 +1,12 @@
 //! PF105: a libpq URL without `connect_timeout`.
 
-use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Severity, UrlCtx};
+use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Scope, Severity, UrlCtx};
 use crate::fix::UrlAction;
 use crate::span::Span;
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF105",
+    scope: Scope::Url,
     name: "missing-connect-timeout",
     severity: Severity::Warning,
     summary: "Without `connect_timeout` a libpq connection attempt can hang for minutes.",
@@ -24,7 +25,7 @@ pub static TEXT: RuleText = RuleText {
 };
 
 pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
-    if !ctx.driver.is_libpq() || ctx.conn.param("connect_timeout", ctx.text).is_some() {
+    if !ctx.driver.libpq || ctx.conn.param("connect_timeout", ctx.text).is_some() {
         return;
     }
     // `timeout` is respelled to connect_timeout by PF102.

@@ -1,11 +1,12 @@
 //! PF106: a Supabase URL that does not ask for SSL.
 
-use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Severity, UrlCtx};
+use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Scope, Severity, UrlCtx};
 use crate::fix::UrlAction;
 use crate::span::Span;
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF106",
+    scope: Scope::Url,
     name: "missing-ssl",
     severity: Severity::Warning,
     summary: "The connection to Supabase does not require SSL.",
@@ -30,7 +31,7 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
     if ctx.conn.param("sslmode", ctx.text).is_some() || ctx.conn.param("ssl", ctx.text).is_some() {
         return;
     }
-    let key = ctx.driver.ssl_key();
+    let key = ctx.driver.ssl_key;
     out.push(
         Finding::new(
             &DOC,

@@ -1,9 +1,10 @@
 //! PF107: a shared-pooler URL whose user lacks the project ref.
 
-use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Severity, UrlCtx};
+use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Scope, Severity, UrlCtx};
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF107",
+    scope: Scope::Url,
     name: "pooler-user-without-ref",
     severity: Severity::Error,
     summary: "The shared pooler needs the user as `postgres.<project-ref>`.",

@@ -1,10 +1,11 @@
 //! PF108: the direct host (IPv6) used from a container.
 
-use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Severity, UrlCtx};
+use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Scope, Severity, UrlCtx};
 use crate::knowledge::endpoints::EndpointKind;
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF108",
+    scope: Scope::Url,
     name: "direct-host-from-docker",
     severity: Severity::Warning,
     summary:

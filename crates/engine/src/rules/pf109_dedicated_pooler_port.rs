@@ -1,10 +1,11 @@
 //! PF109: port 6543 on the direct host is the dedicated PgBouncer, not Supavisor.
 
-use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Severity, UrlCtx};
+use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Scope, Severity, UrlCtx};
 use crate::knowledge::endpoints::EndpointKind;
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF109",
+    scope: Scope::Url,
     name: "dedicated-pooler-port",
     severity: Severity::Warning,
     summary:

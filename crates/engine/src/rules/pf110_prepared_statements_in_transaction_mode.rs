@@ -1,13 +1,13 @@
 //! PF110: a driver that prepares statements, through a transaction pooler, without the cure.
 
-use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Severity, UrlCtx};
-use crate::knowledge::drivers::Driver;
+use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Scope, Severity, UrlCtx};
 use crate::knowledge::endpoints::PoolMode;
-use crate::knowledge::services::ServiceKind;
+use crate::knowledge::services::Transaction;
 use crate::span::Span;
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF110",
+    scope: Scope::Url,
     name: "prepared-statements-in-transaction-mode",
     severity: Severity::Error,
     summary:
@@ -31,35 +31,36 @@ pub static TEXT: RuleText = RuleText {
 };
 
 pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
-    if ctx.mode != PoolMode::Transaction || !ctx.driver.prepares_statements() {
+    if ctx.mode != PoolMode::Transaction || !ctx.driver.prepares {
         return;
     }
     let span = ctx.conn.hosts.first().and_then(|h| h.port).unwrap_or(Span::empty_at(ctx.conn.end()));
-    let finding = match ctx.service {
-        ServiceKind::Prefect3 => {
-            let (a, b) = ("PREFECT_SERVER_DATABASE_SQLALCHEMY_CONNECT_ARGS_STATEMENT_CACHE_SIZE", "PREFECT_SERVER_DATABASE_SQLALCHEMY_CONNECT_ARGS_PREPARED_STATEMENT_CACHE_SIZE");
+    let driver = ctx.driver.name;
+    let finding = match &ctx.service.transaction {
+        Transaction::WithSettings { note, .. } => {
+            let Some((a, b)) = ctx.service.settings().and_then(|t| t.statement_cache) else {
+                return;
+            };
             if ctx.env_has(a) && ctx.env_has(b) {
                 return;
             }
-            Finding::new(&DOC, "asyncpg prepares statements, which break through a transaction pooler (errors and wrong results): turn Prefect's statement caches off", span)
+            Finding::new(&DOC, format!("{driver} prepares statements, which break through a transaction pooler (errors and wrong results): turn {}'s statement caches off", ctx.service.name), span)
                 .with_fix(
                     Fix::new("Set both statement-cache settings to 0", Applicability::Review)
                         .env(a, "0")
                         .env(b, "0")
-                        .note("Needs Prefect 3.2.7 or later. Automations (LISTEN/NOTIFY) do not work through a transaction pooler."),
+                        .note(*note),
                 )
         }
-        ServiceKind::Prefect2 => Finding::new(
-            &DOC,
-            "Prefect 2.x has no working cure for prepared statements (and sends the `jit` parameter) through a transaction pooler: keep it on the session pooler",
-            span,
-        )
-        .with_fix(Fix::new("Use the session pooler (port 5432)", Applicability::Manual).note("Point Prefect 2 at the same pooler host on port 5432 (session mode).")),
+        Transaction::NotCompatible { message, fix, note, .. } => {
+            Finding::new(&DOC, *message, span).with_fix(Fix::new(*fix, Applicability::Manual).note(*note))
+        }
         _ => {
-            let cure = if ctx.driver == Driver::Asyncpg { "connect_args={\"statement_cache_size\": 0}" } else { "connect_args={\"prepare_threshold\": None}" };
+            let Some(args) = ctx.driver.no_prepare_args else { return };
+            let cure = format!("connect_args={args}");
             Finding::new(
                 &DOC,
-                format!("{} prepares statements, which break through a transaction pooler (errors and wrong results) unless create_engine() has {cure}", ctx.driver.name()),
+                format!("{driver} prepares statements, which break through a transaction pooler (errors and wrong results) unless create_engine() has {cure}"),
                 span,
             )
             .with_fix(Fix::new("Turn prepared statements off in create_engine()", Applicability::Manual).note(format!(

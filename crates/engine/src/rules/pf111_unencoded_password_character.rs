@@ -2,13 +2,14 @@
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 
-use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Severity, UrlCtx};
+use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Scope, Severity, UrlCtx};
 use crate::conn::Form;
 use crate::fix::UrlAction;
 use crate::placeholder::{containing, masked};
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF111",
+    scope: Scope::Url,
     name: "unencoded-password-character",
     severity: Severity::Error,
     summary: "The password holds `@`, `:`, `/`, `?`, `#`, `[`, `]`, a space or a stray `%` that must be percent-encoded in a URL.",

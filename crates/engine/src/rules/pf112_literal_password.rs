@@ -1,9 +1,10 @@
 //! PF112: a literal password in a file.
 
-use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Severity, UrlCtx};
+use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Scope, Severity, UrlCtx};
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF112",
+    scope: Scope::Url,
     name: "literal-password",
     severity: Severity::Warning,
     summary: "The connection string in this file holds the password itself.",

@@ -1,12 +1,13 @@
 //! PF113: Prefect 3's LISTEN connection breaks on any URL key but `ssl`.
 
-use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Severity, UrlCtx};
+use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Scope, Severity, UrlCtx};
 use crate::fix::UrlAction;
 use crate::knowledge::drivers::{self, Verdict};
-use crate::knowledge::services::{env_for_key, ServiceKind};
+use crate::knowledge::services::env_for_key;
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF113",
+    scope: Scope::Url,
     name: "prefect-listener-url-options",
     severity: Severity::Warning,
     summary: "Prefect 3.4.6+ opens a raw asyncpg LISTEN connection from the same URL; any key but `ssl` breaks it.",
@@ -25,13 +26,16 @@ pub static TEXT: RuleText = RuleText {
 };
 
 pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
-    if ctx.service != ServiceKind::Prefect3 {
+    let Some(allowed) = ctx.service.listener_keys else {
         return;
-    }
+    };
     for (i, p) in ctx.conn.params.iter().enumerate() {
         let key = ctx.slice(p.key);
         // Refused keys and pool keys are PF102's and PF101's.
-        if key == "ssl" || drivers::POOL_KEYS.contains(&key) || drivers::verdict(ctx.driver, key) != Verdict::Accepted {
+        if allowed.contains(&key)
+            || drivers::POOL_KEYS.contains(&key)
+            || drivers::verdict(ctx.driver, key) != Verdict::Accepted
+        {
             continue;
         }
         let value = p.value.map(|v| ctx.slice(v)).unwrap_or("");

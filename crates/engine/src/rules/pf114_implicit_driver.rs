@@ -1,10 +1,10 @@
 //! PF114: a SQLAlchemy URL that leaves the driver to SQLAlchemy's default.
 
-use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Severity, UrlCtx};
-use crate::knowledge::services::ServiceKind;
+use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Scope, Severity, UrlCtx};
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF114",
+    scope: Scope::Url,
     name: "implicit-driver",
     severity: Severity::Warning,
     summary: "A bare `postgresql://` means psycopg 3 in SQLAlchemy 2.1 but psycopg2 in 2.0.",
@@ -23,7 +23,7 @@ pub static TEXT: RuleText = RuleText {
 };
 
 pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
-    if ctx.service != ServiceKind::SqlAlchemy || ctx.conn.driver.is_some() {
+    if ctx.service.driver.is_some() || ctx.conn.driver.is_some() {
         return;
     }
     let Some(scheme) = ctx.conn.scheme else {

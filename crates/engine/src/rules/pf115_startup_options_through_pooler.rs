@@ -1,11 +1,12 @@
 //! PF115: the `options` startup parameter through a pooler.
 
-use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Severity, UrlCtx};
+use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Scope, Severity, UrlCtx};
 use crate::fix::UrlAction;
 use crate::knowledge::endpoints::{EndpointKind, PoolMode};
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF115",
+    scope: Scope::Url,
     name: "startup-options-through-pooler",
     severity: Severity::Warning,
     summary: "`options=-c …` does not survive a transaction pooler, and PgBouncer refuses it outright.",
@@ -25,7 +26,7 @@ pub static TEXT: RuleText = RuleText {
 
 pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
     let through_pooler = ctx.endpoint == EndpointKind::DedicatedPooler || ctx.mode == PoolMode::Transaction;
-    if !through_pooler || !ctx.driver.is_libpq() {
+    if !through_pooler || !ctx.driver.libpq {
         return;
     }
     for (i, p) in ctx.conn.params.iter().enumerate().filter(|(_, p)| ctx.slice(p.key) == "options") {

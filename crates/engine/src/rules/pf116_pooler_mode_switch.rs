@@ -1,6 +1,6 @@
 //! PF116: switching between session and transaction mode, on request.
 
-use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Severity, UrlCtx};
+use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Scope, Severity, UrlCtx};
 use crate::fix::UrlAction;
 use crate::knowledge::endpoints::{EndpointKind, PoolMode, SESSION_PORT, TRANSACTION_PORT};
 use crate::span::Span;
@@ -8,6 +8,7 @@ use crate::url_doctor::ModeChoice;
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF116",
+    scope: Scope::Url,
     name: "pooler-mode-switch",
     severity: Severity::Info,
     summary: "You asked for another pooler mode; on the shared pooler that is a port change.",

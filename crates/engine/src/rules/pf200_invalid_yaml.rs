@@ -1,9 +1,10 @@
 //! PF200: the compose file is not valid YAML.
 
-use super::{Applicability, RuleDoc, RuleText, Severity};
+use super::{Applicability, RuleDoc, RuleText, Scope, Severity};
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF200",
+    scope: Scope::File,
     name: "invalid-yaml",
     severity: Severity::Error,
     summary: "The compose file is not valid YAML; nothing after the error is analysed.",
@@ -20,3 +21,11 @@ pub static TEXT: RuleText = RuleText {
     fix_safety: "Manual.",
     references: &[("Compose file reference", "https://docs.docker.com/reference/compose-file/")],
 };
+
+use super::Finding;
+use crate::span::Span;
+
+/// The finding for a file that does not parse, at the parser's position.
+pub fn finding(message: &str, line: usize, column: usize, span: Span) -> Finding {
+    Finding::new(&DOC, format!("invalid YAML at line {line}, column {column}: {message}"), span)
+}

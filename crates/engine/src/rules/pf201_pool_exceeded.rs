@@ -1,9 +1,10 @@
 //! PF201: the services can hold more connections than the pooler admits.
 
-use super::{Applicability, RuleDoc, RuleText, Severity};
+use super::{Applicability, RuleDoc, RuleText, Scope, Severity};
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF201",
+    scope: Scope::Budget,
     name: "pool-exceeded",
     severity: Severity::Error,
     summary: "Together the services can hold more connections than the pool allows: `MaxClientsInSessionMode` is a matter of time.",
@@ -20,3 +21,28 @@ pub static TEXT: RuleText = RuleText {
     fix_safety: "The budget after assumes every fix is applied, including the `create_engine()` settings in your own code.",
     references: &[("Supavisor limits", "https://github.com/supabase/supavisor/blob/main/lib/supavisor/manager.ex")],
 };
+
+use super::{BudgetCtx, Finding};
+use crate::model::count_label;
+
+pub fn check(ctx: &BudgetCtx, out: &mut Vec<Finding>) {
+    let g = ctx.group;
+    let Some(limit) = g.limit else { return };
+    if g.before.is_some_and(|b| b <= limit) || g.before == Some(0) {
+        return;
+    }
+    let who: Vec<String> =
+        g.services.iter().filter(|s| s.1 != Some(0)).map(|(n, b, _)| format!("{n} {}", count_label(*b))).collect();
+    out.push(Finding::new(
+        &DOC,
+        format!(
+            "{} {}: the services can hold {} connections, the limit is {limit} ({}): {}",
+            g.host,
+            ctx.mode(),
+            count_label(g.before),
+            g.limit_label,
+            who.join(", ")
+        ),
+        ctx.largest_before,
+    ));
+}

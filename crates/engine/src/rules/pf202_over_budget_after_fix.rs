@@ -1,9 +1,10 @@
 //! PF202: even at the smallest pools the services do not fit.
 
-use super::{Applicability, RuleDoc, RuleText, Severity};
+use super::{Applicability, RuleDoc, RuleText, Scope, Severity};
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF202",
+    scope: Scope::Budget,
     name: "over-budget-after-fix",
     severity: Severity::Warning,
     summary: "Even with the smallest working pools the services exceed the limit minus headroom.",
@@ -20,3 +21,26 @@ pub static TEXT: RuleText = RuleText {
     fix_safety: "Manual: each option trades throughput, cost or compatibility.",
     references: &[("Compute and disk limits", "https://supabase.com/docs/guides/platform/compute-and-disk")],
 };
+
+use super::{BudgetCtx, Finding};
+use crate::model::count_label;
+
+pub fn check(ctx: &BudgetCtx, out: &mut Vec<Finding>) {
+    let g = ctx.group;
+    let Some(limit) = g.limit else { return };
+    let target = limit - g.headroom();
+    if g.after.is_some_and(|a| a <= target) || g.after == Some(0) {
+        return;
+    }
+    out.push(Finding::new(
+        &DOC,
+        format!(
+            "{} {}: even after the fixes the services can hold {} connections, more than {target} (limit {limit} less {} headroom): lower workers or replicas, raise the pool size, or move services to the transaction pooler",
+            g.host,
+            ctx.mode(),
+            count_label(g.after),
+            g.headroom()
+        ),
+        ctx.largest_after,
+    ));
+}

@@ -1,9 +1,10 @@
 //! PF203: MLflow runs several workers, each with its own engines.
 
-use super::{Applicability, RuleDoc, RuleText, Severity};
+use super::{Applicability, RuleDoc, RuleText, Scope, Severity};
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF203",
+    scope: Scope::Service,
     name: "mlflow-workers",
     severity: Severity::Warning,
     summary: "The MLflow server runs more than one worker (4 by default); each has two engines with their own pools.",
@@ -21,28 +22,31 @@ pub static TEXT: RuleText = RuleText {
     references: &[("mlflow server/__init__.py", "https://github.com/mlflow/mlflow/blob/master/mlflow/server/__init__.py")],
 };
 
-use super::{Finding, Fix};
-use crate::compose::services::Role;
-use crate::compose::ServiceCtx;
-use crate::fix::UrlAction;
+use super::{Finding, Fix, ServiceCtx};
 
 pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
     let s = ctx.service;
-    if s.role != Role::Mlflow || s.processes.value <= 1 {
+    let def = &s.kind.processes;
+    let Some(to) = def.lowered_to.filter(|to| s.processes.value > *to) else {
         return;
-    }
+    };
+    let engines = s.kind.engines;
     let message = format!(
-        "MLflow runs {} workers ({}), each with 2 engines: every pool setting counts {} times",
+        "{} runs {} workers ({}), each with {engines} engines: every pool setting counts {} times",
+        s.kind.name,
         s.processes.value,
         s.processes.source,
-        s.processes.value * 2
+        s.processes.value * engines
     );
-    let (span, fix) = match s.processes.span {
-        Some(span) => (
-            span,
-            Fix::new("Use `--workers 1`", Applicability::Review).action(UrlAction::Replace { span, with: "1".into() }),
-        ),
-        None => (s.key_span, Fix::new("Set `MLFLOW_WORKERS=1`", Applicability::Review).env("MLFLOW_WORKERS", "1")),
+    let setting = s.kind.settings().and_then(|t| t.workers);
+    let (span, fix) = match (s.processes.span, def.flags.first(), setting) {
+        (Some(span), Some(flag), _) => {
+            (span, Fix::new(format!("Use `{flag} {to}`"), Applicability::Review).file_edit(span, to.to_string()))
+        }
+        (None, _, Some(var)) => {
+            (s.key_span, Fix::new(format!("Set `{var}={to}`"), Applicability::Review).env(var, to.to_string()))
+        }
+        _ => return,
     };
     out.push(Finding::new(&DOC, message, span).with_fix(fix));
 }

@@ -1,9 +1,10 @@
 //! PF204: MLflow silently ignores a pool setting of 0.
 
-use super::{Applicability, RuleDoc, RuleText, Severity};
+use super::{Applicability, RuleDoc, RuleText, Scope, Severity};
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF204",
+    scope: Scope::Service,
     name: "zero-pool-setting-ignored",
     severity: Severity::Error,
     summary: "MLflow applies its pool variables only when truthy: 0 is ignored and SQLAlchemy's 5 + 10 apply.",
@@ -21,24 +22,25 @@ pub static TEXT: RuleText = RuleText {
     references: &[("mlflow store/db/utils.py", "https://github.com/mlflow/mlflow/blob/master/mlflow/store/db/utils.py")],
 };
 
-use super::{Finding, Fix};
-use crate::compose::services::Role;
-use crate::compose::ServiceCtx;
-use crate::knowledge::services::MLFLOW;
+use super::{Finding, Fix, ServiceCtx};
+use crate::knowledge::services::{DEFAULT_OVERFLOW, DEFAULT_POOL};
 
 pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
     let s = ctx.service;
-    if s.role != Role::Mlflow {
+    let Some(table) = s.kind.settings().filter(|t| t.zero_ignored) else {
         return;
-    }
-    for name in [MLFLOW.pool_size, MLFLOW.max_overflow] {
+    };
+    for name in [table.pool_size, table.max_overflow] {
         let Some(e) = s.env(name).filter(|e| e.value.trim() == "0") else {
             continue;
         };
         out.push(
             Finding::new(
                 &DOC,
-                format!("MLflow ignores `{name}=0` and falls back to SQLAlchemy's default (5 + 10): use 1"),
+                format!(
+                    "{} ignores `{name}=0` and falls back to SQLAlchemy's default ({DEFAULT_POOL} + {DEFAULT_OVERFLOW}): use 1",
+                    s.kind.name
+                ),
                 e.value_span.unwrap_or(s.key_span),
             )
             .with_fix(Fix::new("Use 1", Applicability::Safe).env(name, "1")),

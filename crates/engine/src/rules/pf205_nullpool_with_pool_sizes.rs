@@ -1,9 +1,10 @@
 //! PF205: MLflow with NullPool and pool sizes does not start.
 
-use super::{Applicability, RuleDoc, RuleText, Severity};
+use super::{Applicability, RuleDoc, RuleText, Scope, Severity};
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF205",
+    scope: Scope::Service,
     name: "nullpool-with-pool-sizes",
     severity: Severity::Error,
     summary: "`MLFLOW_SQLALCHEMYSTORE_POOLCLASS=NullPool` together with a pool size or overflow stops the server.",
@@ -21,32 +22,30 @@ pub static TEXT: RuleText = RuleText {
     references: &[("SQLAlchemy pooling", "https://docs.sqlalchemy.org/en/20/core/pooling.html")],
 };
 
-use super::{Finding, Fix};
-use crate::compose::services::Role;
-use crate::compose::ServiceCtx;
-use crate::knowledge::services::MLFLOW;
+use super::{Finding, Fix, ServiceCtx};
 
 pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
     let s = ctx.service;
-    if s.role != Role::Mlflow {
-        return;
-    }
-    let Some(class) = s.env(MLFLOW.poolclass.unwrap_or_default()).filter(|e| e.value.contains("NullPool")) else {
+    let Some((table, var)) = s.kind.settings().and_then(|t| Some((t, t.poolclass?))) else {
         return;
     };
-    if s.env(MLFLOW.pool_size).is_none() && s.env(MLFLOW.max_overflow).is_none() {
+    let Some(class) = s.env(var).filter(|e| e.value.contains("NullPool")) else {
+        return;
+    };
+    if s.env(table.pool_size).is_none() && s.env(table.max_overflow).is_none() {
         return;
     }
     out.push(
         Finding::new(
             &DOC,
-            "NullPool takes no pool size: MLflow stops with `Invalid argument(s) 'pool_size' sent to create_engine()`",
+            format!(
+                "NullPool takes no pool size: {} stops with `Invalid argument(s) 'pool_size' sent to create_engine()`",
+                s.kind.name
+            ),
             class.value_span.unwrap_or(s.key_span),
         )
-        .with_fix(
-            Fix::new("Remove MLFLOW_SQLALCHEMYSTORE_POOLCLASS (or the sizes)", Applicability::Manual).note(
-                "Keep POOL_SIZE=1 and MAX_OVERFLOW=1 and delete the POOLCLASS line: a bounded pool fits session mode.",
-            ),
-        ),
+        .with_fix(Fix::new(format!("Remove {var} (or the sizes)"), Applicability::Manual).note(
+            "Keep POOL_SIZE=1 and MAX_OVERFLOW=1 and delete the POOLCLASS line: a bounded pool fits session mode.",
+        )),
     );
 }

@@ -1,9 +1,10 @@
 //! PF206: a Prefect pool setting that means "unlimited".
 
-use super::{Applicability, RuleDoc, RuleText, Severity};
+use super::{Applicability, RuleDoc, RuleText, Scope, Severity};
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF206",
+    scope: Scope::Service,
     name: "unlimited-pool",
     severity: Severity::Error,
     summary: "`MAX_OVERFLOW=-1` or `POOL_SIZE=0` means an unlimited pool in SQLAlchemy.",
@@ -13,29 +14,29 @@ pub static DOC: RuleDoc = RuleDoc {
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
-    what: "Finds Prefect pool settings of −1 (overflow) or 0 (pool size).",
-    why: "Prefect's help text says −1 prevents overflow, but SQLAlchemy's `QueuePool` reads −1 as no limit, and a pool size of 0 as no limit too: the server can open connections until the pooler refuses them.",
+    what: "Finds a negative overflow (MLflow, Prefect) or a pool size of 0 (Prefect; MLflow drops 0, see PF204).",
+    why: "Prefect's help text says −1 prevents overflow, but SQLAlchemy's `QueuePool` reads −1 as no limit, and a pool size of 0 as no limit too: the server can open connections until the pooler refuses them. MLflow passes −1 on unchanged: one worker with pool size 1 held 39 connections under a burst of 40 (MLflow 3.17.2).",
     example: "```yaml\nPREFECT_SERVER_DATABASE_SQLALCHEMY_MAX_OVERFLOW: \"-1\"\n```",
     instead: "```yaml\nPREFECT_SERVER_DATABASE_SQLALCHEMY_MAX_OVERFLOW: \"0\"\n```",
     fix_safety: "Safe: Prefect honours 0 (measured).",
     references: &[("sqlalchemy pool/impl.py", "https://github.com/sqlalchemy/sqlalchemy/blob/main/lib/sqlalchemy/pool/impl.py")],
 };
 
-use super::{Finding, Fix};
-use crate::compose::services::Role;
-use crate::compose::ServiceCtx;
-use crate::knowledge::services::{PREFECT2, PREFECT3};
+use super::{Finding, Fix, ServiceCtx};
 
+/// A negative overflow, or a pool size of 0 where the service passes 0 on, is unlimited in
+/// SQLAlchemy (`sqlalchemy/pool/impl.py`).
 pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
     let s = ctx.service;
-    if s.role != Role::PrefectServer {
-        return;
-    }
-    for settings in [&PREFECT3, &PREFECT2] {
-        for (name, bad, good) in [(settings.max_overflow, "-1", "0"), (settings.pool_size, "0", "1")] {
-            let Some(e) = s.env(name).filter(|e| e.value.trim() == bad) else {
+    let mut table = s.kind.settings();
+    while let Some(t) = table {
+        let overflow = (t.max_overflow, t.min_overflow().to_string(), true);
+        let pool = (t.pool_size, "1".to_string(), !t.zero_ignored);
+        for (name, good, applies) in [overflow, pool] {
+            let Some(e) = s.env(name).filter(|e| applies && is_unlimited(name == t.pool_size, &e.value)) else {
                 continue;
             };
+            let bad = e.value.trim();
             out.push(
                 Finding::new(
                     &DOC,
@@ -45,5 +46,15 @@ pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
                 .with_fix(Fix::new(format!("Use {good}"), Applicability::Safe).env(name, good)),
             );
         }
+        table = t.fallback;
+    }
+}
+
+fn is_unlimited(pool_size: bool, value: &str) -> bool {
+    let v = value.trim().parse::<i64>();
+    if pool_size {
+        v == Ok(0)
+    } else {
+        v.is_ok_and(|v| v < 0)
     }
 }

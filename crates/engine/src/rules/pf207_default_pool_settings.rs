@@ -1,9 +1,10 @@
 //! PF207: MLflow or Prefect with SQLAlchemy's default pool.
 
-use super::{Applicability, RuleDoc, RuleText, Severity};
+use super::{Applicability, RuleDoc, RuleText, Scope, Severity};
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF207",
+    scope: Scope::Service,
     name: "default-pool-settings",
     severity: Severity::Warning,
     summary: "The service keeps SQLAlchemy's default pool: 5 connections plus 10 overflow per engine.",
@@ -24,23 +25,20 @@ pub static TEXT: RuleText = RuleText {
     ],
 };
 
-use super::{Finding, Fix};
-use crate::compose::services::Role;
-use crate::compose::ServiceCtx;
-use crate::knowledge::services::PREFECT2;
+use super::{Finding, Fix, ServiceCtx};
+use crate::knowledge::services::{DEFAULT_OVERFLOW, DEFAULT_POOL};
 
 pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
     let s = ctx.service;
-    if !matches!(s.role, Role::Mlflow | Role::PrefectServer) || s.urls.is_empty() {
-        return;
-    }
-    let Some(settings) = s.url_kind().settings() else {
+    let Some(settings) = s.kind.settings().filter(|_| !s.urls.is_empty()) else {
         return;
     };
-    // Prefect 3.1+ still reads the 2.x names.
-    let has = |name: &str, old: &str| s.env(name).is_some() || (s.role == Role::PrefectServer && s.env(old).is_some());
-    let missing_pool = !has(settings.pool_size, PREFECT2.pool_size);
-    let missing_overflow = !has(settings.max_overflow, PREFECT2.max_overflow);
+    // A service may still read older names (Prefect 3.1+ reads the 2.x ones).
+    let has = |pick: fn(&crate::knowledge::services::EnvSettings) -> &'static str| {
+        s.env(pick(settings)).is_some() || settings.fallback.is_some_and(|f| s.env(pick(f)).is_some())
+    };
+    let missing_pool = !has(|t| t.pool_size);
+    let missing_overflow = !has(|t| t.max_overflow);
     if !missing_pool && !missing_overflow {
         return;
     }
@@ -49,12 +47,15 @@ pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
         fix = fix.env(settings.pool_size, "1");
     }
     if missing_overflow {
-        fix = fix.env(settings.max_overflow, settings.min_overflow.to_string());
+        fix = fix.env(settings.max_overflow, settings.min_overflow().to_string());
     }
     let unset: Vec<&str> = [(missing_pool, settings.pool_size), (missing_overflow, settings.max_overflow)]
         .into_iter()
         .filter_map(|(missing, name)| missing.then_some(name))
         .collect();
-    let message = format!("{} not set: SQLAlchemy's default (5 + 10 per engine) applies", unset.join(" and "));
+    let message = format!(
+        "{} not set: SQLAlchemy's default ({DEFAULT_POOL} + {DEFAULT_OVERFLOW} per engine) applies",
+        unset.join(" and ")
+    );
     out.push(Finding::new(&DOC, message, s.key_span).with_fix(fix));
 }

@@ -1,9 +1,10 @@
 //! PF208: a service whose pool lives in code poolfix cannot see.
 
-use super::{Applicability, RuleDoc, RuleText, Severity};
+use super::{Applicability, RuleDoc, RuleText, Scope, Severity};
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF208",
+    scope: Scope::Service,
     name: "pool-in-code",
     severity: Severity::Info,
     summary: "This service sets its pool in code; poolfix assumes SQLAlchemy's defaults (5 + 10 per process).",
@@ -21,20 +22,19 @@ pub static TEXT: RuleText = RuleText {
     references: &[("SQLAlchemy pooling", "https://docs.sqlalchemy.org/en/20/core/pooling.html")],
 };
 
-use super::{Finding, Fix};
-use crate::compose::services::Role;
-use crate::compose::ServiceCtx;
+use super::{Finding, Fix, ServiceCtx};
+use crate::knowledge::services::{PoolModel, DEFAULT_OVERFLOW, DEFAULT_POOL};
 
 pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
     let s = ctx.service;
-    if s.role != Role::App || s.urls.is_empty() {
+    if !matches!(s.kind.pool, PoolModel::Code) || s.urls.is_empty() {
         return;
     }
     out.push(
         Finding::new(
             &DOC,
             format!(
-                "{}'s pool is set in its code: poolfix assumes 5 + 10 per process × {} ({})",
+                "{}'s pool is set in its code: poolfix assumes {DEFAULT_POOL} + {DEFAULT_OVERFLOW} per process × {} ({})",
                 s.name, s.processes.value, s.processes.source
             ),
             s.key_span,

@@ -1,9 +1,10 @@
 //! PF209: settings may hide in an env_file poolfix has not seen.
 
-use super::{Applicability, RuleDoc, RuleText, Severity};
+use super::{Applicability, RuleDoc, RuleText, Scope, Severity};
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF209",
+    scope: Scope::Service,
     name: "env-file-not-read",
     severity: Severity::Info,
     summary: "The service reads an `env_file`; paste its content into the .env box so poolfix sees those settings.",
@@ -22,7 +23,7 @@ pub static TEXT: RuleText = RuleText {
 };
 
 use super::Finding;
-use crate::compose::ServiceCtx;
+use super::ServiceCtx;
 
 pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
     let s = ctx.service;

@@ -1,9 +1,10 @@
 //! PF210: a connection URL that is only a variable.
 
-use super::{Applicability, RuleDoc, RuleText, Severity};
+use super::{Applicability, RuleDoc, RuleText, Scope, Severity};
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF210",
+    scope: Scope::Service,
     name: "url-not-resolved",
     severity: Severity::Info,
     summary: "The connection URL comes from a variable poolfix cannot resolve, so it was not checked.",
@@ -24,3 +25,18 @@ pub static TEXT: RuleText = RuleText {
         "https://docs.docker.com/compose/how-tos/environment-variables/variable-interpolation/",
     )],
 };
+
+use super::{Finding, ServiceCtx};
+
+pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
+    for site in ctx.service.urls.iter().filter(|u| !u.url.contains("://")) {
+        out.push(Finding::new(
+            &DOC,
+            format!(
+                "{} is `{}`, which the given .env does not resolve: the URL was not checked",
+                site.source, site.url
+            ),
+            site.anchor,
+        ));
+    }
+}

@@ -1,9 +1,10 @@
 //! PF211: MLflow 3.x job execution opens connections of its own.
 
-use super::{Applicability, RuleDoc, RuleText, Severity};
+use super::{Applicability, RuleDoc, RuleText, Scope, Severity};
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF211",
+    scope: Scope::Service,
     name: "mlflow-job-execution",
     severity: Severity::Info,
     summary: "MLflow 3.x runs a job runner and consumers by default; each can hold a connection.",
@@ -21,22 +22,28 @@ pub static TEXT: RuleText = RuleText {
     references: &[("MLflow environment variables", "https://github.com/mlflow/mlflow/blob/master/mlflow/environment_variables.py")],
 };
 
-use super::{Finding, Fix};
-use crate::compose::services::Role;
-use crate::compose::ServiceCtx;
-use crate::knowledge::services::MLFLOW;
+use super::{Finding, Fix, ServiceCtx};
 
 pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
     let s = ctx.service;
-    if s.role != Role::Mlflow || s.version.is_some_and(|v| v.0 < 3) {
+    let Some((name, since)) = s.kind.settings().and_then(|t| t.job_execution) else {
+        return;
+    };
+    if s.version.is_some_and(|v| v < since) {
         return;
     }
-    let name = MLFLOW.job_execution.unwrap_or_default();
     if s.env(name).is_some_and(|e| matches!(e.value.trim().to_ascii_lowercase().as_str(), "false" | "0")) {
         return;
     }
     out.push(
-        Finding::new(&DOC, "MLflow 3 runs job execution by default, which holds connections of its own: turn it off unless you use MLflow jobs", s.key_span)
-            .with_fix(Fix::new("Set MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false", Applicability::Review).env(name, "false")),
+        Finding::new(
+            &DOC,
+            format!(
+                "{} {} runs job execution by default, which holds connections of its own: turn it off unless you use {} jobs",
+                s.kind.name, since.0, s.kind.name
+            ),
+            s.key_span,
+        )
+        .with_fix(Fix::new(format!("Set {name}=false"), Applicability::Review).env(name, "false")),
     );
 }

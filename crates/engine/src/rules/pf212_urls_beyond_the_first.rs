@@ -1,9 +1,10 @@
 //! PF212: a service that reads several connection URLs; the budget counts one engine.
 
-use super::{Applicability, RuleDoc, RuleText, Severity};
+use super::{Applicability, RuleDoc, RuleText, Scope, Severity};
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF212",
+    scope: Scope::Service,
     name: "urls-beyond-the-first",
     severity: Severity::Info,
     summary: "The service reads several connection URLs; the budget counts one engine, on the first.",
@@ -22,13 +23,13 @@ pub static TEXT: RuleText = RuleText {
 };
 
 use super::Finding;
-use crate::compose::services::Role;
-use crate::compose::ServiceCtx;
+use super::ServiceCtx;
+use crate::knowledge::services::PoolModel;
 
 pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
     let s = ctx.service;
     // MLflow and Prefect each open their engines on one URL (the others are alternatives).
-    let Some(first) = s.urls.first().filter(|_| s.role == Role::App) else {
+    let Some(first) = s.urls.first().filter(|_| matches!(s.kind.pool, PoolModel::Code)) else {
         return;
     };
     for other in &s.urls[1..] {

@@ -1,9 +1,10 @@
 //! PF213: a service that only starts with a Compose profile is still counted in the budget.
 
-use super::{Applicability, RuleDoc, RuleText, Severity};
+use super::{Applicability, RuleDoc, RuleText, Scope, Severity};
 
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF213",
+    scope: Scope::Service,
     name: "service-in-profile",
     severity: Severity::Info,
     summary: "The service starts only with its Compose profile; the budget counts it as if the profile were active.",
@@ -22,12 +23,11 @@ pub static TEXT: RuleText = RuleText {
 };
 
 use super::Finding;
-use crate::compose::services::Role;
-use crate::compose::ServiceCtx;
+use super::ServiceCtx;
 
 pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
     let s = ctx.service;
-    let pooled = matches!(s.role, Role::Mlflow | Role::PrefectServer | Role::App) && !s.urls.is_empty();
+    let pooled = s.is_pooled();
     if !pooled || s.profiles.is_empty() {
         return;
     }

@@ -1,0 +1,437 @@
+//! Stage 1 of the compose doctor: read each service from the YAML tree — what it is (by the
+//! service table), how many processes it runs, and where its URLs and settings are written.
+
+use std::collections::BTreeMap;
+
+use super::dotenv::interpolate;
+use crate::knowledge::services::{self, Processes, ServiceKind, OTHER, SQLALCHEMY};
+use crate::knowledge::Version;
+use crate::model::{ComposeOptions, Count, EnvEntry, Service, UrlSite};
+use crate::span::Span;
+use crate::yaml::{Kind, NodeId, Yaml};
+
+/// Splits a command string into words: blanks separate, quotes group.
+pub fn split_words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut quote: Option<char> = None;
+    let mut in_word = false;
+    for c in text.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => current.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                in_word = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut current));
+                    in_word = false;
+                }
+            }
+            (None, c) => {
+                current.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(current);
+    }
+    words
+}
+
+/// Finds `needle` in the source text of `node`, when it occurs exactly once there.
+pub fn find_once(text: &str, span: Span, needle: &str) -> Option<Span> {
+    if needle.is_empty() {
+        return None;
+    }
+    let hay = span.slice(text);
+    let first = hay.find(needle)?;
+    if hay[first + 1..].contains(needle) {
+        return None;
+    }
+    Some(Span::new(span.start + first, span.start + first + needle.len()))
+}
+
+/// The `major.minor.patch` in an image tag such as `v3.17.2`, `3.4.20-python3.11` or `2-latest`.
+pub fn version_from_image(image: &str) -> Option<Version> {
+    let (name, tag) = image.rsplit_once(':')?;
+    if name.ends_with('/') || tag.contains('/') {
+        return None;
+    }
+    crate::knowledge::parse_version(tag)
+}
+
+fn image_name(image: &str) -> String {
+    let without_tag = image.split('@').next().unwrap_or(image);
+    let without_tag = match without_tag.rsplit_once(':') {
+        Some((n, t)) if !t.contains('/') => n,
+        _ => without_tag,
+    };
+    without_tag
+        .rsplit('/')
+        .take(2)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect::<Vec<_>>()
+        .join("/")
+        .to_ascii_lowercase()
+}
+
+/// Environment variable names that carry a database URL in generic services.
+pub fn is_url_var(name: &str) -> bool {
+    const EXACT: &[&str] = &[
+        "DATABASE_URL",
+        "SQLALCHEMY_DATABASE_URI",
+        "SQLALCHEMY_DATABASE_URL",
+        "DB_URL",
+        "POSTGRES_URL",
+        "POSTGRES_DSN",
+        "PG_URL",
+        "DB_DSN",
+        "DSN",
+    ];
+    let n = name.to_ascii_uppercase();
+    EXACT.contains(&n.as_str())
+        || n.ends_with("_DATABASE_URL")
+        || n.ends_with("_DB_URL")
+        || n.ends_with("_DATABASE_URI")
+        || n.ends_with("_POSTGRES_URL")
+}
+
+fn looks_like_postgres(value: &str) -> bool {
+    let v = value.trim_start().to_ascii_lowercase();
+    v.starts_with("postgres://")
+        || v.starts_with("postgresql://")
+        || v.starts_with("postgresql+")
+        || v.starts_with("postgres+")
+}
+
+/// The value of a command-line flag (`--flag value` or `--flag=value`), with its index.
+fn flag<'a>(argv: &'a [String], names: &[&str]) -> Option<(usize, &'a str)> {
+    for (i, w) in argv.iter().enumerate() {
+        for n in names {
+            if w == n {
+                return argv.get(i + 1).map(|v| (i + 1, v.as_str()));
+            }
+            if let Some(v) = w.strip_prefix(n).and_then(|r| r.strip_prefix('=')) {
+                return Some((i, v));
+            }
+        }
+    }
+    None
+}
+
+fn count_from_flag(
+    text: &str,
+    cmd_span: Option<Span>,
+    argv: &[String],
+    names: &[&str],
+    what: &str,
+    vars: &BTreeMap<String, String>,
+) -> Option<Count> {
+    let (_, v) = flag(argv, names)?;
+    let value = interpolate(v, vars).value.parse::<u32>().ok()?;
+    // Locate the number in the source for editing, after the flag's one occurrence:
+    // `--workers 4`, `--workers=4`, or list items `"--workers", "4"`.
+    let span = cmd_span.and_then(|s| {
+        names.iter().find_map(|n| {
+            let flag_at = find_once(text, s, n)?;
+            let rest = Span::new(flag_at.end, s.end).slice(text);
+            let at = rest.find(v)?;
+            // Only blanks, `=`, quotes and a comma may stand between the flag and its value.
+            let between_ok = rest[..at].chars().all(|c| c.is_whitespace() || "=\"',".contains(c));
+            let after = rest[at + v.len()..].chars().next();
+            (between_ok && !after.is_some_and(|c| c.is_ascii_alphanumeric()))
+                .then(|| Span::new(flag_at.end + at, flag_at.end + at + v.len()))
+        })
+    });
+    // A number behind a placeholder is not edited in place.
+    let span = span.filter(|s| !s.slice(text).contains('$'));
+    Some(Count { value, source: format!("{what} {} {v}", names[0]), span })
+}
+
+/// Everything a service's reading needs besides the node.
+struct Reader<'a> {
+    text: &'a str,
+    y: &'a Yaml,
+    node: NodeId,
+    vars: &'a BTreeMap<String, String>,
+}
+
+/// The command line: entrypoint and command words as written, and where they are.
+struct CommandLine {
+    argv: Vec<String>,
+    span: Option<Span>,
+}
+
+impl Reader<'_> {
+    fn get(&self, key: &str) -> Option<NodeId> {
+        self.y.get(self.node, key)
+    }
+
+    fn command_line(&self) -> CommandLine {
+        let y = self.y;
+        let mut argv = Vec::new();
+        let mut span: Option<Span> = None;
+        for k in ["entrypoint", "command"] {
+            let Some(c) = self.get(k).map(|c| y.resolve(c)) else { continue };
+            let s = y.node(c).span;
+            span = Some(span.map_or(s, |o| Span::new(o.start.min(s.start), o.end.max(s.end))));
+            match &y.node(c).kind {
+                // Kept as written: placeholders stay intact, so URLs in it can be edited in place.
+                Kind::Scalar { value, .. } => argv.extend(split_words(value)),
+                Kind::Seq(items) => argv.extend(items.iter().filter_map(|i| y.str(*i)).map(str::to_string)),
+                _ => {}
+            }
+        }
+        CommandLine { argv, span }
+    }
+
+    fn env_entry(&self, name: &str, raw: &str, node: NodeId, value_span: Option<Span>) -> EnvEntry {
+        EnvEntry {
+            name: name.trim().to_string(),
+            raw: raw.to_string(),
+            value: interpolate(raw, self.vars).value,
+            node: Some(node),
+            value_span,
+        }
+    }
+
+    /// The environment, a map or a list of `NAME=value`; its own node, and whether it is shared.
+    fn environment(&self) -> (Vec<EnvEntry>, Option<NodeId>, bool) {
+        let y = self.y;
+        let Some(e) = self.get("environment") else {
+            return (Vec::new(), None, false);
+        };
+        let own = y.is_own(e);
+        let entries = if y.is_map(e) {
+            y.pairs(e)
+                .iter()
+                .filter_map(|&(k, v)| {
+                    let editable = y.is_own(v) && matches!(y.node(v).kind, Kind::Scalar { .. });
+                    let span = editable.then(|| y.node(v).span).filter(|s| !s.is_empty());
+                    Some(self.env_entry(y.str(k)?, y.str(v).unwrap_or(""), v, span))
+                })
+                .collect()
+        } else {
+            y.items(e)
+                .iter()
+                .filter_map(|&item| {
+                    let (name, raw) = y.str(item)?.split_once('=').unwrap_or((y.str(item)?, ""));
+                    let span = y.is_own(item).then(|| find_once(self.text, y.node(item).span, raw)).flatten();
+                    Some(self.env_entry(name, raw, item, span))
+                })
+                .collect()
+        };
+        (entries, own.then_some(e), !own)
+    }
+
+    fn env_files(&self) -> Vec<String> {
+        let y = self.y;
+        match self.get("env_file") {
+            Some(f) if y.is_map(f) => y.get(f, "path").and_then(|p| y.str(p)).map(str::to_string).into_iter().collect(),
+            Some(f) => match y.str(f) {
+                Some(s) => vec![s.to_string()],
+                None => y
+                    .items(f)
+                    .iter()
+                    .filter_map(|i| y.str(*i).or_else(|| y.get(*i, "path").and_then(|p| y.str(p))))
+                    .map(str::to_string)
+                    .collect(),
+            },
+            None => Vec::new(),
+        }
+    }
+
+    /// A URL written out (placeholders allowed) is analysed and edited as written; one that is
+    /// a single variable (`${DATABASE_URL}`) is analysed as the pasted .env resolves it.
+    fn url_site(&self, raw: &str, value_span: Option<Span>, anchor: Span, source: String) -> UrlSite {
+        let inter = interpolate(raw, self.vars);
+        if looks_like_postgres(raw) {
+            let span = value_span.and_then(|vs| find_once(self.text, vs, raw));
+            UrlSite { source, url: raw.to_string(), span, anchor: span.unwrap_or(anchor), unresolved: inter.unresolved }
+        } else {
+            UrlSite { source, url: inter.value, span: None, anchor, unresolved: inter.unresolved }
+        }
+    }
+
+    fn env_url(&self, e: &EnvEntry) -> UrlSite {
+        let anchor = e.value_span.or(e.node.map(|n| self.y.node(n).span)).unwrap_or_default();
+        self.url_site(&e.raw, e.value_span, anchor, format!("environment {}", e.name))
+    }
+
+    /// The URLs the service reads, where its table entry says it reads them.
+    fn urls(&self, kind: ServiceKind, cmd: &CommandLine, env: &[EnvEntry]) -> Vec<UrlSite> {
+        let source = &kind.urls;
+        if let Some((_, uri)) = flag(&cmd.argv, source.flags) {
+            let anchor = cmd.span.unwrap_or_default();
+            return vec![self.url_site(uri, cmd.span, anchor, format!("command {}", source.flags[0]))];
+        }
+        if let Some(e) = source.env.iter().find_map(|var| env.iter().find(|e| e.name == *var)) {
+            return vec![self.env_url(e)];
+        }
+        if !source.any_postgres_var {
+            return Vec::new();
+        }
+        env.iter()
+            .filter(|e| looks_like_postgres(&e.value) || (is_url_var(&e.name) && looks_like_postgres(&e.raw)))
+            .map(|e| self.env_url(e))
+            .collect()
+    }
+
+    fn count_from_env(&self, env: &[EnvEntry], name: &str) -> Option<Count> {
+        let e = env.iter().find(|e| e.name == name)?;
+        let value = e.value.trim().parse::<u32>().ok()?;
+        Some(Count {
+            value,
+            source: format!("environment {name}={value}"),
+            span: e.value_span.and_then(|s| find_once(self.text, s, e.value.trim())),
+        })
+    }
+
+    /// Processes per replica: a flag, a variable, or the table's default (for an app, its runner's).
+    fn processes(&self, def: &Processes, cmd: &CommandLine, env: &[EnvEntry]) -> Count {
+        let is = |w: &str| cmd.argv.iter().any(|a| a == w || a.ends_with(&format!("/{w}")));
+        let runner = def.runners.iter().find(|r| r.programs.iter().any(|p| is(p)));
+        let (flags, var, default, source) = match runner {
+            Some(r) => (r.flags, r.env, r.default, r.default_source),
+            None => (def.flags, def.env, def.default, def.default_source),
+        };
+        let from_flag = (!flags.is_empty())
+            .then(|| count_from_flag(self.text, cmd.span, &cmd.argv, flags, "command", self.vars))
+            .flatten();
+        from_flag.or_else(|| var.and_then(|v| self.count_from_env(env, v))).unwrap_or(Count {
+            value: default,
+            source: source.into(),
+            span: None,
+        })
+    }
+
+    fn number(&self, key: &str, label: &str) -> Option<Count> {
+        let r = self.get(key)?;
+        let value = self.y.str(r)?.parse::<u32>().ok()?;
+        Some(Count { value, source: format!("{label}: {value}"), span: Some(self.y.node(r).span) })
+    }
+
+    fn replicas(&self) -> Count {
+        let y = self.y;
+        let deploy = self.get("deploy").and_then(|d| y.get(d, "replicas")).and_then(|r| {
+            let value = y.str(r)?.parse::<u32>().ok()?;
+            Some(Count { value, source: format!("deploy.replicas: {value}"), span: Some(y.node(r).span) })
+        });
+        deploy.or_else(|| self.number("scale", "scale")).unwrap_or(Count {
+            value: 1,
+            source: "one replica".into(),
+            span: None,
+        })
+    }
+
+    fn profiles(&self) -> Vec<String> {
+        self.get("profiles")
+            .map(|p| self.y.items(p).iter().filter_map(|i| self.y.str(*i)).map(str::to_string).collect())
+            .unwrap_or_default()
+    }
+
+    /// (host port, container port) pairs from `ports`, short or long syntax.
+    fn ports(&self) -> Vec<(Option<u16>, u16)> {
+        let y = self.y;
+        let Some(p) = self.get("ports") else { return Vec::new() };
+        y.items(p)
+            .iter()
+            .filter_map(|&i| match y.str(i) {
+                Some(s) => {
+                    let s = s.split('/').next().unwrap_or(s);
+                    let parts: Vec<&str> = s.rsplitn(3, ':').collect();
+                    let container = parts.first()?.split('-').next()?.parse().ok()?;
+                    let host = parts.get(1).and_then(|h| h.split('-').next()?.parse().ok());
+                    Some((host, container))
+                }
+                None => {
+                    let target = y.get(i, "target").and_then(|t| y.str(t))?.parse().ok()?;
+                    let published = y.get(i, "published").and_then(|t| y.str(t)).and_then(|s| s.parse().ok());
+                    Some((published, target))
+                }
+            })
+            .collect()
+    }
+}
+
+/// Reads one service: its kind comes from the service table, by command, image and version
+/// (the image tag's, or else the one the user said to assume).
+pub fn read_service(
+    text: &str,
+    y: &Yaml,
+    (name, key, node): (&str, NodeId, NodeId),
+    vars: &BTreeMap<String, String>,
+    options: &ComposeOptions,
+) -> Service {
+    let r = Reader { text, y, node, vars };
+    let image = r.get("image").and_then(|i| y.str(i)).map(|s| interpolate(s, vars).value);
+    let cmd = r.command_line();
+    let (env, env_node, env_shared) = r.environment();
+    let tagged = image.as_deref().and_then(version_from_image);
+    let version_of = |product: &str| tagged.or_else(|| options.assumed_version(product));
+    let joined = cmd.argv.join(" ").to_ascii_lowercase();
+    let img = image.as_deref().map(image_name).unwrap_or_default();
+    let detected = services::detect(&joined, &img, version_of);
+    // Not recognised: an app of your own when it has a URL, else nothing to count.
+    let kind = detected.unwrap_or(&SQLALCHEMY);
+    let urls = r.urls(kind, &cmd, &env);
+    let kind = if detected.is_none() && urls.is_empty() { &OTHER } else { kind };
+    // Only a product's versions change poolfix's advice.
+    let version = kind.product.and_then(version_of);
+    let key_node = y.node(key);
+    Service {
+        name: name.to_string(),
+        node,
+        key_span: key_node.span,
+        line: key_node.line,
+        kind,
+        version,
+        version_assumed: version.is_some() && tagged.is_none(),
+        processes: r.processes(&kind.processes, &cmd, &env),
+        replicas: r.replicas(),
+        profiles: r.profiles(),
+        ports: r.ports(),
+        env_files: r.env_files(),
+        image,
+        argv: cmd.argv,
+        env,
+        env_node,
+        env_shared,
+        urls,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::knowledge::LATEST;
+
+    #[test]
+    fn versions_from_image_tags() {
+        assert_eq!(version_from_image("ghcr.io/mlflow/mlflow:v3.17.2"), Some((3, 17, 2)));
+        assert_eq!(version_from_image("prefecthq/prefect:3.4.20-python3.11"), Some((3, 4, 20)));
+        assert_eq!(version_from_image("prefecthq/prefect:2-latest"), Some((2, LATEST, LATEST)));
+        assert_eq!(crate::knowledge::version_label((3, LATEST, LATEST)), "3.x");
+        assert_eq!(version_from_image("prefecthq/prefect:latest"), None);
+        assert_eq!(version_from_image("localhost:5000/app"), None);
+        assert_eq!(crate::knowledge::parse_version("3.0"), Some((3, 0, LATEST)));
+        assert_eq!(crate::knowledge::parse_version("v2"), Some((2, LATEST, LATEST)));
+        assert_eq!(crate::knowledge::parse_version("x"), None);
+        assert_eq!(image_name("ghcr.io/mlflow/mlflow:v3.17.2"), "mlflow/mlflow");
+        assert_eq!(image_name("postgres:16"), "postgres");
+    }
+
+    #[test]
+    fn words_and_flags() {
+        let argv = split_words("gunicorn app:app -w 4 --bind '0.0.0.0:8000'");
+        assert_eq!(argv, ["gunicorn", "app:app", "-w", "4", "--bind", "0.0.0.0:8000"]);
+        assert_eq!(flag(&argv, &["--workers", "-w"]), Some((3, "4")));
+        assert_eq!(flag(&split_words("x --workers=2"), &["--workers"]), Some((1, "2")));
+    }
+}

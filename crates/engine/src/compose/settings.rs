@@ -1,0 +1,48 @@
+//! Stage 3: the settings a service has once the fix is applied — the URL doctor's and the
+//! service rules' — less those the file already has and those the service would not read.
+
+use super::{ServiceReport, ServiceUrl};
+use crate::model::Service;
+use crate::rules::Finding;
+
+/// The settings to add or change for `service`, in order (name → value).
+pub fn after(service: &Service, urls: &[ServiceUrl], findings: &[Finding]) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = Vec::new();
+    let mut set = |k: &str, v: &str| match env.iter_mut().find(|(n, _)| n == k) {
+        Some(slot) => slot.1 = v.to_string(),
+        None => env.push((k.to_string(), v.to_string())),
+    };
+    for (k, v) in urls.iter().flat_map(|u| u.report.env.iter()) {
+        set(k, v);
+    }
+    for (k, v) in findings.iter().filter_map(Finding::applied_fix).flat_map(|fx| fx.env.iter()) {
+        set(k, v);
+    }
+    // Keep only real changes: values the file does not already have.
+    env.retain(|(k, v)| service.env(k).is_none_or(|e| e.value != *v));
+    let Some(table) = service.kind.settings() else {
+        return env;
+    };
+    // A process count written in the file is edited there: the variable would be moot.
+    if let Some(workers) = table.workers.filter(|_| service.processes.span.is_some()) {
+        env.retain(|(k, _)| k != workers);
+    }
+    // A release without job execution has nothing to turn off.
+    if let Some((jobs, _)) = table.job_execution.filter(|(_, since)| service.version.is_some_and(|v| v < *since)) {
+        env.retain(|(k, _)| k != jobs);
+    }
+    env
+}
+
+/// The settings added to the file, as `.env` lines grouped by service.
+pub fn env_lines(reports: &[ServiceReport]) -> String {
+    reports
+        .iter()
+        .filter(|r| !r.env_after.is_empty())
+        .map(|r| {
+            let lines: String = r.env_after.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+            format!("# {}\n{lines}", r.service.name)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
