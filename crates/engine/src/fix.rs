@@ -53,6 +53,33 @@ enum ParamState {
 
 /// Turns the actions of the applied fixes into edits. Where two actions touch the same
 /// text the first one wins (rules run in priority order).
+/// What removing a key/value pair takes: the blanks before it (after it, for the first).
+fn removal_span(text: &str, conn: &ConnString, pair: Span) -> Span {
+    let blank = |i: usize| text.as_bytes()[i].is_ascii_whitespace();
+    let mut start = pair.start;
+    while start > conn.span.start && blank(start - 1) {
+        start -= 1;
+    }
+    if start != conn.span.start {
+        return Span::new(start, pair.end);
+    }
+    let mut end = pair.end;
+    while end < conn.span.end && blank(end) {
+        end += 1;
+    }
+    Span::new(pair.start, end)
+}
+
+/// New pairs at the end of a key/value string. libpq skips blanks after `=`: a trailing empty
+/// value would swallow the new pair, so it is written out as ''.
+fn key_value_tail(conn: &ConnString, added: &[(String, String)]) -> Edit {
+    let empty_last =
+        conn.params.last().is_some_and(|p| p.value.is_none_or(|v| v.is_empty()) && p.span.end == conn.end());
+    let mut tail: String = if empty_last { "''".into() } else { String::new() };
+    tail.extend(added.iter().map(|(k, v)| format!(" {k}={v}")));
+    Edit { span: Span::empty_at(conn.end()), replacement: tail }
+}
+
 pub fn url_edits(text: &str, conn: &ConnString, actions: &[&UrlAction]) -> Vec<Edit> {
     let mut edits: Vec<Edit> = Vec::new();
     let mut states = vec![ParamState::Keep; conn.params.len()];
@@ -97,15 +124,12 @@ pub fn url_edits(text: &str, conn: &ConnString, actions: &[&UrlAction]) -> Vec<E
         Form::Uri => {
             let changed = !added.is_empty() || states.iter().any(|s| !matches!(s, ParamState::Keep));
             if changed {
-                let mut items: Vec<String> = Vec::new();
-                for (i, (p, s)) in conn.params.iter().zip(&states).enumerate() {
-                    match s {
-                        ParamState::Keep => items.push(p.span.slice(text).to_string()),
-                        ParamState::Remove => {}
-                        ParamState::Rename(k, v) => items.push(renamed(i, k, v)),
-                    }
-                }
-                items.extend(added.iter().map(|(k, v)| format!("{k}={v}")));
+                let kept = conn.params.iter().zip(&states).enumerate().filter_map(|(i, (p, s))| match s {
+                    ParamState::Keep => Some(p.span.slice(text).to_string()),
+                    ParamState::Remove => None,
+                    ParamState::Rename(k, v) => Some(renamed(i, k, v)),
+                });
+                let items: Vec<String> = kept.chain(added.iter().map(|(k, v)| format!("{k}={v}"))).collect();
                 let query = if items.is_empty() { String::new() } else { format!("?{}", items.join("&")) };
                 let span = Span::new(conn.query_mark.unwrap_or(conn.end()), conn.end());
                 push(&mut edits, Edit { span, replacement: query });
@@ -119,19 +143,7 @@ pub fn url_edits(text: &str, conn: &ConnString, actions: &[&UrlAction]) -> Vec<E
                 match s {
                     ParamState::Keep => {}
                     ParamState::Remove => {
-                        let mut start = p.span.start;
-                        while start > conn.span.start && text.as_bytes()[start - 1].is_ascii_whitespace() {
-                            start -= 1;
-                        }
-                        let span = if start == conn.span.start {
-                            let mut end = p.span.end;
-                            while end < conn.span.end && text.as_bytes()[end].is_ascii_whitespace() {
-                                end += 1;
-                            }
-                            Span::new(p.span.start, end)
-                        } else {
-                            Span::new(start, p.span.end)
-                        };
+                        let span = removal_span(text, conn, p.span);
                         match removals.last_mut() {
                             Some(last) if span.start <= last.end => last.end = last.end.max(span.end),
                             _ => removals.push(span),
@@ -144,15 +156,7 @@ pub fn url_edits(text: &str, conn: &ConnString, actions: &[&UrlAction]) -> Vec<E
                 push(&mut edits, Edit { span, replacement: String::new() });
             }
             if !added.is_empty() {
-                // libpq skips blanks after `=`: a trailing empty value would swallow the
-                // new pair, so it is written out as ''.
-                let empty_last = conn
-                    .params
-                    .last()
-                    .is_some_and(|p| p.value.is_none_or(|v| v.is_empty()) && p.span.end == conn.end());
-                let mut tail: String = if empty_last { "''".into() } else { String::new() };
-                tail.extend(added.iter().map(|(k, v)| format!(" {k}={v}")));
-                push(&mut edits, Edit { span: Span::empty_at(conn.end()), replacement: tail });
+                push(&mut edits, key_value_tail(conn, &added));
             }
         }
     }

@@ -6,6 +6,7 @@
 //! Layout (CONTRIBUTING.md walks through it): `knowledge` holds the facts as tables; `conn` and
 //! `yaml` parse with spans; `url_doctor` and `compose` run the stages; `rules` hold one check
 //! per file; `model` and `diagnostic` are the types they pass along; `report` renders.
+#![warn(clippy::too_many_lines)]
 
 pub mod compose;
 pub mod conn;

@@ -213,3 +213,11 @@ impl Budget {
 pub fn count_label(v: Option<u32>) -> String {
     v.map_or("unbounded".into(), |v| v.to_string())
 }
+
+/// Sets `name` in a list of settings: replaces its value, or appends it.
+pub fn set_env(env: &mut Vec<(String, String)>, name: &str, value: &str) {
+    match env.iter_mut().find(|(k, _)| k == name) {
+        Some(slot) => slot.1 = value.to_string(),
+        None => env.push((name.to_string(), value.to_string())),
+    }
+}

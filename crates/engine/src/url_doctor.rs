@@ -8,7 +8,8 @@ use crate::knowledge::drivers::{self, Driver, Verdict};
 use crate::knowledge::endpoints::{self, EndpointKind, PoolMode};
 use crate::knowledge::services::PoolModel;
 use crate::knowledge::services::{self, ServiceKind};
-use crate::rules::{self, Applicability, Finding, UrlCtx};
+use crate::model::set_env;
+use crate::rules::{self, Finding, UrlCtx};
 use crate::span::Span;
 
 pub use crate::model::ModeChoice;
@@ -81,37 +82,41 @@ fn port_number(ctx_text: &str, conn: &ConnString) -> (Option<u16>, bool) {
     }
 }
 
-/// Analyses one connection string.
-pub fn analyze_url(text: &str, options: &UrlOptions) -> UrlReport {
-    let service = options.service;
-    let conn = match conn::parse(text) {
-        Ok(c) => c,
-        Err(e) => {
-            let finding = rules::unparsable(e.message, e.span);
-            return UrlReport {
-                conn: None,
-                findings: vec![finding],
-                edits: Vec::new(),
-                corrected: text.to_string(),
-                corrected_url: None,
-                env: Vec::new(),
-                snippet: None,
-                explain: Vec::new(),
-                service,
-                driver: None,
-                endpoint: EndpointKind::Unknown,
-                mode_before: PoolMode::Unknown,
-                mode_after: PoolMode::Unknown,
-                project_ref: None,
-            };
+impl UrlReport {
+    /// The report on text that is not a connection string.
+    fn unparsable(text: &str, service: ServiceKind, finding: Finding) -> UrlReport {
+        UrlReport {
+            conn: None,
+            findings: vec![finding],
+            edits: Vec::new(),
+            corrected: text.to_string(),
+            corrected_url: None,
+            env: Vec::new(),
+            snippet: None,
+            explain: Vec::new(),
+            service,
+            driver: None,
+            endpoint: EndpointKind::Unknown,
+            mode_before: PoolMode::Unknown,
+            mode_after: PoolMode::Unknown,
+            project_ref: None,
         }
-    };
-    let written_driver = conn.driver.and_then(|d| drivers::from_name(d.slice(text)));
-    let driver = service.driver_for(written_driver);
+    }
+}
+
+/// Where a connection string points: the endpoint, the project, and the mode before and after.
+struct Place {
+    endpoint: EndpointKind,
+    project_ref: Option<String>,
+    mode_before: PoolMode,
+    mode_after: PoolMode,
+}
+
+fn place(text: &str, conn: &ConnString, choice: ModeChoice) -> Place {
     let (endpoint, host_ref) = match conn.hosts.first() {
         None => (EndpointKind::Unknown, None),
         Some(h) => {
-            let (port, port_placeholder) = port_number(text, &conn);
+            let (port, port_placeholder) = port_number(text, conn);
             endpoints::classify(h.host.slice(text), port, conn.has_placeholder(h.host) || port_placeholder)
         }
     };
@@ -121,11 +126,36 @@ pub fn analyze_url(text: &str, options: &UrlOptions) -> UrlReport {
         .and_then(|u| endpoints::user_ref(u.slice(text)).map(str::to_string));
     let project_ref = host_ref.or(if endpoint.is_shared_pooler() { user_ref } else { None });
     let mode_before = endpoint.mode();
-    let mode_after = match (options.mode, endpoint.is_shared_pooler()) {
+    let mode_after = match (choice, endpoint.is_shared_pooler()) {
         (ModeChoice::Session, true) => PoolMode::Session,
         (ModeChoice::Transaction, true) => PoolMode::Transaction,
         _ => mode_before,
     };
+    Place { endpoint, project_ref, mode_before, mode_after }
+}
+
+/// The service's recommended settings, then what the fixes move out of the URL.
+fn settings(service: ServiceKind, mode: PoolMode, findings: &[Finding]) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = Vec::new();
+    for (name, value) in services::recommended_env(service, mode == PoolMode::Transaction) {
+        set_env(&mut env, name, &value);
+    }
+    for (name, value) in findings.iter().filter_map(Finding::applied_fix).flat_map(|fx| fx.env.iter()) {
+        set_env(&mut env, name, value);
+    }
+    env
+}
+
+/// Analyses one connection string.
+pub fn analyze_url(text: &str, options: &UrlOptions) -> UrlReport {
+    let service = options.service;
+    let conn = match conn::parse(text) {
+        Ok(c) => c,
+        Err(e) => return UrlReport::unparsable(text, service, rules::unparsable(e.message, e.span)),
+    };
+    let written_driver = conn.driver.and_then(|d| drivers::from_name(d.slice(text)));
+    let driver = service.driver_for(written_driver);
+    let Place { endpoint, project_ref, mode_before, mode_after } = place(text, &conn, options.mode);
     let ctx = UrlCtx {
         text,
         conn: &conn,
@@ -137,53 +167,26 @@ pub fn analyze_url(text: &str, options: &UrlOptions) -> UrlReport {
         project_ref: project_ref.clone(),
         mode: mode_after,
     };
-    let findings = rules::check_url(&ctx);
-
-    let actions: Vec<&UrlAction> = findings
-        .iter()
-        .filter_map(|f| f.fix.as_ref())
-        .filter(|fx| fx.applicability != Applicability::Manual)
-        .flat_map(|fx| fx.actions.iter())
-        .collect();
+    let mut findings = rules::check_url(&ctx);
+    let actions: Vec<&UrlAction> =
+        findings.iter().filter_map(Finding::applied_fix).flat_map(|fx| fx.actions.iter()).collect();
     let edits = fix::url_edits(text, &conn, &actions);
     let corrected = fix::apply(text, &edits);
     // Edits stay inside the connection string, so what follows it is unchanged.
     let tail = text.len() - conn.span.end;
     let corrected_url = Some(corrected[conn.span.start..corrected.len() - tail].to_string());
-
-    // The service's recommended settings, then what the fixes move out of the URL.
-    let mut env: Vec<(String, String)> = Vec::new();
-    let mut set = |name: &str, value: &str| {
-        if let Some(slot) = env.iter_mut().find(|(k, _)| k == name) {
-            slot.1 = value.to_string();
-        } else {
-            env.push((name.to_string(), value.to_string()));
-        }
-    };
-    for (name, value) in services::recommended_env(service, mode_after == PoolMode::Transaction) {
-        set(name, &value);
-    }
-    for f in &findings {
-        if let Some(fx) = f.fix.as_ref().filter(|fx| fx.applicability != Applicability::Manual) {
-            for (name, value) in &fx.env {
-                set(name, value);
-            }
-        }
-    }
+    let env = settings(service, mode_after, &findings);
     // Fixes were taken in rule priority order; the report reads in text order.
-    let mut findings = findings;
     crate::order::sort_stable_by(&mut findings, |f| (f.span.start, f.span.end));
-    let snippet = matches!(service.pool, PoolModel::Code).then(|| sqlalchemy_snippet(driver, mode_after));
-    let explain = explain(text, &conn, driver, endpoint, project_ref.as_deref());
     UrlReport {
+        snippet: matches!(service.pool, PoolModel::Code).then(|| sqlalchemy_snippet(driver, mode_after)),
+        explain: explain(text, &conn, driver, endpoint, project_ref.as_deref()),
         conn: Some(conn),
         findings,
         edits,
         corrected,
         corrected_url,
         env,
-        snippet,
-        explain,
         service,
         driver: Some(driver),
         endpoint,
@@ -231,6 +234,43 @@ pub fn sqlalchemy_snippet(driver: Driver, mode: PoolMode) -> String {
     }
 }
 
+fn user_note(user: &str, placeholder: bool, endpoint: EndpointKind) -> String {
+    if placeholder {
+        return "user name from an environment variable".to_string();
+    }
+    if !endpoint.is_shared_pooler() {
+        return "database user".to_string();
+    }
+    match endpoints::user_ref(user) {
+        Some(r) => format!("database user `{}` of project `{r}`", user.split('.').next().unwrap_or(user)),
+        None => "the shared pooler needs `<user>.<project-ref>` here".to_string(),
+    }
+}
+
+fn port_note(port: &str, placeholder: bool, endpoint: EndpointKind) -> String {
+    match port {
+        "5432" if endpoint.is_shared_pooler() => "5432: session mode — one server connection per client".to_string(),
+        "6543" if endpoint.is_shared_pooler() => {
+            "6543: transaction mode — connections lent per transaction".to_string()
+        }
+        "6543" => "6543 on the direct host: the dedicated PgBouncer, transaction mode".to_string(),
+        "5432" => "5432: PostgreSQL's default port".to_string(),
+        _ if placeholder => "port from an environment variable".to_string(),
+        other => format!("port {other}"),
+    }
+}
+
+fn param_note(driver: Driver, key: &str) -> String {
+    if drivers::POOL_KEYS.contains(&key) {
+        return format!("a create_engine() setting: {} refuses it in a URL", driver.name);
+    }
+    match drivers::verdict(driver, key) {
+        Verdict::Accepted => format!("{} accepts `{key}`", driver.name),
+        Verdict::Refused(e) => format!("{} refuses `{key}`: {e}", driver.name),
+        Verdict::Unknown => format!("not verified for {}", driver.name),
+    }
+}
+
 fn explain(
     text: &str,
     conn: &ConnString,
@@ -256,17 +296,7 @@ fn explain(
     }
     if let Some(u) = conn.user.filter(|_| uri) {
         let user = u.slice(text);
-        let note = if conn.has_placeholder(u) {
-            "user name from an environment variable".to_string()
-        } else if endpoint.is_shared_pooler() {
-            match endpoints::user_ref(user) {
-                Some(r) => format!("database user `{}` of project `{r}`", user.split('.').next().unwrap_or(user)),
-                None => "the shared pooler needs `<user>.<project-ref>` here".to_string(),
-            }
-        } else {
-            "database user".to_string()
-        };
-        add(u, "user", conn::decode(user), note);
+        add(u, "user", conn::decode(user), user_note(user, conn.has_placeholder(u), endpoint));
     }
     if let Some(p) = conn.password.filter(|_| uri) {
         let (shown, note) = if conn.has_placeholder(p) {
@@ -289,19 +319,7 @@ fn explain(
         };
         add(h.host, "host", h.host.slice(text).to_string(), note);
         if let Some(p) = h.port {
-            let note = match p.slice(text) {
-                "5432" if endpoint.is_shared_pooler() => {
-                    "5432: session mode — one server connection per client".to_string()
-                }
-                "6543" if endpoint.is_shared_pooler() => {
-                    "6543: transaction mode — connections lent per transaction".to_string()
-                }
-                "6543" => "6543 on the direct host: the dedicated PgBouncer, transaction mode".to_string(),
-                "5432" => "5432: PostgreSQL's default port".to_string(),
-                _ if conn.has_placeholder(p) => "port from an environment variable".to_string(),
-                other => format!("port {other}"),
-            };
-            add(p, "port", p.slice(text).to_string(), note);
+            add(p, "port", p.slice(text).to_string(), port_note(p.slice(text), conn.has_placeholder(p), endpoint));
         }
     }
     if let Some(d) = conn.database.filter(|_| uri) {
@@ -309,15 +327,7 @@ fn explain(
     }
     for p in &conn.params {
         let key = p.key.slice(text);
-        let note = if drivers::POOL_KEYS.contains(&key) {
-            format!("a create_engine() setting: {} refuses it in a URL", driver.name)
-        } else {
-            match drivers::verdict(driver, key) {
-                Verdict::Accepted => format!("{} accepts `{key}`", driver.name),
-                Verdict::Refused(e) => format!("{} refuses `{key}`: {e}", driver.name),
-                Verdict::Unknown => format!("not verified for {}", driver.name),
-            }
-        };
+        let note = param_note(driver, key);
         let shown =
             if key.contains("password") { format!("{key}=••••••") } else { p.span.slice(text).to_string() };
         add(p.span, "parameter", shown, note);

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use saphyr_parser::{Event, Parser, ScalarStyle};
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
 
 use crate::span::Span;
 
@@ -89,6 +89,33 @@ enum Open {
 }
 
 /// Parses a YAML stream into span-keeping trees.
+/// Ends a sequence or mapping: its children become its kind, its span ends with the last one
+/// (a flow collection's, at its closing bracket).
+fn close(nodes: &mut [Node], open: Open, flow: bool, start: usize, end: usize) -> NodeId {
+    let (id, kind) = match open {
+        Open::Seq(id, items) => (id, Kind::Seq(items)),
+        Open::Map(id, items) => {
+            let pairs = items.chunks(2).filter(|c| c.len() == 2).map(|c| (c[0], c[1])).collect();
+            (id, Kind::Map(pairs))
+        }
+    };
+    let last = match &kind {
+        Kind::Seq(items) => items.last().copied(),
+        Kind::Map(pairs) => pairs.last().map(|p| p.1),
+        _ => None,
+    };
+    let last_end = last.map(|l| nodes[l].span.end);
+    let node = &mut nodes[id];
+    node.kind = kind;
+    if flow {
+        node.flow_end = Some(start);
+        node.span.end = end.max(node.span.start);
+    } else if let Some(e) = last_end {
+        node.span.end = e;
+    }
+    id
+}
+
 pub fn parse(text: &str) -> Result<Yaml, YamlError> {
     let offsets = Offsets::new(text);
     let mut nodes: Vec<Node> = Vec::new();
@@ -97,23 +124,16 @@ pub fn parse(text: &str) -> Result<Yaml, YamlError> {
     let mut stack: Vec<Open> = Vec::new();
     let mut flow_open: Vec<bool> = Vec::new();
     for item in Parser::new_from_str(text) {
-        let (event, span) = item.map_err(|e| {
-            let m = e.marker();
-            YamlError {
-                message: e.info().to_string(),
-                line: m.line(),
-                column: m.col() + 1,
-                offset: offsets.byte(m.index()),
-            }
-        })?;
+        let error = |message: String, m: &Marker| YamlError {
+            message,
+            line: m.line(),
+            column: m.col() + 1,
+            offset: offsets.byte(m.index()),
+        };
+        let (event, span) = item.map_err(|e| error(e.info().to_string(), e.marker()))?;
         if nodes.len() > MAX_NODES {
-            let m = span.start;
-            return Err(YamlError {
-                message: format!("the file has more than {MAX_NODES} YAML nodes; poolfix stops here"),
-                line: m.line(),
-                column: m.col() + 1,
-                offset: offsets.byte(m.index()),
-            });
+            let message = format!("the file has more than {MAX_NODES} YAML nodes; poolfix stops here");
+            return Err(error(message, &span.start));
         }
         let start = offsets.byte(span.start.index());
         let end = offsets.byte(span.end.index());
@@ -160,29 +180,10 @@ pub fn parse(text: &str) -> Result<Yaml, YamlError> {
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let flow = flow_open.pop().unwrap_or(false);
-                let (id, kind) = match stack.pop() {
-                    Some(Open::Seq(id, items)) => (id, Kind::Seq(items)),
-                    Some(Open::Map(id, items)) => {
-                        let pairs = items.chunks(2).filter(|c| c.len() == 2).map(|c| (c[0], c[1])).collect();
-                        (id, Kind::Map(pairs))
-                    }
+                match stack.pop() {
+                    Some(open) => Some(close(&mut nodes, open, flow, start, end)),
                     None => continue,
-                };
-                let last = match &kind {
-                    Kind::Seq(items) => items.last().copied(),
-                    Kind::Map(pairs) => pairs.last().map(|p| p.1),
-                    _ => None,
-                };
-                let last_end = last.map(|l| nodes[l].span.end);
-                let node = &mut nodes[id];
-                node.kind = kind;
-                if flow {
-                    node.flow_end = Some(start);
-                    node.span.end = end.max(node.span.start);
-                } else if let Some(e) = last_end {
-                    node.span.end = e;
                 }
-                Some(id)
             }
             Event::DocumentEnd | Event::DocumentStart(_) | Event::StreamStart | Event::StreamEnd | Event::Nothing => {
                 None

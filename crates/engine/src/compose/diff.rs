@@ -51,6 +51,30 @@ struct Block<'a> {
 }
 
 /// The unified diff between `text` and `text` with `edits` applied; empty when nothing changes.
+/// The edits grouped into blocks of whole lines; edits on overlapping lines share a block.
+fn blocks<'e>(text: &str, starts: &[usize], line_count: usize, edits: Vec<&'e Edit>) -> Vec<Block<'e>> {
+    let old_lines_len = line_count;
+    let mut blocks: Vec<Block> = Vec::new();
+    for e in edits {
+        let at_line_start =
+            e.span.start == text.len() || e.span.start == 0 || text.as_bytes()[e.span.start - 1] == b'\n';
+        let (first, last) = if e.span.is_empty() && at_line_start {
+            let l = if e.span.start == text.len() { old_lines_len } else { line_of(starts, e.span.start) };
+            (l, l)
+        } else {
+            (line_of(starts, e.span.start), line_of(starts, e.span.end.saturating_sub(1).max(e.span.start)) + 1)
+        };
+        match blocks.last_mut() {
+            Some(b) if first < b.last || (first == b.first && b.first == b.last && first == last) => {
+                b.last = b.last.max(last);
+                b.edits.push(e);
+            }
+            _ => blocks.push(Block { first, last, edits: vec![e] }),
+        }
+    }
+    blocks
+}
+
 pub fn unified(name: &str, text: &str, edits: &[Edit]) -> String {
     let normalized = normalize(text, edits);
     let mut edits: Vec<&Edit> =
@@ -61,24 +85,7 @@ pub fn unified(name: &str, text: &str, edits: &[Edit]) -> String {
     crate::order::sort_stable_by(&mut edits, |e| (e.span.start, e.span.end));
     let starts = line_starts(text);
     let old_lines = lines(text);
-    let mut blocks: Vec<Block> = Vec::new();
-    for e in edits {
-        let at_line_start =
-            e.span.start == text.len() || e.span.start == 0 || text.as_bytes()[e.span.start - 1] == b'\n';
-        let (first, last) = if e.span.is_empty() && at_line_start {
-            let l = if e.span.start == text.len() { old_lines.len() } else { line_of(&starts, e.span.start) };
-            (l, l)
-        } else {
-            (line_of(&starts, e.span.start), line_of(&starts, e.span.end.saturating_sub(1).max(e.span.start)) + 1)
-        };
-        match blocks.last_mut() {
-            Some(b) if first < b.last || (first == b.first && b.first == b.last && first == last) => {
-                b.last = b.last.max(last);
-                b.edits.push(e);
-            }
-            _ => blocks.push(Block { first, last, edits: vec![e] }),
-        }
-    }
+    let blocks = blocks(text, &starts, old_lines.len(), edits);
     // Blocks within 2 × CONTEXT lines share a hunk.
     let mut hunks: Vec<Vec<Block>> = Vec::new();
     for b in blocks {

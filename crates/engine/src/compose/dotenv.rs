@@ -47,6 +47,39 @@ pub struct Interpolated {
 }
 
 /// Resolves interpolations in `text` from `vars`.
+/// The `}` that closes the `{` at `open`, counting nested braces.
+fn closing_brace(bytes: &[u8], open: usize) -> Option<usize> {
+    let mut depth = 0;
+    for (j, b) in bytes.iter().enumerate().skip(open) {
+        match b {
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(j);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The value of `${NAME<op>}` as Compose gives it: `:-`/`-` default, `:?`/`?` required,
+/// `:+`/`+` alternative; `None` when it stays unresolved.
+fn braced(set: Option<&String>, op: &str, vars: &BTreeMap<String, String>) -> Option<String> {
+    let rest = |n: usize| interpolate(&op[n..], vars).value;
+    match (op.get(..2), op.get(..1)) {
+        (Some(":-"), _) => Some(set.filter(|v| !v.is_empty()).cloned().unwrap_or_else(|| rest(2))),
+        (_, Some("-")) => Some(set.cloned().unwrap_or_else(|| rest(1))),
+        (Some(":?"), _) => set.filter(|v| !v.is_empty()).cloned(),
+        (_, Some("?")) => set.cloned(),
+        (Some(":+"), _) => Some(if set.is_some_and(|v| !v.is_empty()) { rest(2) } else { String::new() }),
+        (_, Some("+")) => Some(if set.is_some() { rest(1) } else { String::new() }),
+        _ => set.cloned(),
+    }
+}
+
 pub fn interpolate(text: &str, vars: &BTreeMap<String, String>) -> Interpolated {
     let mut out = String::with_capacity(text.len());
     let mut unresolved = Vec::new();
@@ -67,46 +100,14 @@ pub fn interpolate(text: &str, vars: &BTreeMap<String, String>) -> Interpolated 
                 i += 2;
             }
             Some(b'{') => {
-                let mut depth = 0;
-                let mut j = i + 1;
-                while j < bytes.len() {
-                    match bytes[j] {
-                        b'{' => depth += 1,
-                        b'}' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                    j += 1;
-                }
-                if j >= bytes.len() {
+                let Some(j) = closing_brace(bytes, i + 1) else {
                     out.push_str(&text[i..]);
                     break;
-                }
+                };
                 let inner = &text[i + 2..j];
                 let name_len = inner.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
                 let (name, op) = inner.split_at(name_len);
-                let set = vars.get(name);
-                let resolved = match (op.get(..2), op.get(..1)) {
-                    (Some(":-"), _) => Some(
-                        set.filter(|v| !v.is_empty()).cloned().unwrap_or_else(|| interpolate(&op[2..], vars).value),
-                    ),
-                    (_, Some("-")) => Some(set.cloned().unwrap_or_else(|| interpolate(&op[1..], vars).value)),
-                    (Some(":?"), _) => set.filter(|v| !v.is_empty()).cloned(),
-                    (_, Some("?")) => set.cloned(),
-                    (Some(":+"), _) => Some(if set.is_some_and(|v| !v.is_empty()) {
-                        interpolate(&op[2..], vars).value
-                    } else {
-                        String::new()
-                    }),
-                    (_, Some("+")) => {
-                        Some(if set.is_some() { interpolate(&op[1..], vars).value } else { String::new() })
-                    }
-                    _ => set.cloned(),
-                };
+                let resolved = braced(vars.get(name), op, vars);
                 match resolved {
                     Some(v) => {
                         out.push_str(&v);

@@ -6,7 +6,7 @@ use crate::fix::Edit;
 use crate::model::Service;
 use crate::rules::{pf214_shared_environment, Finding};
 use crate::span::Span;
-use crate::yaml::{Kind, Yaml};
+use crate::yaml::{Kind, NodeId, Yaml};
 
 /// The end of the line that contains byte `at` (before its newline).
 fn line_end(text: &str, at: usize) -> usize {
@@ -68,80 +68,87 @@ pub fn env_edits(
         let finding = pf214_shared_environment::finding(service, &lines);
         return (edits, Some(finding));
     }
-    match service.env_node.map(|n| (n, y.node(n))) {
-        Some((id, node)) if matches!(node.kind, Kind::Map(_) | Kind::Seq(_)) => {
-            let is_map = matches!(node.kind, Kind::Map(_));
-            let first_child = match &node.kind {
-                Kind::Map(pairs) => pairs.first().map(|p| p.0),
-                Kind::Seq(items) => items.first().copied(),
-                _ => None,
-            };
-            if let Some(close) = node.flow_end {
-                let empty = first_child.is_none();
-                let mut s = String::new();
-                for (i, (k, v)) in missing.iter().enumerate() {
-                    if !(empty && i == 0) {
-                        s.push_str(", ");
-                    }
-                    if is_map {
-                        s.push_str(&format!("{k}: {}", yaml_string(v)));
-                    } else {
-                        s.push_str(&yaml_string(&format!("{k}={v}")));
-                    }
-                }
-                edits.push(Edit { span: Span::empty_at(close), replacement: s });
-            } else if let Some(first) = first_child {
-                let first_span = y.node(first).span;
-                let prefix = if is_map {
-                    " ".repeat(y.node(first).col)
-                } else {
-                    // The dash and its blanks, as the first item writes them.
-                    let line_start = text[..first_span.start].rfind('\n').map_or(0, |i| i + 1);
-                    text[line_start..first_span.start].to_string()
-                };
-                let at = line_end(text, y.node(id).span.end);
-                let mut s = String::new();
-                for (k, v) in &missing {
-                    if is_map {
-                        s.push_str(&format!("\n{prefix}{k}: {}", yaml_string(v)));
-                    } else {
-                        s.push_str(&format!("\n{prefix}{k}={v}"));
-                    }
-                }
-                edits.push(Edit { span: Span::empty_at(at), replacement: s });
-            }
-        }
-        _ => {
-            // No environment (or an empty one): add a block after the service's last line.
-            let svc = y.node(service.node);
-            let Kind::Map(pairs) = &svc.kind else {
-                return (edits, None);
-            };
-            let Some(&(first_key, _)) = pairs.first() else {
-                return (edits, None);
-            };
-            if let Some(close) = svc.flow_end {
-                let items: Vec<String> = missing.iter().map(|(k, v)| format!("{k}: {}", yaml_string(v))).collect();
-                edits.push(Edit {
-                    span: Span::empty_at(close),
-                    replacement: format!(", environment: {{{}}}", items.join(", ")),
-                });
-                return (edits, None);
-            }
-            let key_indent = " ".repeat(y.node(first_key).col);
-            let step = y.node(first_key).col.saturating_sub(indent_of_line(text, service.key_span.start).len()).max(2);
-            let inner = format!("{key_indent}{}", " ".repeat(step));
-            // An existing `environment:` with no value: write the entries under it.
-            let empty_env = pairs.iter().find(|(k, _)| y.str(*k) == Some("environment"));
-            let (at, mut s) = match empty_env {
-                Some((k, _)) => (line_end(text, y.node(*k).span.end), String::new()),
-                None => (line_end(text, svc.span.end), format!("\n{key_indent}environment:")),
-            };
-            for (k, v) in &missing {
-                s.push_str(&format!("\n{inner}{k}: {}", yaml_string(v)));
-            }
-            edits.push(Edit { span: Span::empty_at(at), replacement: s });
-        }
-    }
+    let edit = match service.env_node.map(|n| (n, y.node(n))) {
+        Some((id, node)) if matches!(node.kind, Kind::Map(_) | Kind::Seq(_)) => append_to_env(text, y, id, &missing),
+        _ => new_env_block(text, y, service, &missing),
+    };
+    edits.extend(edit);
     (edits, None)
+}
+
+/// An entry for each missing setting, added to the service's own `environment` (map or list,
+/// block or flow), in its style.
+fn append_to_env(text: &str, y: &Yaml, id: NodeId, missing: &[&(String, String)]) -> Option<Edit> {
+    let node = y.node(id);
+    let is_map = matches!(node.kind, Kind::Map(_));
+    let first_child = match &node.kind {
+        Kind::Map(pairs) => pairs.first().map(|p| p.0),
+        Kind::Seq(items) => items.first().copied(),
+        _ => None,
+    };
+    if let Some(close) = node.flow_end {
+        let empty = first_child.is_none();
+        let mut s = String::new();
+        for (i, (k, v)) in missing.iter().enumerate() {
+            if !(empty && i == 0) {
+                s.push_str(", ");
+            }
+            if is_map {
+                s.push_str(&format!("{k}: {}", yaml_string(v)));
+            } else {
+                s.push_str(&yaml_string(&format!("{k}={v}")));
+            }
+        }
+        return Some(Edit { span: Span::empty_at(close), replacement: s });
+    } else if let Some(first) = first_child {
+        let first_span = y.node(first).span;
+        let prefix = if is_map {
+            " ".repeat(y.node(first).col)
+        } else {
+            // The dash and its blanks, as the first item writes them.
+            let line_start = text[..first_span.start].rfind('\n').map_or(0, |i| i + 1);
+            text[line_start..first_span.start].to_string()
+        };
+        let at = line_end(text, y.node(id).span.end);
+        let mut s = String::new();
+        for (k, v) in missing {
+            if is_map {
+                s.push_str(&format!("\n{prefix}{k}: {}", yaml_string(v)));
+            } else {
+                s.push_str(&format!("\n{prefix}{k}={v}"));
+            }
+        }
+        return Some(Edit { span: Span::empty_at(at), replacement: s });
+    }
+    None
+}
+
+/// A new `environment` block for a service that has none (or an empty one).
+fn new_env_block(text: &str, y: &Yaml, service: &Service, missing: &[&(String, String)]) -> Option<Edit> {
+    // No environment (or an empty one): add a block after the service's last line.
+    let svc = y.node(service.node);
+    let Kind::Map(pairs) = &svc.kind else {
+        return None;
+    };
+    let &(first_key, _) = pairs.first()?;
+    if let Some(close) = svc.flow_end {
+        let items: Vec<String> = missing.iter().map(|(k, v)| format!("{k}: {}", yaml_string(v))).collect();
+        return Some(Edit {
+            span: Span::empty_at(close),
+            replacement: format!(", environment: {{{}}}", items.join(", ")),
+        });
+    }
+    let key_indent = " ".repeat(y.node(first_key).col);
+    let step = y.node(first_key).col.saturating_sub(indent_of_line(text, service.key_span.start).len()).max(2);
+    let inner = format!("{key_indent}{}", " ".repeat(step));
+    // An existing `environment:` with no value: write the entries under it.
+    let empty_env = pairs.iter().find(|(k, _)| y.str(*k) == Some("environment"));
+    let (at, mut s) = match empty_env {
+        Some((k, _)) => (line_end(text, y.node(*k).span.end), String::new()),
+        None => (line_end(text, svc.span.end), format!("\n{key_indent}environment:")),
+    };
+    for (k, v) in missing {
+        s.push_str(&format!("\n{inner}{k}: {}", yaml_string(v)));
+    }
+    Some(Edit { span: Span::empty_at(at), replacement: s })
 }

@@ -58,6 +58,60 @@ fn health(r: &ServiceReport) -> Option<String> {
     Some(format!("curl -fsS http://localhost:{port}{}   # answers {}", h.path, h.answer))
 }
 
+/// What to do before changing anything: note the limits, save the rollback, watch.
+fn before_steps(options: &ComposeOptions) -> Vec<Step> {
+    let pool = options.pool_size();
+    let mut before = Vec::new();
+    before.push(Step {
+        title: format!("Note the current pool size (Dashboard → Database Settings; poolfix assumed {pool}) and the compute size ({})", options.compute.label),
+        ..Step::default()
+    });
+    before.push(Step {
+        title: "Save the current compose file and .env: they are the rollback".into(),
+        commands: vec![format!("cp {0} {0}.before-poolfix", options.file_name), "cp .env .env.before-poolfix".into()],
+        ..Step::default()
+    });
+    before.push(Step {
+        title: "Open a psql session through the direct connection or the session pooler to watch connections".into(),
+        commands: vec![COUNT_SQL.replace('\n', " ")],
+        ..Step::default()
+    });
+    before
+}
+
+/// The way back, in the reverse order of the rollout.
+fn rollback_steps(changed: &[&ServiceReport], options: &ComposeOptions) -> Vec<Step> {
+    let pool = options.pool_size();
+    let mut rollback = Vec::new();
+    let mut reverse = changed.to_vec();
+    reverse.reverse();
+    rollback.push(Step {
+        title: "Restore the saved files (the reverse of the diff)".into(),
+        commands: vec![format!("cp {0}.before-poolfix {0}", options.file_name), "cp .env.before-poolfix .env".into()],
+        ..Step::default()
+    });
+    for r in reverse {
+        let mut checks = Vec::new();
+        checks.extend(health(r));
+        rollback.push(Step {
+            title: format!("Recreate {} with its old settings", r.service.name),
+            commands: vec![format!("{} up -d {}", compose_cmd(r), r.service.name)],
+            checks,
+            ..Step::default()
+        });
+    }
+    rollback.push(Step {
+        title: format!(
+            "The old pool sizes did not fit: keep pool size {pool}, and raise a service's pool (for example an overflow of 2) only after raising the Supabase pool size (on {} up to about {}, 80 % of its {} direct connections; 40 % with heavy Data API use)",
+            options.compute.label,
+            options.compute.direct_max * 4 / 5,
+            options.compute.direct_max
+        ),
+        ..Step::default()
+    });
+    rollback
+}
+
 pub fn plan(reports: &[ServiceReport], budget: &Budget, options: &ComposeOptions) -> Plan {
     let changed: Vec<&ServiceReport> = {
         let mut v: Vec<&ServiceReport> = reports.iter().filter(|r| r.is_counted()).collect();
@@ -66,22 +120,7 @@ pub fn plan(reports: &[ServiceReport], budget: &Budget, options: &ComposeOptions
         crate::order::sort_stable_by(&mut v, |r| ((u32::MAX - r.max_before.unwrap_or(u32::MAX)) as usize, 0));
         v
     };
-    let pool = options.pool_size();
-    let mut plan = Plan::default();
-    plan.before.push(Step {
-        title: format!("Note the current pool size (Dashboard → Database Settings; poolfix assumed {pool}) and the compute size ({})", options.compute.label),
-        ..Step::default()
-    });
-    plan.before.push(Step {
-        title: "Save the current compose file and .env: they are the rollback".into(),
-        commands: vec![format!("cp {0} {0}.before-poolfix", options.file_name), "cp .env .env.before-poolfix".into()],
-        ..Step::default()
-    });
-    plan.before.push(Step {
-        title: "Open a psql session through the direct connection or the session pooler to watch connections".into(),
-        commands: vec![COUNT_SQL.replace('\n', " ")],
-        ..Step::default()
-    });
+    let mut plan = Plan { before: before_steps(options), ..Plan::default() };
     for r in &changed {
         let name = &r.service.name;
         let mut checks =
@@ -118,32 +157,7 @@ pub fn plan(reports: &[ServiceReport], budget: &Budget, options: &ComposeOptions
         .and_then(|g| g.after)
         .map_or(String::new(), |a| format!(" (poolfix expects at most {a} at peak)"));
     plan.soak = format!("Leave the new settings under normal traffic for at least 24 hours, including the busiest hour and batch jobs, and run the count again at peak{target}.");
-    let mut reverse = changed.clone();
-    reverse.reverse();
-    plan.rollback.push(Step {
-        title: "Restore the saved files (the reverse of the diff)".into(),
-        commands: vec![format!("cp {0}.before-poolfix {0}", options.file_name), "cp .env.before-poolfix .env".into()],
-        ..Step::default()
-    });
-    for r in reverse {
-        let mut checks = Vec::new();
-        checks.extend(health(r));
-        plan.rollback.push(Step {
-            title: format!("Recreate {} with its old settings", r.service.name),
-            commands: vec![format!("{} up -d {}", compose_cmd(r), r.service.name)],
-            checks,
-            ..Step::default()
-        });
-    }
-    plan.rollback.push(Step {
-        title: format!(
-            "The old pool sizes did not fit: keep pool size {pool}, and raise a service's pool (for example an overflow of 2) only after raising the Supabase pool size (on {} up to about {}, 80 % of its {} direct connections; 40 % with heavy Data API use)",
-            options.compute.label,
-            options.compute.direct_max * 4 / 5,
-            options.compute.direct_max
-        ),
-        ..Step::default()
-    });
+    plan.rollback = rollback_steps(&changed, options);
     plan
 }
 

@@ -81,27 +81,6 @@ fn image_name(image: &str) -> String {
         .to_ascii_lowercase()
 }
 
-/// Environment variable names that carry a database URL in generic services.
-pub fn is_url_var(name: &str) -> bool {
-    const EXACT: &[&str] = &[
-        "DATABASE_URL",
-        "SQLALCHEMY_DATABASE_URI",
-        "SQLALCHEMY_DATABASE_URL",
-        "DB_URL",
-        "POSTGRES_URL",
-        "POSTGRES_DSN",
-        "PG_URL",
-        "DB_DSN",
-        "DSN",
-    ];
-    let n = name.to_ascii_uppercase();
-    EXACT.contains(&n.as_str())
-        || n.ends_with("_DATABASE_URL")
-        || n.ends_with("_DB_URL")
-        || n.ends_with("_DATABASE_URI")
-        || n.ends_with("_POSTGRES_URL")
-}
-
 fn looks_like_postgres(value: &str) -> bool {
     let v = value.trim_start().to_ascii_lowercase();
     v.starts_with("postgres://")
@@ -278,7 +257,7 @@ impl Reader<'_> {
             return Vec::new();
         }
         env.iter()
-            .filter(|e| looks_like_postgres(&e.value) || (is_url_var(&e.name) && looks_like_postgres(&e.raw)))
+            .filter(|e| looks_like_postgres(&e.value) || (services::is_url_var(&e.name) && looks_like_postgres(&e.raw)))
             .map(|e| self.env_url(e))
             .collect()
     }

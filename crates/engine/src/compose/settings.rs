@@ -2,21 +2,16 @@
 //! service rules' — less those the file already has and those the service would not read.
 
 use super::{ServiceReport, ServiceUrl};
-use crate::model::Service;
+use crate::model::{set_env, Service};
 use crate::rules::Finding;
 
 /// The settings to add or change for `service`, in order (name → value).
 pub fn after(service: &Service, urls: &[ServiceUrl], findings: &[Finding]) -> Vec<(String, String)> {
     let mut env: Vec<(String, String)> = Vec::new();
-    let mut set = |k: &str, v: &str| match env.iter_mut().find(|(n, _)| n == k) {
-        Some(slot) => slot.1 = v.to_string(),
-        None => env.push((k.to_string(), v.to_string())),
-    };
-    for (k, v) in urls.iter().flat_map(|u| u.report.env.iter()) {
-        set(k, v);
-    }
-    for (k, v) in findings.iter().filter_map(Finding::applied_fix).flat_map(|fx| fx.env.iter()) {
-        set(k, v);
+    let from_urls = urls.iter().flat_map(|u| u.report.env.iter());
+    let from_fixes = findings.iter().filter_map(Finding::applied_fix).flat_map(|fx| fx.env.iter());
+    for (k, v) in from_urls.chain(from_fixes) {
+        set_env(&mut env, k, v);
     }
     // Keep only real changes: values the file does not already have.
     env.retain(|(k, v)| service.env(k).is_none_or(|e| e.value != *v));

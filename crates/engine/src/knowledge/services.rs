@@ -566,6 +566,27 @@ pub fn detect(command: &str, image: &str, version: impl Fn(&str) -> Option<Versi
     })
 }
 
+/// Variable names that programs of your own commonly read a database URL from (a URL in any
+/// other variable is found by its `postgresql://` scheme).
+const URL_VARS: &[&str] = &[
+    "DATABASE_URL",
+    "SQLALCHEMY_DATABASE_URI",
+    "SQLALCHEMY_DATABASE_URL",
+    "DB_URL",
+    "POSTGRES_URL",
+    "POSTGRES_DSN",
+    "PG_URL",
+    "DB_DSN",
+    "DSN",
+];
+const URL_VAR_SUFFIXES: &[&str] = &["_DATABASE_URL", "_DB_URL", "_DATABASE_URI", "_POSTGRES_URL"];
+
+/// Whether a variable's name says it carries a database URL (a placeholder may stand for it).
+pub fn is_url_var(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    URL_VARS.contains(&n.as_str()) || URL_VAR_SUFFIXES.iter().any(|s| n.ends_with(s))
+}
+
 /// The environment variable (and value) that replaces URL key `key` for a service, if any.
 /// Values are corrected for each tool's traps: MLflow ignores 0, SQLAlchemy reads −1 as
 /// unlimited overflow and a pool size of 0 as unlimited (docs/sources.md#mlflow, #prefect).
