@@ -7,9 +7,9 @@ use std::fmt::Write as _;
 use leptos::either::{Either, EitherOf3, EitherOf6};
 use leptos::prelude::*;
 use poolfix_engine::compose::plan::Step;
+use poolfix_engine::report;
 use poolfix_engine::url_doctor::{mask_password, ExplainPart, UrlReport};
 
-use super::findings::rows;
 use super::{Analysis, Checker};
 use crate::clipboard::{copy, CopyDownload};
 
@@ -180,55 +180,14 @@ fn steps_view(steps: &[Step], prefix: &'static str) -> impl IntoView {
 
 /// The whole report as markdown, for a ticket. Passwords are masked.
 pub fn markdown(a: &Analysis, text: &str) -> String {
-    let mut md = String::from("# poolfix report\n\n## Findings\n\n");
-    for r in rows(a, text) {
-        let _ = writeln!(md, "- **{}** `{}` line {}: {}", r.severity.as_str(), r.code, r.line, r.message);
-    }
     match a {
-        Analysis::Compose(r) => {
-            md.push_str("\n## Budget\n\n| endpoint | mode | limit | before | after |\n|---|---|---|---|---|\n");
-            for g in &r.budget.groups {
-                let show = poolfix_engine::compose::budget::count_label;
-                let _ = writeln!(
-                    md,
-                    "| {} | {} | {} | {} | {} |",
-                    g.host,
-                    g.mode.map_or("?", |m| m.as_str()),
-                    show(g.limit),
-                    show(g.before),
-                    show(g.after)
-                );
-            }
-            if !r.diff.is_empty() {
-                let _ = write!(md, "\n## Diff\n\n```diff\n{}```\n", mask_urls(&r.diff));
-            }
-            md.push('\n');
-            md.push_str(
-                &r.plan
-                    .to_markdown()
-                    .replacen("# Rollout plan (poolfix)", "## Rollout plan", 1)
-                    .replace("\n## ", "\n### "),
-            );
-        }
+        Analysis::Compose(r) => report::markdown::compose(r),
         Analysis::Urls(urls) => {
-            md.push_str("\n## Corrected URLs\n\n");
-            for u in urls.iter() {
-                if let Some(c) = &u.report.corrected_url {
-                    let _ = writeln!(md, "```\n{}\n```", mask_password(c));
-                }
-                for (k, v) in &u.report.env {
-                    let _ = writeln!(md, "- `{k}={v}`");
-                }
-            }
+            let reports: Vec<(usize, &UrlReport)> = urls.iter().map(|u| (u.offset, &u.report)).collect();
+            report::markdown::urls(text, &reports)
         }
-        Analysis::Empty => {}
+        Analysis::Empty => String::new(),
     }
-    md
-}
-
-/// Masks literal passwords in every URL of a text.
-fn mask_urls(text: &str) -> String {
-    poolfix_engine::redact::redact_urls(text).0
 }
 
 #[component]

@@ -17,6 +17,7 @@ pub mod model;
 pub mod order;
 pub mod placeholder;
 pub mod redact;
+pub mod report;
 pub mod rules;
 pub mod span;
 pub mod url_doctor;

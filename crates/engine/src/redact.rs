@@ -4,6 +4,7 @@
 
 use crate::conn;
 use crate::fix::{apply, Edit};
+use crate::span::Span;
 
 /// Where a connection string written in `text` ends: at a blank, a quote or a line end.
 fn url_end(text: &str, from: usize) -> usize {
@@ -15,21 +16,21 @@ fn url_start(text: &str, sep: usize) -> usize {
     text[..sep].rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.')).map_or(0, |i| i + 1)
 }
 
-/// `text` with every literal URL password replaced, and how many were replaced.
-pub fn redact_urls(text: &str) -> (String, usize) {
-    let mut edits = Vec::new();
+/// Where the literal passwords are in `text`: in every connection URL, and in libpq
+/// key/value strings (`password=…`, quoted or not). Placeholders are not secrets.
+pub fn password_spans(text: &str) -> Vec<Span> {
+    let mut spans = Vec::new();
     let mut search = 0;
     while let Some(i) = text[search..].find("://") {
         let sep = search + i;
         let (start, end) = (url_start(text, sep), url_end(text, sep));
         if let Ok(c) = conn::parse(&text[start..end]) {
             if let Some(p) = c.password.filter(|p| !p.is_empty() && !c.has_placeholder(*p)) {
-                edits.push(Edit { span: p.shift(start), replacement: "${DB_PASSWORD}".into() });
+                spans.push(p.shift(start));
             }
         }
         search = end.max(sep + 3);
     }
-    // libpq key/value strings: password=… (quoted or not).
     let mut search = 0;
     while let Some(i) = text[search..].find("password=") {
         let at = search + i + "password=".len();
@@ -41,10 +42,18 @@ pub fn redact_urls(text: &str) -> (String, usize) {
         };
         let value = &text[at..end];
         if boundary && !value.is_empty() && !value.starts_with('$') {
-            edits.push(Edit { span: crate::span::Span::new(at, end), replacement: "${DB_PASSWORD}".into() });
+            spans.push(Span::new(at, end));
         }
         search = end.max(at);
     }
+    crate::order::sort_stable_by(&mut spans, |s| (s.start, s.end));
+    spans
+}
+
+/// `text` with every literal URL password replaced, and how many were replaced.
+pub fn redact_urls(text: &str) -> (String, usize) {
+    let edits: Vec<Edit> =
+        password_spans(text).into_iter().map(|span| Edit { span, replacement: "${DB_PASSWORD}".into() }).collect();
     let count = edits.len();
     (apply(text, &edits), count)
 }
