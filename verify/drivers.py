@@ -196,7 +196,7 @@ def good_case(naive, service, mode, servers):
 
 def control_case(servers):
     """The harness can fail: asyncpg's defaults through the transaction pooler must break
-    (prepared statements), as FACTS.md §5 measured. If this passes, the pooler is not a
+    (prepared statements), as docs/sources.md#prepared-statements says. If this passes, the pooler is not a
     faithful stand-in and the other results mean nothing."""
     url, _ = local(f"postgresql+asyncpg://postgres.{REF}:x@{HOST}:6543/postgres?ssl=require", servers)
     try:

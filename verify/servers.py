@@ -57,8 +57,8 @@ class Servers:
 
     def __init__(self, pool_size=POOL_SIZE, ignore_jit=False):
         self.pool_size = pool_size
-        # PgBouncer refuses startup parameters it does not know, as Prefect 2's `jit` (FACTS.md
-        # §7); `ignore_jit` makes it a pooler that lets the parameter through unapplied.
+        # PgBouncer refuses startup parameters it does not know, as Prefect 2's `jit`
+        # (docs/sources.md#prefect); `ignore_jit` makes it a pooler that lets the parameter through unapplied.
         self.ignored = "extra_float_digits, jit" if ignore_jit else "extra_float_digits"
 
     def __enter__(self):

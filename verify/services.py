@@ -158,7 +158,7 @@ def prefect_case(servers, mode, major=3):
 
 def prefect_naive_case(servers, major=3):
     """The ticket's URL: the server must stop with the error poolfix quotes (Prefect 3 exits
-    non-zero; Prefect 2 exits 0 after `Application startup failed`, FACTS.md §7)."""
+    non-zero; Prefect 2 exits 0 after `Application startup failed`, docs/sources.md#prefect)."""
     quoted = poolfix("url", NAIVE, "--for", "prefect" if major == 3 else "prefect2")
     quotes = [f["message"].rsplit(": ", 1)[-1] for f in quoted["findings"] if f["rule"] in ("PF101", "PF102")]
     assert quotes, "poolfix quoted no error for the ticket's URL"

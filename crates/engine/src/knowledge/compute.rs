@@ -1,4 +1,4 @@
-//! Connection limits per Supabase compute size (FACTS.md §3). Direct maximum and pooler max
+//! Connection limits per Supabase compute size (docs/sources.md#limits). Direct maximum and pooler max
 //! clients: supabase docs `guides/platform/compute-and-disk`; default pool size: Supabase
 //! Studio `ConnectionPooling.constants.ts`.
 

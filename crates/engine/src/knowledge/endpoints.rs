@@ -1,4 +1,4 @@
-//! Supabase endpoints, recognised from host, port and user (FACTS.md §2; Supabase docs
+//! Supabase endpoints, recognised from host, port and user (docs/sources.md#endpoints; Supabase docs
 //! `guides/database/connecting-to-postgres`).
 
 /// Where a connection string points.
