@@ -49,12 +49,13 @@ verify-drivers:
 	cargo build --locked -p poolfix-cli
 	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix .venv-verify/bin/python verify/drivers.py
 
-## make verify: real MLflow and Prefect servers started with poolfix's output, through real
+## make verify: real MLflow and Prefect servers and a Celery beat started with poolfix's output, through real
 ## poolers (about 3.5 minutes the first time, for the installs, then about 1.5 minutes).
-verify: setup-test .venv-mlflow/requirements.txt .venv-prefect/requirements.txt .venv-prefect2/requirements.txt
+verify: setup-test .venv-mlflow/requirements.txt .venv-prefect/requirements.txt .venv-prefect2/requirements.txt .venv-celery/requirements.txt
 	cargo build --locked -p poolfix-cli
 	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix MLFLOW_BIN=$(CURDIR)/.venv-mlflow/bin/mlflow \
 	  PREFECT_BIN=$(CURDIR)/.venv-prefect/bin/prefect PREFECT2_BIN=$(CURDIR)/.venv-prefect2/bin/prefect \
+	  CELERY_BIN=$(CURDIR)/.venv-celery/bin/celery \
 	  .venv-mlflow/bin/python verify/services.py
 
 # A venv per service, rebuilt when its pinned requirements change.

@@ -11,6 +11,11 @@ The same for a real `prefect server start`: Prefect 3 with the seed, and Prefect
 Prefect 2 compose fixture in session mode (the mode poolfix says 2.x needs), through a pooler
 that lets Prefect 2's `jit` startup parameter through; through one that refuses it, Prefect 2
 must fail with the error the guide quotes.
+
+And a real `celery beat` (the service table's `celery-beat` entry): an app whose code creates a
+SQLAlchemy engine with the defaults and uses it on import, scheduling a task every half second;
+the beat must hold no more connections than poolfix predicts for it (one), and at least the one
+its import opened (so the count can see it).
 """
 import json
 import os
@@ -30,6 +35,27 @@ import psycopg2  # noqa: E402
 MLFLOW = os.environ.get("MLFLOW_BIN", ".venv-mlflow/bin/mlflow")
 PREFECT = os.environ.get("PREFECT_BIN", ".venv-prefect/bin/prefect")
 PREFECT2 = os.environ.get("PREFECT2_BIN", ".venv-prefect2/bin/prefect")
+CELERY = os.environ.get("CELERY_BIN", ".venv-celery/bin/celery")
+BEAT_FIXTURE = os.path.join(os.path.dirname(__file__), "..", "tests", "compose", "celery-beat.yml")
+BEAT_APP = """
+import os
+from celery import Celery
+from sqlalchemy import create_engine, text
+
+# The app's engine with SQLAlchemy's defaults (5 + 10), used on import as create_all() would.
+engine = create_engine(os.environ["DATABASE_URL"])
+with engine.connect() as c:
+    c.execute(text("select 1"))
+
+app = Celery("beatapp", broker="memory://")
+app.conf.beat_schedule = {"tick": {"task": "beatapp.tick", "schedule": 0.5}}
+
+
+@app.task
+def tick():
+    with engine.connect() as c:
+        c.execute(text("select 1"))
+"""
 SEED = os.path.join(os.path.dirname(__file__), "..", "examples", "seed-compose.yml")
 PREFECT2_FIXTURE = os.path.join(os.path.dirname(__file__), "..", "tests", "compose", "prefect-2x.yml")
 NAIVE = "postgresql+asyncpg://postgres.abcdefghijklmnopqrst:x@aws-0-eu-central-1.pooler.supabase.com:5432/postgres?pool_size=1&max_overflow=0&connect_timeout=10"
@@ -253,6 +279,47 @@ def prefect2_transaction_case(servers):
         server.stop()
 
 
+class CeleryBeat(Service):
+    """`celery -A beatapp beat` in a directory of its own; up once it has sent a task."""
+
+    name = "celery-beat"
+
+    def __init__(self, url):
+        workdir = tempfile.mkdtemp(prefix="poolfix-beat-")
+        with open(os.path.join(workdir, "beatapp.py"), "w") as f:
+            f.write(BEAT_APP)
+        env = dict(DATABASE_URL=url, PYTHONPATH=workdir)
+        schedule = os.path.join(workdir, "schedule")
+        super().__init__(lambda _port: [CELERY, "--workdir", workdir, "-A", "beatapp", "beat", "--loglevel", "info",
+                                        "--schedule", schedule], env)
+
+    def wait_sending(self, times=3, seconds=60):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"celery beat exited with {self.proc.returncode}: {self.tail()}")
+            if self.tail(100_000).count("Sending due task tick") >= times:
+                return
+            time.sleep(0.3)
+        raise AssertionError(f"celery beat sent no task within {seconds} s: {self.tail()}")
+
+
+def celery_beat_case(servers):
+    report = poolfix_check("keep", BEAT_FIXTURE)
+    svc = next(s for s in report["services"] if s["name"] == "beat")
+    assert svc["kind"] == "celery-beat", f"poolfix took the beat for {svc['kind']}"
+    predicted = svc["max_connections_after"]
+    url, port = local(svc["corrected_url"], servers)
+    beat = CeleryBeat(url)
+    try:
+        peak = measure(servers, port, lambda: (beat.wait_sending(), time.sleep(2)))
+        idle = servers.clients(port)
+        table.append(("celery beat (celery-beat.yml)", predicted, idle, peak))
+        assert 1 <= peak <= predicted, f"held {peak} while sending tasks, poolfix predicted at most {predicted}"
+    finally:
+        beat.stop()
+
+
 def mlflow_case(servers, mode):
     report = poolfix_check(mode)
     svc = next(s for s in report["services"] if s["name"] == "mlflow")
@@ -328,6 +395,9 @@ def main():
     with Servers(pool_size=3, ignore_jit=True) as servers:
         check("prefect 2 server in transaction mode with other clients on the pool fails as poolfix says",
               lambda: prefect2_transaction_case(servers))
+    with Servers(pool_size=10) as servers:
+        print("Celery: " + subprocess.run([CELERY, "--version"], capture_output=True, text=True).stdout.strip(), flush=True)
+        check("celery beat holds what poolfix predicts", lambda: celery_beat_case(servers))
     print("\n| scenario | predicted max | idle | burst of 20 |\n|---|---|---|---|")
     for name, predicted, idle, peak in table:
         print(f"| {name} | {predicted} | {idle} | {peak} |")

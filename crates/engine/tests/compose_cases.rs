@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use poolfix_engine::compose::{analyze_compose, ComposeOptions, ComposeReport};
 use poolfix_engine::knowledge::compute::compute;
 use poolfix_engine::knowledge::parse_version;
+use poolfix_engine::knowledge::services::{LIBPQ_TOOL, SERVICES};
 use poolfix_engine::report::text::{self, Style};
 use poolfix_engine::rules::CATALOG;
 use poolfix_engine::url_doctor::ModeChoice;
@@ -171,6 +172,19 @@ fn the_fixtures_cover_every_compose_rule() {
     let missing: Vec<_> =
         CATALOG.iter().map(|(r, _)| r.code).filter(|c| c.starts_with("PF2") && !seen.contains(c)).collect();
     assert!(missing.is_empty(), "compose rules without a fixture: {missing:?}");
+}
+
+/// A service kind added to the table asks for a fixture that shows it (the URL doctor's own
+/// kinds are covered by the URL table).
+#[test]
+fn the_fixtures_cover_every_service_kind() {
+    let mut seen = BTreeSet::new();
+    for case in cases() {
+        seen.extend(analyze_compose(&case.text, &case.options).services.iter().map(|s| s.service.kind.id));
+    }
+    let missing: Vec<_> =
+        SERVICES.iter().filter(|k| **k != &LIBPQ_TOOL && !seen.contains(k.id)).map(|k| k.id).collect();
+    assert!(missing.is_empty(), "service kinds without a compose fixture: {missing:?}");
 }
 
 #[test]

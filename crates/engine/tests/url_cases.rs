@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+use poolfix_engine::knowledge::drivers::DRIVERS;
 use poolfix_engine::knowledge::services;
 use poolfix_engine::report::text::{self, Style};
 use poolfix_engine::rules::{Applicability, CATALOG};
@@ -125,6 +126,10 @@ fn the_table_covers_every_rule_driver_and_endpoint() {
     let all: BTreeSet<_> = CATALOG.iter().map(|(r, _)| r.code).filter(|c| c.starts_with("PF1")).collect();
     let missing: Vec<_> = all.difference(&rules).collect();
     assert!(missing.is_empty(), "rules without a fixture case: {missing:?}");
-    assert_eq!(drivers.len(), 5, "drivers covered: {drivers:?}");
+    let all_drivers: BTreeSet<_> = DRIVERS.iter().map(|d| d.name).collect();
+    assert_eq!(drivers, all_drivers, "every driver in the table has a case");
+    let kinds: BTreeSet<_> = cases().iter().map(|c| c.options.service.id).collect();
+    let all_kinds: BTreeSet<_> = services::for_urls().map(|k| k.id).collect();
+    assert_eq!(kinds, all_kinds, "every `--for` value has a case");
     assert_eq!(endpoints.len(), 7, "endpoint kinds covered: {endpoints:?}");
 }

@@ -114,7 +114,9 @@ fn size(r: &ServiceReport, after: bool) -> (Option<u32>, String) {
     let procs = def.lowered_to.filter(|_| after).unwrap_or(r.service.processes.value.max(1));
     let extras = extras(r, after);
     let held: u32 = extras.iter().map(|(n, _)| n).sum();
-    let max = add(pool, overflow).map(|p| procs * kind.engines * p + held);
+    // A pool holds at most what it hands out at once.
+    let per_engine = add(pool, overflow).map(|p| kind.concurrency.map_or(p, |c| p.min(c)));
+    let max = per_engine.map(|p| procs * kind.engines * p + held);
     let mut f = match def.word {
         Some((one, many)) => format!("{procs} {}", if procs == 1 { one } else { many }),
         None => procs.to_string(),
@@ -125,7 +127,14 @@ fn size(r: &ServiceReport, after: bool) -> (Option<u32>, String) {
     if kind.engines > 1 {
         let _ = write!(f, " × {} engines", kind.engines);
     }
-    let _ = write!(f, " × {pool_text}");
+    match kind.concurrency {
+        Some(c) => {
+            let _ = write!(f, " × {pool_text} at most {c} at once");
+        }
+        None => {
+            let _ = write!(f, " × {pool_text}");
+        }
+    }
     for (n, label) in extras {
         let _ = write!(f, " + {n} ({label})");
     }

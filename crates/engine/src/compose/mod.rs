@@ -100,6 +100,12 @@ impl ServiceReport {
         self.service.kind.has_pool()
     }
 
+    /// Whether the fix changes anything for it: its settings, its URL, or what it can hold.
+    pub fn changes(&self) -> bool {
+        let url_fixed = self.urls.iter().any(|u| u.report.corrected_url.as_deref() != Some(u.url.trim()));
+        !self.env_after.is_empty() || url_fixed || self.max_before != self.max_after
+    }
+
     /// Whether it keeps a pool and has a checked URL to open it on: what the budget counts.
     pub fn is_counted(&self) -> bool {
         self.has_pool() && !self.urls.is_empty()

@@ -114,7 +114,7 @@ fn rollback_steps(changed: &[&ServiceReport], options: &ComposeOptions) -> Vec<S
 
 pub fn plan(reports: &[ServiceReport], budget: &Budget, options: &ComposeOptions) -> Plan {
     let changed: Vec<&ServiceReport> = {
-        let mut v: Vec<&ServiceReport> = reports.iter().filter(|r| r.is_counted()).collect();
+        let mut v: Vec<&ServiceReport> = reports.iter().filter(|r| r.is_counted() && r.changes()).collect();
         // The biggest holder first: it frees the most room. Prefect servers before their workers.
         // Unbounded (None) first, then by size, largest first.
         crate::order::sort_stable_by(&mut v, |r| ((u32::MAX - r.max_before.unwrap_or(u32::MAX)) as usize, 0));

@@ -12,9 +12,11 @@ use super::Version;
 pub struct Detect {
     /// Phrases in the command line (entrypoint and command, lower-cased).
     pub commands: &'static [&'static str],
+    /// Words that must all stand in the command line (`celery … beat`).
+    pub words: &'static [&'static str],
     /// Image names (registry and tag stripped, lower-cased).
     pub images: &'static [ImageMatch],
-    /// Command words that rule an image match out (an MLflow image that runs Prefect).
+    /// Command phrases that rule an image or word match out (an MLflow image that runs Prefect).
     pub unless_command: &'static [&'static str],
 }
 
@@ -166,6 +168,9 @@ pub struct ServiceDef {
     pub processes: Processes,
     /// Separate engines (pools) per process: MLflow has a tracking and a model-registry engine.
     pub engines: u32,
+    /// Threads that use the database at once in a process, when the program fixes it: a pool
+    /// never holds more than it hands out at once (`None`: as many as requests).
+    pub concurrency: Option<u32>,
     pub extras: &'static [Extra],
     pub health: Option<Health>,
     pub transaction: Transaction,
@@ -340,6 +345,7 @@ pub static MLFLOW: ServiceDef = ServiceDef {
     kind: "mlflow",
     label: "MLflow tracking server",
     detect: Some(Detect {
+        words: &[],
         commands: &["mlflow server", "mlflow ui"],
         images: &[ImageMatch::Contains("mlflow")],
         unless_command: &["prefect"],
@@ -366,6 +372,7 @@ pub static MLFLOW: ServiceDef = ServiceDef {
         word: Some(("worker", "workers")),
     },
     engines: 2,
+    concurrency: None,
     // The CLI parent keeps 2 connections; job execution (3.x default) adds a runner and a
     // consumer, counted as 2 (measured on 3.17.2).
     extras: &[
@@ -425,7 +432,7 @@ const PREFECT_SERVER_SHAPE: ServiceDef = ServiceDef {
     name: "Prefect",
     kind: "prefect-server",
     label: "",
-    detect: Some(Detect { commands: PREFECT_SERVER_COMMANDS, images: &[], unless_command: &[] }),
+    detect: Some(Detect { commands: PREFECT_SERVER_COMMANDS, words: &[], images: &[], unless_command: &[] }),
     product: Some("prefect"),
     versions: ((0, 0, 0), None),
     urls: NO_URLS,
@@ -433,6 +440,7 @@ const PREFECT_SERVER_SHAPE: ServiceDef = ServiceDef {
     pool: PoolModel::None,
     processes: PREFECT_PROCESSES,
     engines: 1,
+    concurrency: None,
     extras: PREFECT_EXTRAS,
     health: Some(PREFECT_HEALTH),
     transaction: Transaction::NotApplicable,
@@ -449,6 +457,7 @@ pub static PREFECT_WORKER: ServiceDef = ServiceDef {
     kind: "prefect-worker",
     label: "Prefect worker",
     detect: Some(Detect {
+        words: &[],
         commands: &["prefect worker start", "prefect agent start"],
         images: &[],
         unless_command: &[],
@@ -469,6 +478,7 @@ pub static POSTGRES: ServiceDef = ServiceDef {
     kind: "postgres",
     label: "PostgreSQL server",
     detect: Some(Detect {
+        words: &[],
         images: &[
             ImageMatch::EndsWith("postgres"),
             ImageMatch::Contains("postgis"),
@@ -502,6 +512,33 @@ pub static SQLALCHEMY: ServiceDef = ServiceDef {
     ..NO_POOL
 };
 
+/// `celery … beat`: the scheduler. One process with one thread that sends tasks and runs none;
+/// it touches the database only in what your code does on import (a database scheduler,
+/// `--scheduler`/`-S`, is not this entry: such a beat counts as an app of your own).
+/// docs/sources.md#processes; measured with Celery 5.5, `verify/services.py`.
+pub static CELERY_BEAT: ServiceDef = ServiceDef {
+    id: "celery-beat",
+    name: "Celery beat",
+    kind: "celery-beat",
+    label: "Celery beat (scheduler)",
+    detect: Some(Detect {
+        commands: &[],
+        words: &["celery", "beat"],
+        images: &[],
+        unless_command: &["--scheduler", " -s "],
+    }),
+    urls: UrlSource { flags: &[], env: &[], any_postgres_var: true },
+    pool: PoolModel::Code,
+    processes: Processes {
+        default_source: "the scheduler runs one process",
+        word: Some(("process", "processes")),
+        ..ONE_PROCESS
+    },
+    concurrency: Some(1),
+    transaction: Transaction::ByDriver,
+    ..NO_POOL
+};
+
 /// A libpq tool: psql, pg_dump, or a program that hands the URL to libpq (URL doctor only).
 pub static LIBPQ_TOOL: ServiceDef = ServiceDef {
     id: "libpq",
@@ -530,6 +567,7 @@ const NO_POOL: ServiceDef = ServiceDef {
     pool: PoolModel::None,
     processes: ONE_PROCESS,
     engines: 1,
+    concurrency: None,
     extras: &[],
     health: None,
     transaction: Transaction::NotApplicable,
@@ -541,7 +579,7 @@ const NO_POOL: ServiceDef = ServiceDef {
 /// Every service kind, in the order compose detection tries them; entries without `detect`
 /// are the fallbacks ([`SQLALCHEMY`] for a service with a URL, else [`OTHER`]).
 pub static SERVICES: &[ServiceKind] =
-    &[&MLFLOW, &PREFECT3, &PREFECT2, &PREFECT_WORKER, &POSTGRES, &SQLALCHEMY, &LIBPQ_TOOL, &OTHER];
+    &[&MLFLOW, &PREFECT3, &PREFECT2, &PREFECT_WORKER, &CELERY_BEAT, &POSTGRES, &SQLALCHEMY, &LIBPQ_TOOL, &OTHER];
 
 /// The URL doctor's `--for` values, in the table's order.
 pub fn for_urls() -> impl Iterator<Item = ServiceKind> {
@@ -558,10 +596,11 @@ pub fn from_cli(name: &str) -> Option<ServiceKind> {
 pub fn detect(command: &str, image: &str, version: impl Fn(&str) -> Option<Version>) -> Option<ServiceKind> {
     SERVICES.iter().copied().find(|s| {
         let Some(d) = &s.detect else { return false };
-        let by_command = d.commands.iter().any(|c| command.contains(c));
-        let by_image = !image.is_empty()
-            && d.images.iter().any(|m| m.matches(image))
-            && !d.unless_command.iter().any(|c| command.contains(c));
+        let has_word = |w: &&str| command.split_whitespace().any(|c| c == *w || c.ends_with(&format!("/{w}")));
+        let ruled_out = d.unless_command.iter().any(|c| command.contains(c));
+        let by_words = !d.words.is_empty() && d.words.iter().all(has_word) && !ruled_out;
+        let by_command = by_words || d.commands.iter().any(|c| command.contains(c));
+        let by_image = !image.is_empty() && d.images.iter().any(|m| m.matches(image)) && !ruled_out;
         (by_command || by_image) && s.product.is_none_or(|p| s.holds(version(p)))
     })
 }
@@ -686,6 +725,10 @@ mod tests {
         assert_eq!(detect("prefect server start", "", |_| Some((3, 1, 0))), Some(&PREFECT3 as ServiceKind));
         assert_eq!(detect("", "postgres", none), Some(&POSTGRES as ServiceKind));
         assert_eq!(detect("python app.py", "myapp", none), None);
+        assert_eq!(detect("celery -a app beat -l info", "app", none), Some(&CELERY_BEAT as ServiceKind));
+        assert_eq!(detect("/venv/bin/celery -a app beat", "app", none), Some(&CELERY_BEAT as ServiceKind));
+        assert_eq!(detect("celery -a app worker -b", "app", none), None);
+        assert_eq!(detect("celery -a app beat -s django_celery_beat.schedulers:databasescheduler", "app", none), None);
         let ids: Vec<&str> = for_urls().map(|k| k.id).collect();
         assert_eq!(ids, ["mlflow", "prefect", "prefect2", "sqlalchemy", "libpq"]);
     }

@@ -27,7 +27,8 @@ use crate::knowledge::services::{PoolModel, DEFAULT_OVERFLOW, DEFAULT_POOL};
 
 pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
     let s = ctx.service;
-    if !matches!(s.kind.pool, PoolModel::Code) || s.urls.is_empty() {
+    // A program that uses one connection at a time gains nothing from smaller pool settings.
+    if !matches!(s.kind.pool, PoolModel::Code) || s.kind.concurrency.is_some() || s.urls.is_empty() {
         return;
     }
     out.push(
