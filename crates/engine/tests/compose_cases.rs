@@ -143,10 +143,12 @@ fn keeps_structure(case: &Case, report: &ComposeReport) {
             if fa.get(k) == fb.get(k) {
                 continue;
             }
-            let editable = k.contains(".environment") || k.contains(".command");
+            // Text under an `x-` extension is what services share through anchors.
+            let shared = k.split('.').nth(1).is_some_and(|top| top.starts_with("x-"));
+            let editable = k.contains(".environment") || k.contains(".command") || shared;
             assert!(
                 editable,
-                "{}: `{k}` changed outside environment/command: {:?} -> {:?}",
+                "{}: `{k}` changed outside environment, command and x- blocks: {:?} -> {:?}",
                 case.name,
                 fa.get(k),
                 fb.get(k)

@@ -171,8 +171,50 @@ mod compose {
         })
     }
 
+    /// Several services that read one URL through an anchor (`environment: *db`, as Airflow's
+    /// official compose file does), of the kinds poolfix knows.
+    fn shared_anchor() -> impl Strategy<Value = String> {
+        let url = prop::sample::select(vec![
+            "postgresql://postgres.abcdefghijklmnopqrst:${P}@aws-0-eu-west-1.pooler.supabase.com:5432/postgres",
+            "postgresql+psycopg2://postgres.abcdefghijklmnopqrst:${P}@aws-0-eu-west-1.pooler.supabase.com:5432/postgres?pool_size=1&max_overflow=0",
+            "postgresql+asyncpg://postgres.abcdefghijklmnopqrst:${P}@aws-0-eu-west-1.pooler.supabase.com:6543/postgres?timeout=10",
+            "postgresql+psycopg://postgres:${P}@db.abcdefghijklmnopqrst.supabase.co:5432/postgres?sslmode=require",
+        ]);
+        let var = prop::sample::select(vec![
+            "DATABASE_URL",
+            "MLFLOW_BACKEND_STORE_URI",
+            "PREFECT_API_DATABASE_CONNECTION_URL",
+        ]);
+        let command = prop::sample::select(vec![
+            "mlflow server --workers 1",
+            "prefect server start",
+            "gunicorn app:app -w 2",
+            "celery -A app beat",
+            "python job.py",
+        ]);
+        (url, var, prop::collection::vec(command, 2..5)).prop_map(|(url, var, commands)| {
+            let mut y = format!("x-db: &db\n  {var}: \"{url}\"\nservices:\n");
+            for (i, command) in commands.into_iter().enumerate() {
+                y.push_str(&format!("  s{i}:\n    image: app\n    command: {command}\n    environment: *db\n"));
+            }
+            y
+        })
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 500, .. ProptestConfig::default() })]
+
+        /// Text that several services share is edited once: the fixed URL is still one URL
+        /// (one `?`), the fixed file parses, and fixing it again changes nothing.
+        #[test]
+        fn shared_anchors_are_edited_once(text in shared_anchor(), mode in 0usize..3) {
+            converges(&text, mode)?;
+            let options = ComposeOptions { mode: [ModeChoice::Keep, ModeChoice::Session, ModeChoice::Transaction][mode], ..ComposeOptions::default() };
+            let fixed = analyze_compose(&text, &options).fixed;
+            let url_line = fixed.lines().nth(1).unwrap_or_default();
+            prop_assert!(url_line.matches('?').count() <= 1, "two queries in one URL:\n{}", fixed);
+            prop_assert!(!url_line.contains("??") && !url_line.contains("&&"), "{}", fixed);
+        }
 
         #[test]
         fn arbitrary_text_never_panics(text in any::<String>(), mode in 0usize..3) {

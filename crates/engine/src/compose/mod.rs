@@ -165,14 +165,16 @@ pub fn analyze_compose(text: &str, options: &ComposeOptions) -> ComposeReport {
     let vars = dotenv::parse_env(&options.env_text);
     let lines = LineIndex::new(text);
     let mut findings = Vec::new();
-    let mut edits = Vec::new();
+    let mut edits: Vec<(String, EditGroup)> = Vec::new();
     let mut reports = Vec::new();
     for service in read_services(text, &y, &vars, options) {
         let (report, service_findings, service_edits) = analyze_service(text, &y, service, options);
         findings.extend(service_findings.into_iter().map(|f| locate(&lines, Some(&report.service.name), f)));
-        edits.extend(service_edits);
+        edits.extend(service_edits.into_iter().map(|e| (report.service.name.clone(), e)));
         reports.push(report);
     }
+    let (edits, conflicts) = shared_edits_once(edits);
+    findings.extend(conflicts.into_iter().map(|(name, f)| locate(&lines, Some(&name), f)));
     let budget = budget::budget(&reports, options);
     findings.extend(budget::findings(&budget, &reports).into_iter().map(|f| locate(&lines, None, f)));
     // Rule codes are `PF` and a number: ordering by the number is ordering by the code.
@@ -191,6 +193,45 @@ pub fn analyze_compose(text: &str, options: &ComposeOptions) -> ComposeReport {
         budget,
         plan,
     }
+}
+
+/// Edits that stand or fall together: all of one URL's, or a single one, and the text they change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditGroup {
+    pub region: Span,
+    pub edits: Vec<Edit>,
+}
+
+impl EditGroup {
+    fn one(edit: Edit) -> EditGroup {
+        EditGroup { region: edit.span, edits: vec![edit] }
+    }
+
+    fn overlaps(&self, other: &EditGroup) -> bool {
+        let (a, b) = (self.region, other.region);
+        (a.start < b.end && b.start < a.end) || (a.is_empty() && b.is_empty() && a.start == b.start)
+    }
+}
+
+/// Text several services share (an anchor) is edited once: the same edits from several
+/// services are made once, and edits that differ from those already made to the same text are
+/// not made at all (PF215 says which service still needs its own value). A URL's edits go
+/// together, so a shared URL never gets half of one service's fix and half of another's.
+fn shared_edits_once(groups: Vec<(String, EditGroup)>) -> (Vec<Edit>, Vec<(String, Finding)>) {
+    let mut kept: Vec<(String, EditGroup)> = Vec::new();
+    let mut conflicts: Vec<(String, Finding)> = Vec::new();
+    for (service, group) in groups {
+        // A service's own edits never clash with each other (a URL and the settings after it).
+        match kept.iter().find(|(s, k)| *s != service && k.overlaps(&group)) {
+            None => kept.push((service, group)),
+            Some((_, k)) if *k == group => {}
+            Some((first, _)) => {
+                let finding = rules::pf215_shared_text_needs_two_fixes::finding(&service, first, group.region);
+                conflicts.push((service, finding));
+            }
+        }
+    }
+    (kept.into_iter().flat_map(|(_, g)| g.edits).collect(), conflicts)
 }
 
 /// Stage 1: the services of every document, in order (compose merges documents; later wins).
@@ -216,16 +257,17 @@ fn analyze_service(
     y: &Yaml,
     service: Service,
     options: &ComposeOptions,
-) -> (ServiceReport, Vec<Finding>, Vec<Edit>) {
+) -> (ServiceReport, Vec<Finding>, Vec<EditGroup>) {
     let ctx = ServiceCtx { text, service: &service, options, env_given: !options.env_text.trim().is_empty() };
     let checked = urls::check(&service, options);
     let mut findings = checked.findings;
     let mut edits = checked.edits;
     findings.extend(rules::check_service(&ctx));
     let env_after = settings::after(&service, &checked.urls, &findings);
-    edits.extend(findings.iter().filter_map(Finding::applied_fix).flat_map(|fx| fx.file_edits.iter().cloned()));
+    let file_edits = findings.iter().filter_map(Finding::applied_fix).flat_map(|fx| fx.file_edits.iter().cloned());
+    edits.extend(file_edits.map(EditGroup::one));
     let (env_edits, note) = edits::env_edits(text, y, &service, &env_after);
-    edits.extend(env_edits);
+    edits.extend(env_edits.into_iter().map(EditGroup::one));
     findings.extend(note);
     let report = budget::summarise(service, checked.urls, env_after);
     (report, findings, edits)

@@ -2,7 +2,7 @@
 //! in the file; the fixes of a URL written in the file become edits there, and those of a URL
 //! that comes from a variable become a note with the corrected URL to set where it is defined.
 
-use super::ServiceUrl;
+use super::{EditGroup, ServiceUrl};
 use crate::fix::{self, Edit, UrlAction};
 use crate::model::{ComposeOptions, Service, UrlSite};
 use crate::rules::{Applicability, Finding};
@@ -12,7 +12,8 @@ use crate::url_doctor::{analyze_url, mask_password, UrlOptions, UrlReport};
 pub struct CheckedUrls {
     pub urls: Vec<ServiceUrl>,
     pub findings: Vec<Finding>,
-    pub edits: Vec<Edit>,
+    /// The edits of each URL written in the file, with the URL's place: made all or none.
+    pub edits: Vec<EditGroup>,
 }
 
 /// Checks every URL of `service` that is resolved (PF210 reports the others).
@@ -30,11 +31,11 @@ pub fn check(service: &Service, options: &ComposeOptions) -> CheckedUrls {
         if let (Some(span), Some(conn)) = (site.span, report.conn.as_ref()) {
             let actions: Vec<&UrlAction> =
                 report.findings.iter().filter_map(Finding::applied_fix).flat_map(|fx| fx.actions.iter()).collect();
-            out.edits.extend(
-                fix::url_edits(&site.url, conn, &actions)
-                    .into_iter()
-                    .map(|e| Edit { span: e.span.shift(span.start), replacement: e.replacement }),
-            );
+            let edits = fix::url_edits(&site.url, conn, &actions)
+                .into_iter()
+                .map(|e| Edit { span: e.span.shift(span.start), replacement: e.replacement })
+                .collect();
+            out.edits.push(EditGroup { region: span, edits });
         }
         out.urls.push(ServiceUrl { source: site.source.clone(), url: site.url.clone(), span: site.span, report });
     }

@@ -45,6 +45,7 @@ pub mod pf211_mlflow_job_execution;
 pub mod pf212_urls_beyond_the_first;
 pub mod pf213_service_in_profile;
 pub mod pf214_shared_environment;
+pub mod pf215_shared_text_needs_two_fixes;
 
 pub use pf100_unparsable_connection_string::finding as unparsable;
 pub use pf100_unparsable_connection_string::DOC as PF100;
@@ -83,6 +84,7 @@ pub static CATALOG: &[(&RuleDoc, &RuleText)] = &[
     (&pf212_urls_beyond_the_first::DOC, &pf212_urls_beyond_the_first::TEXT),
     (&pf213_service_in_profile::DOC, &pf213_service_in_profile::TEXT),
     (&pf214_shared_environment::DOC, &pf214_shared_environment::TEXT),
+    (&pf215_shared_text_needs_two_fixes::DOC, &pf215_shared_text_needs_two_fixes::TEXT),
 ];
 
 /// The connection-string rules, in the order their fixes take priority.
