@@ -14,7 +14,8 @@ import sys
 
 dist = sys.argv[1] if len(sys.argv) > 1 else "dist"
 BUDGET = int(os.environ.get("SIZE_BUDGET", 102400))
-CEILING = int(os.environ.get("SIZE_CEILING", 176128))
+# 168 KiB: 169,934 B measured after Leptos lost its server-function client (vendor/README.md).
+CEILING = int(os.environ.get("SIZE_CEILING", 172032))
 
 if not os.path.isfile(os.path.join(dist, "index.html")):
     sys.exit(f"size: {dist}/index.html not found; run make build")
