@@ -15,7 +15,9 @@ fn test_name(name: &str) -> String {
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests");
+    // At run time, not compile time: a build script binary may be shared between checkouts.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest).join("../../tests");
     let out = std::env::var("OUT_DIR").expect("OUT_DIR");
     let compose = root.join("compose");
     let urls = root.join("urls/cases.txt");

@@ -8,6 +8,7 @@ use crate::knowledge::drivers::{self, Driver, Verdict};
 use crate::knowledge::endpoints::{self, EndpointKind, PoolMode};
 use crate::knowledge::services::PoolModel;
 use crate::knowledge::services::{self, ServiceKind};
+use crate::knowledge::Version;
 use crate::model::set_env;
 use crate::rules::{self, Finding, UrlCtx};
 use crate::span::Span;
@@ -26,11 +27,20 @@ pub struct UrlOptions {
     /// The service's environment as far as known (name → value), so settings already made
     /// outside the URL are not asked for again.
     pub env: Vec<(String, String)>,
+    /// The service's release, when the file (or the user) says it.
+    pub version: Option<Version>,
 }
 
 impl UrlOptions {
     pub fn new(service: ServiceKind) -> UrlOptions {
-        UrlOptions { service, mode: ModeChoice::Keep, in_file: false, in_container: true, env: Vec::new() }
+        UrlOptions {
+            service,
+            mode: ModeChoice::Keep,
+            in_file: false,
+            in_container: true,
+            env: Vec::new(),
+            version: None,
+        }
     }
 }
 
@@ -135,9 +145,9 @@ fn place(text: &str, conn: &ConnString, choice: ModeChoice) -> Place {
 }
 
 /// The service's recommended settings, then what the fixes move out of the URL.
-fn settings(service: ServiceKind, mode: PoolMode, findings: &[Finding]) -> Vec<(String, String)> {
+fn settings(options: &UrlOptions, mode: PoolMode, findings: &[Finding]) -> Vec<(String, String)> {
     let mut env: Vec<(String, String)> = Vec::new();
-    for (name, value) in services::recommended_env(service, mode == PoolMode::Transaction) {
+    for (name, value) in services::recommended_env(options.service, mode == PoolMode::Transaction, options.version) {
         set_env(&mut env, name, &value);
     }
     for (name, value) in findings.iter().filter_map(Finding::applied_fix).flat_map(|fx| fx.env.iter()) {
@@ -175,7 +185,7 @@ pub fn analyze_url(text: &str, options: &UrlOptions) -> UrlReport {
     // Edits stay inside the connection string, so what follows it is unchanged.
     let tail = text.len() - conn.span.end;
     let corrected_url = Some(corrected[conn.span.start..corrected.len() - tail].to_string());
-    let env = settings(service, mode_after, &findings);
+    let env = settings(options, mode_after, &findings);
     // Fixes were taken in rule priority order; the report reads in text order.
     crate::order::sort_stable_by(&mut findings, |f| (f.span.start, f.span.end));
     UrlReport {
@@ -224,8 +234,9 @@ pub fn sqlalchemy_snippet(driver: Driver, mode: PoolMode) -> String {
             Some(args) => format!(",\n    connect_args={args},"),
             None => ",".to_string(),
         };
+        let caveat = driver.no_prepare_caveat.map(|c| format!("# Cure {c}.\n")).unwrap_or_default();
         format!(
-            "{import}\nfrom sqlalchemy.pool import NullPool\n\n# Transaction pooler: let Supavisor pool; no prepared statements.\nengine = {create}(\n    DATABASE_URL,\n    poolclass=NullPool{connect_args}\n)\n"
+            "{import}\nfrom sqlalchemy.pool import NullPool\n\n# Transaction pooler: let Supavisor pool; no prepared statements.\n{caveat}engine = {create}(\n    DATABASE_URL,\n    poolclass=NullPool{connect_args}\n)\n"
         )
     } else {
         format!(

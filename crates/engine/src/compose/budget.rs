@@ -167,7 +167,21 @@ pub fn size_service(r: &mut ServiceReport) {
 pub fn transaction_verdict(r: &ServiceReport) -> Option<(Verdict, String)> {
     Some(match &r.service.kind.transaction {
         Transaction::Compatible(why) => (Verdict::Compatible, why.to_string()),
-        Transaction::WithSettings { why, .. } => (Verdict::CompatibleWithSettings, why.to_string()),
+        Transaction::WithSettings { why, .. } => {
+            let since = r.service.kind.settings().map_or((0, 0, 0), |t| t.statement_cache_since);
+            match r.service.version.filter(|v| *v < since) {
+                Some(v) => (
+                    Verdict::NotCompatible,
+                    format!(
+                        "{} {} has no statement-cache settings (they arrive in {}): upgrade, or keep session mode",
+                        r.service.kind.name,
+                        crate::knowledge::version_label(v),
+                        crate::knowledge::version_label(since)
+                    ),
+                ),
+                None => (Verdict::CompatibleWithSettings, why.to_string()),
+            }
+        }
         Transaction::NotCompatible { why, .. } => (Verdict::NotCompatible, why.to_string()),
         Transaction::ByDriver => r.urls.first().and_then(|u| u.report.driver).unwrap_or(&PSYCOPG2).transaction(),
         Transaction::NotApplicable => return None,

@@ -26,6 +26,7 @@ pub fn check(service: &Service, options: &ComposeOptions) -> CheckedUrls {
         // A URL that comes whole from a variable lives in .env, where a password belongs.
         o.in_file = site.span.is_some();
         o.env = known_env.clone();
+        o.version = service.version;
         let report = analyze_url(&site.url, &o);
         out.findings.extend(report.findings.iter().map(|f| placed(f.clone(), site, &report)));
         if let (Some(span), Some(conn)) = (site.span, report.conn.as_ref()) {

@@ -42,13 +42,17 @@ pub struct DriverDef {
     /// Keys that exist but fail when a URL hands them over as strings, with the error.
     pub string_traps: &'static [(&'static str, &'static str)],
     pub refusal: Refusal,
-    /// How it spells "require SSL" in a URL.
-    pub ssl_key: &'static str,
+    /// How it spells "require SSL" in a URL; `None`: it has no such URL key.
+    pub ssl_key: Option<&'static str>,
+    /// How to require SSL where the URL cannot say it.
+    pub ssl_instead: &'static str,
     /// Uses protocol-level prepared statements by default, which break through a transaction
     /// pooler (asyncpg always; psycopg 3 after 5 executions; psycopg2 never). docs/sources.md#prepared-statements
     pub prepares: bool,
     /// The `connect_args` that turn prepared statements off.
     pub no_prepare_args: Option<&'static str>,
+    /// What that cure needs besides (a release of the driver), said wherever it is given.
+    pub no_prepare_caveat: Option<&'static str>,
     /// SQLAlchemy's async engine (`create_async_engine`).
     pub is_async: bool,
     pub pool: PoolHome,
@@ -69,7 +73,10 @@ impl DriverDef {
     pub fn transaction(&self) -> (TxVerdict, String) {
         const CODE: &str = "unless the code uses SET, LISTEN, advisory locks or temp tables";
         match self.no_prepare_args {
-            Some(args) if self.prepares => (TxVerdict::CompatibleWithSettings, format!("connect_args={args}, {CODE}")),
+            Some(args) if self.prepares => {
+                let caveat = self.no_prepare_caveat.map(|c| format!(" ({c})")).unwrap_or_default();
+                (TxVerdict::CompatibleWithSettings, format!("connect_args={args}{caveat}, {CODE}"))
+            }
             _ => (
                 TxVerdict::Compatible,
                 "psycopg2 never prepares statements; check the code for SET, LISTEN, advisory locks and temp tables"
@@ -138,9 +145,11 @@ pub static PSYCOPG2: DriverDef = DriverDef {
     accepts: LIBPQ_KEYS,
     string_traps: &[],
     refusal: Refusal::Always("invalid dsn: invalid connection option \"{key}\""),
-    ssl_key: "sslmode",
+    ssl_key: Some("sslmode"),
+    ssl_instead: "",
     prepares: false,
     no_prepare_args: None,
+    no_prepare_caveat: None,
     is_async: false,
     pool: PoolHome::SqlAlchemy,
 };
@@ -155,9 +164,11 @@ pub static PSYCOPG: DriverDef = DriverDef {
     accepts: LIBPQ_KEYS,
     string_traps: &[("prepare_threshold", "the value arrives as a string and psycopg fails on it")],
     refusal: Refusal::Always("invalid connection option \"{key}\""),
-    ssl_key: "sslmode",
+    ssl_key: Some("sslmode"),
+    ssl_instead: "",
     prepares: true,
     no_prepare_args: Some("{\"prepare_threshold\": None}"),
+    no_prepare_caveat: None,
     is_async: false,
     pool: PoolHome::SqlAlchemy,
 };
@@ -184,9 +195,16 @@ pub static ASYNCPG: DriverDef = DriverDef {
         ("max_cacheable_statement_size", STRING_ARRIVES),
     ],
     refusal: Refusal::Always(UNEXPECTED_KEYWORD),
-    ssl_key: "ssl",
+    ssl_key: Some("ssl"),
+    ssl_instead: "",
     prepares: true,
     no_prepare_args: Some("{\"statement_cache_size\": 0}"),
+    // asyncpg 0.30 and older still create a named statement per query with the cache off, and
+    // every process counts from 1: a second process on the pool collides
+    // (DuplicatePreparedStatementError). 0.31.0 uses unnamed ones. docs/sources.md#prepared-statements
+    no_prepare_caveat: Some(
+        "needs asyncpg 0.31 or later: with 0.30 and older a second process or a restart on the pool fails with `DuplicatePreparedStatementError`, so pin `asyncpg>=0.31`",
+    ),
     is_async: true,
     pool: PoolHome::SqlAlchemy,
 };
@@ -198,11 +216,14 @@ pub static PG8000: DriverDef = DriverDef {
     scheme: "postgresql+pg8000",
     libpq: false,
     accepts: &[],
-    string_traps: &[],
+    // pg8000's connect() has no libpq keys: `connect() got an unexpected keyword argument 'sslmode'`.
+    string_traps: &[("sslmode", "TypeError: connect() got an unexpected keyword argument 'sslmode'")],
     refusal: Refusal::PoolKeysOnly(UNEXPECTED_KEYWORD),
-    ssl_key: "sslmode",
+    ssl_key: None,
+    ssl_instead: "pg8000 takes SSL as an object, not a URL key: create_engine(url, connect_args={\"ssl_context\": ssl.create_default_context()})",
     prepares: false,
     no_prepare_args: None,
+    no_prepare_caveat: None,
     is_async: false,
     pool: PoolHome::SqlAlchemy,
 };
@@ -216,9 +237,11 @@ pub static LIBPQ: DriverDef = DriverDef {
     accepts: LIBPQ_KEYS,
     string_traps: &[],
     refusal: Refusal::Always("invalid connection option \"{key}\""),
-    ssl_key: "sslmode",
+    ssl_key: Some("sslmode"),
+    ssl_instead: "",
     prepares: false,
     no_prepare_args: None,
+    no_prepare_caveat: None,
     is_async: false,
     pool: PoolHome::None,
 };
@@ -273,7 +296,7 @@ pub fn verdict(driver: Driver, key: &str) -> Verdict {
 /// `sslmode` ↔ `ssl`, `timeout` → `connect_timeout`.
 pub fn respelling(driver: Driver, key: &str) -> Option<&'static str> {
     match (driver.libpq, key) {
-        (false, "sslmode") if driver.ssl_key == "ssl" => Some("ssl"),
+        (false, "sslmode") if driver.ssl_key == Some("ssl") => Some("ssl"),
         (true, "ssl") => Some("sslmode"),
         (true, "timeout") => Some("connect_timeout"),
         _ => None,
@@ -325,6 +348,7 @@ mod tests {
         assert!(refused(&PSYCOPG, "prepare_threshold"));
         assert_eq!(verdict(&PG8000, "application_name"), Unknown);
         assert!(refused(&PG8000, "pool_size"));
+        assert!(refused(&PG8000, "sslmode"));
         assert_eq!(from_name("Psycopg2cffi"), Some(&PSYCOPG2 as Driver));
         assert_eq!(from_name("mysql"), None);
     }

@@ -62,6 +62,8 @@ pub struct EnvSettings {
     pub statement_timeout: Option<&'static str>,
     /// (asyncpg statement cache, SQLAlchemy prepared-statement cache) switches.
     pub statement_cache: Option<(&'static str, &'static str)>,
+    /// The first release that reads them (earlier ones silently ignore them).
+    pub statement_cache_since: Version,
     /// Server worker processes.
     pub workers: Option<&'static str>,
     /// Background jobs that hold connections of their own, and the release that has them.
@@ -259,6 +261,7 @@ pub static MLFLOW_ENV: EnvSettings = EnvSettings {
     connect_timeout: None,
     statement_timeout: None,
     statement_cache: None,
+    statement_cache_since: (0, 0, 0),
     workers: Some(MLFLOW_WORKERS),
     job_execution: Some(("MLFLOW_SERVER_ENABLE_JOB_EXECUTION", (3, 0, 0))),
     fallback: None,
@@ -275,6 +278,7 @@ pub static PREFECT2_ENV: EnvSettings = EnvSettings {
     connect_timeout: Some("PREFECT_API_DATABASE_CONNECTION_TIMEOUT"),
     statement_timeout: Some("PREFECT_API_DATABASE_TIMEOUT"),
     statement_cache: None,
+    statement_cache_since: (0, 0, 0),
     workers: None,
     job_execution: None,
     fallback: None,
@@ -295,6 +299,8 @@ pub static PREFECT3_ENV: EnvSettings = EnvSettings {
         "PREFECT_SERVER_DATABASE_SQLALCHEMY_CONNECT_ARGS_STATEMENT_CACHE_SIZE",
         "PREFECT_SERVER_DATABASE_SQLALCHEMY_CONNECT_ARGS_PREPARED_STATEMENT_CACHE_SIZE",
     )),
+    // 3.1.15 and 3.2.6 ignore them (Prefect's settings at those tags; docs/sources.md#prefect).
+    statement_cache_since: (3, 2, 7),
     workers: None,
     job_execution: None,
     fallback: Some(&PREFECT2_ENV),
@@ -401,8 +407,8 @@ pub static PREFECT3: ServiceDef = ServiceDef {
     },
     pool: PoolModel::Env(&PREFECT3_ENV),
     transaction: Transaction::WithSettings {
-        why: "both statement-cache settings at 0 (Prefect 3.2.7+); automations (LISTEN) stop working",
-        note: "Needs Prefect 3.2.7 or later. Automations (LISTEN/NOTIFY) do not work through a transaction pooler.",
+        why: "both statement-cache settings at 0 (Prefect 3.2.7+, with asyncpg 0.31+ in the image); automations (LISTEN) stop working",
+        note: "Needs Prefect 3.2.7 or later, and asyncpg 0.31 or later in the image: with 0.30 (every image built before late November 2025) the server fails after its first restart with `DuplicatePreparedStatementError`; in a Dockerfile `RUN pip install 'asyncpg>=0.31'`. Automations (LISTEN/NOTIFY) do not work through a transaction pooler.",
     },
     listener_keys: Some(&["ssl"]),
     ..PREFECT_SERVER_SHAPE
@@ -674,7 +680,11 @@ impl EnvSettings {
 /// MLflow 1 + 1 with one worker and job execution off (3 idle / 4 burst, measured);
 /// Prefect 1 + 0 with a 10 s connect timeout; in transaction mode Prefect 3 also turns
 /// both statement caches off (60/60 requests ok, measured). docs/sources.md#mlflow, #prefect.
-pub fn recommended_env(service: ServiceKind, transaction_mode: bool) -> Vec<(&'static str, String)> {
+pub fn recommended_env(
+    service: ServiceKind,
+    transaction_mode: bool,
+    version: Option<Version>,
+) -> Vec<(&'static str, String)> {
     let Some(s) = service.settings() else {
         return Vec::new();
     };
@@ -688,7 +698,8 @@ pub fn recommended_env(service: ServiceKind, transaction_mode: bool) -> Vec<(&'s
     if let Some(timeout) = s.connect_timeout {
         env.push((timeout, "10".into()));
     }
-    if let (true, Some((a, b))) = (transaction_mode, s.statement_cache) {
+    let reads_cache = version.is_none_or(|v| v >= s.statement_cache_since);
+    if let (true, true, Some((a, b))) = (transaction_mode, reads_cache, s.statement_cache) {
         env.push((a, "0".into()));
         env.push((b, "0".into()));
     }

@@ -31,12 +31,21 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
     if ctx.conn.param("sslmode", ctx.text).is_some() || ctx.conn.param("ssl", ctx.text).is_some() {
         return;
     }
-    let key = ctx.driver.ssl_key;
+    let span = Span::empty_at(ctx.conn.end());
+    let Some(key) = ctx.driver.ssl_key else {
+        let message = format!(
+            "no SSL setting, and {} has no URL key for it: the connection to Supabase is not encrypted",
+            ctx.driver.name
+        );
+        let fix = Fix::new("Require SSL in create_engine()", Applicability::Manual).note(ctx.driver.ssl_instead);
+        out.push(Finding::new(&DOC, message, span).with_fix(fix));
+        return;
+    };
     out.push(
         Finding::new(
             &DOC,
             format!("no SSL setting: add `{key}=require` so the connection to Supabase is encrypted"),
-            Span::empty_at(ctx.conn.end()),
+            span,
         )
         .with_fix(
             Fix::new(format!("Add `{key}=require`"), Applicability::Safe)

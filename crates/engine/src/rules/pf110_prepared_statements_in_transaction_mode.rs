@@ -3,6 +3,7 @@
 use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Scope, Severity, UrlCtx};
 use crate::knowledge::endpoints::PoolMode;
 use crate::knowledge::services::Transaction;
+use crate::knowledge::{version_label, Version};
 use crate::span::Span;
 
 pub static DOC: RuleDoc = RuleDoc {
@@ -38,9 +39,12 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
     let driver = ctx.driver.name;
     let finding = match &ctx.service.transaction {
         Transaction::WithSettings { note, .. } => {
-            let Some((a, b)) = ctx.service.settings().and_then(|t| t.statement_cache) else {
+            let Some(table) = ctx.service.settings() else { return };
+            let Some((a, b)) = table.statement_cache else { return };
+            if let Some(v) = ctx.options.version.filter(|v| *v < table.statement_cache_since) {
+                out.push(too_old(ctx, v, table.statement_cache_since, span));
                 return;
-            };
+            }
             if ctx.env_has(a) && ctx.env_has(b) {
                 return;
             }
@@ -57,7 +61,8 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
         }
         _ => {
             let Some(args) = ctx.driver.no_prepare_args else { return };
-            let cure = format!("connect_args={args}");
+            let caveat = ctx.driver.no_prepare_caveat.map(|c| format!(" ({c})")).unwrap_or_default();
+            let cure = format!("connect_args={args}{caveat}");
             Finding::new(
                 &DOC,
                 format!("{driver} prepares statements, which break through a transaction pooler (errors and wrong results) unless create_engine() has {cure}"),
@@ -69,4 +74,17 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
         }
     };
     out.push(finding);
+}
+
+/// A release that has no statement-cache settings: no cure but an upgrade or the session pooler.
+fn too_old(ctx: &UrlCtx, version: Version, since: Version, span: Span) -> Finding {
+    let (name, v, since) = (ctx.service.name, version_label(version), version_label(since));
+    Finding::new(
+        &DOC,
+        format!("{name} {v} has no statement-cache settings (they arrive in {since}), so {} prepares statements through the transaction pooler: upgrade to {name} {since} or later, or stay on the session pooler", ctx.driver.name),
+        span,
+    )
+    .with_fix(Fix::new("Use the session pooler (port 5432), or upgrade", Applicability::Manual).note(format!(
+        "Point {name} at the same pooler host on port 5432 (session mode), or move to {name} {since} or later and set both statement-cache settings to 0."
+    )))
 }
