@@ -89,6 +89,8 @@ pub fn analyze(text: &str, env: &str, s: Settings) -> Analysis {
         return Analysis::Empty;
     }
     if looks_like_urls(text) {
+        // `${VAR}` in the URLs resolve from the .env box, as in a compose file.
+        let vars = poolfix_engine::dotenv::parse_env(env);
         let mut lines = Vec::new();
         let mut offset = 0;
         for line in text.split_inclusive('\n') {
@@ -96,6 +98,7 @@ pub fn analyze(text: &str, env: &str, s: Settings) -> Analysis {
             if !body.trim().is_empty() && !body.trim_start().starts_with('#') {
                 let mut o = UrlOptions::new(s.url_service);
                 o.mode = s.mode;
+                o.vars = vars.clone();
                 lines.push(UrlLine { offset, text: body.to_string(), report: analyze_url(body, &o) });
             }
             offset += line.len();

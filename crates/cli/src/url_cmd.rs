@@ -22,6 +22,9 @@ pub struct UrlArgs {
     /// Pooler mode to end up in; poolfix never switches on its own.
     #[arg(long, value_parser = crate::values::mode(), default_value = "keep")]
     pub mode: ModeChoice,
+    /// A .env file: `${VAR}` in the URL resolve from it to judge where it points (fixes keep them).
+    #[arg(long = "env-file")]
+    pub env_file: Option<String>,
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
 }
@@ -39,6 +42,15 @@ pub fn run(args: UrlArgs) -> ExitCode {
     };
     let mut options = UrlOptions::new(args.service);
     options.mode = args.mode;
+    if let Some(path) = &args.env_file {
+        match std::fs::read_to_string(path) {
+            Ok(env) => options.vars = poolfix_engine::dotenv::parse_env(&env),
+            Err(e) => {
+                eprintln!("poolfix: cannot read {path}: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     let report = analyze_url(&text, &options);
     match args.format {
         Format::Json => {

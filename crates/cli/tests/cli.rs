@@ -245,3 +245,34 @@ fn github_format_annotates_each_finding_on_its_line() {
         assert!(line.starts_with(&head), "{line}\nexpected {head}");
     }
 }
+
+#[test]
+fn url_env_file_resolves_where_the_url_points_and_keeps_the_placeholders() {
+    let url = "postgresql+psycopg2://${DB_USER}:${DB_PASSWORD}@${SUPABASE_HOST}:${SUPABASE_PORT:-6543}/postgres";
+    let dir = std::env::temp_dir().join(format!("poolfix-cli-env-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let env = dir.join(".env");
+    std::fs::write(
+        &env,
+        "SUPABASE_HOST=aws-0-eu-central-1.pooler.supabase.com\nDB_USER=postgres.abcdefghijklmnopqrst\n",
+    )
+    .unwrap();
+    let json = |args: &[&str]| -> serde_json::Value {
+        serde_json::from_slice(&poolfix(&[&["url", url, "--format", "json"], args].concat()).stdout).unwrap()
+    };
+    let without = json(&[]);
+    assert_eq!(without["endpoint"], "unknown");
+    let with = json(&["--env-file", env.to_str().unwrap()]);
+    assert_eq!(with["endpoint"], "supabase-shared-transaction");
+    assert_eq!(with["project_ref"], "abcdefghijklmnopqrst");
+    let corrected = with["corrected_url"].as_str().unwrap();
+    assert!(
+        corrected.starts_with(
+            "postgresql+psycopg2://${DB_USER}:${DB_PASSWORD}@${SUPABASE_HOST}:${SUPABASE_PORT:-6543}/postgres?"
+        ),
+        "{corrected}"
+    );
+    let out = poolfix(&["url", url, "--env-file", dir.join("missing").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -11,6 +11,7 @@
 pub mod compose;
 pub mod conn;
 pub mod diagnostic;
+pub mod dotenv;
 pub mod fix;
 pub mod knowledge;
 pub mod model;

@@ -2,6 +2,8 @@
 //! and produce the corrected string, the settings that belong outside it, and a part-by-part
 //! explanation.
 
+use std::collections::BTreeMap;
+
 use crate::conn::{self, ConnString, Form};
 use crate::fix::{self, Edit, UrlAction};
 use crate::knowledge::drivers::{self, Driver, Verdict};
@@ -29,6 +31,9 @@ pub struct UrlOptions {
     pub env: Vec<(String, String)>,
     /// The service's release, when the file (or the user) says it.
     pub version: Option<Version>,
+    /// Values for `${VAR}` in the URL (the `.env`), as Compose interpolates them: where the
+    /// URL points is judged on the resolved text, while fixes keep the placeholders.
+    pub vars: BTreeMap<String, String>,
 }
 
 impl UrlOptions {
@@ -40,6 +45,7 @@ impl UrlOptions {
             in_container: true,
             env: Vec::new(),
             version: None,
+            vars: BTreeMap::new(),
         }
     }
 }
@@ -76,19 +82,13 @@ pub struct UrlReport {
     pub mode_before: PoolMode,
     pub mode_after: PoolMode,
     pub project_ref: Option<String>,
+    /// The first host, lower-cased, with placeholders resolved where the `.env` says them.
+    pub host: Option<String>,
 }
 
 impl UrlReport {
     pub fn has_errors(&self) -> bool {
         self.findings.iter().any(|f| f.severity() == rules::Severity::Error)
-    }
-}
-
-fn port_number(ctx_text: &str, conn: &ConnString) -> (Option<u16>, bool) {
-    match conn.hosts.first().and_then(|h| h.port) {
-        None => (None, false),
-        Some(p) if conn.has_placeholder(p) => (None, true),
-        Some(p) => (p.slice(ctx_text).parse().ok(), false),
     }
 }
 
@@ -110,38 +110,63 @@ impl UrlReport {
             mode_before: PoolMode::Unknown,
             mode_after: PoolMode::Unknown,
             project_ref: None,
+            host: None,
         }
     }
 }
 
-/// Where a connection string points: the endpoint, the project, and the mode before and after.
+/// Where a connection string points: the endpoint, the project, the mode before and after,
+/// and the host as it resolves.
 struct Place {
     endpoint: EndpointKind,
     project_ref: Option<String>,
     mode_before: PoolMode,
     mode_after: PoolMode,
+    host: Option<String>,
+    /// The host is an unresolved variable, inferred from a `<user>.<project-ref>` user.
+    host_assumed: bool,
 }
 
-fn place(text: &str, conn: &ConnString, choice: ModeChoice) -> Place {
+/// A part's text with its `${VAR}`s resolved from `vars`; `None` while one stays unresolved.
+fn resolved(text: &str, span: Span, conn: &ConnString, vars: &BTreeMap<String, String>) -> Option<String> {
+    let raw = span.slice(text);
+    if !conn.has_placeholder(span) {
+        return Some(raw.to_string());
+    }
+    let r = crate::dotenv::interpolate(raw, vars);
+    r.unresolved.is_empty().then_some(r.value)
+}
+
+fn place(text: &str, conn: &ConnString, options: &UrlOptions) -> Place {
+    let part = |span: Span| resolved(text, span, conn, &options.vars);
+    let host = conn.hosts.first().and_then(|h| part(h.host));
     let (endpoint, host_ref) = match conn.hosts.first() {
         None => (EndpointKind::Unknown, None),
         Some(h) => {
-            let (port, port_placeholder) = port_number(text, conn);
-            endpoints::classify(h.host.slice(text), port, conn.has_placeholder(h.host) || port_placeholder)
+            let port = h.port.map(|p| part(p).map(|v| v.parse::<u16>().ok()));
+            let unresolved = host.is_none() || port.is_some_and(|p| p.is_none());
+            endpoints::classify(host.as_deref().unwrap_or(""), port.flatten().flatten(), unresolved)
         }
     };
-    let user_ref = conn
-        .user
-        .filter(|u| !conn.has_placeholder(*u))
-        .and_then(|u| endpoints::user_ref(u.slice(text)).map(str::to_string));
+    let user_ref = conn.user.and_then(part).and_then(|u| endpoints::user_ref(&u).map(str::to_string));
+    // Only the shared pooler takes a `<user>.<ref>` user: an unresolved host must be it, and its
+    // port picks the mode.
+    let port = conn.hosts.first().and_then(|h| h.port).map_or(Some(endpoints::SESSION_PORT), |p| part(p)?.parse().ok());
+    let host_assumed = host.is_none() && conn.hosts.len() == 1 && user_ref.is_some();
+    let endpoint = match (host_assumed, port) {
+        (true, Some(endpoints::SESSION_PORT)) => EndpointKind::SharedSession,
+        (true, Some(endpoints::TRANSACTION_PORT)) => EndpointKind::SharedTransaction,
+        _ => endpoint,
+    };
+    let host_assumed = host_assumed && endpoint.is_shared_pooler();
     let project_ref = host_ref.or(if endpoint.is_shared_pooler() { user_ref } else { None });
     let mode_before = endpoint.mode();
-    let mode_after = match (choice, endpoint.is_shared_pooler()) {
+    let mode_after = match (options.mode, endpoint.is_shared_pooler()) {
         (ModeChoice::Session, true) => PoolMode::Session,
         (ModeChoice::Transaction, true) => PoolMode::Transaction,
         _ => mode_before,
     };
-    Place { endpoint, project_ref, mode_before, mode_after }
+    Place { endpoint, project_ref, mode_before, mode_after, host: host.map(|h| h.to_ascii_lowercase()), host_assumed }
 }
 
 /// The service's recommended settings, then what the fixes move out of the URL.
@@ -165,7 +190,9 @@ pub fn analyze_url(text: &str, options: &UrlOptions) -> UrlReport {
     };
     let written_driver = conn.driver.and_then(|d| drivers::from_name(d.slice(text)));
     let driver = service.driver_for(written_driver);
-    let Place { endpoint, project_ref, mode_before, mode_after } = place(text, &conn, options.mode);
+    let place = place(text, &conn, options);
+    let explain = explain(text, &conn, driver, &place);
+    let Place { endpoint, project_ref, mode_before, mode_after, host, host_assumed } = place;
     let ctx = UrlCtx {
         text,
         conn: &conn,
@@ -176,6 +203,7 @@ pub fn analyze_url(text: &str, options: &UrlOptions) -> UrlReport {
         endpoint,
         project_ref: project_ref.clone(),
         mode: mode_after,
+        host_assumed,
     };
     let mut findings = rules::check_url(&ctx);
     let actions: Vec<&UrlAction> =
@@ -190,7 +218,7 @@ pub fn analyze_url(text: &str, options: &UrlOptions) -> UrlReport {
     crate::order::sort_stable_by(&mut findings, |f| (f.span.start, f.span.end));
     UrlReport {
         snippet: matches!(service.pool, PoolModel::Code).then(|| sqlalchemy_snippet(driver, mode_after)),
-        explain: explain(text, &conn, driver, endpoint, project_ref.as_deref()),
+        explain,
         conn: Some(conn),
         findings,
         edits,
@@ -203,6 +231,7 @@ pub fn analyze_url(text: &str, options: &UrlOptions) -> UrlReport {
         mode_before,
         mode_after,
         project_ref,
+        host,
     }
 }
 
@@ -282,13 +311,8 @@ fn param_note(driver: Driver, key: &str) -> String {
     }
 }
 
-fn explain(
-    text: &str,
-    conn: &ConnString,
-    driver: Driver,
-    endpoint: EndpointKind,
-    project_ref: Option<&str>,
-) -> Vec<ExplainPart> {
+fn explain(text: &str, conn: &ConnString, driver: Driver, place: &Place) -> Vec<ExplainPart> {
+    let (endpoint, project_ref, resolved_host) = (place.endpoint, place.project_ref.as_deref(), place.host.as_deref());
     let mut parts = Vec::new();
     let mut add = |span: Span, kind: &'static str, shown: String, note: String| {
         parts.push(ExplainPart { span, kind, text: shown, note });
@@ -321,9 +345,14 @@ fn explain(
     }
     for (i, h) in conn.hosts.iter().enumerate().filter(|_| uri) {
         let note = if i == 0 {
-            match project_ref {
+            let label = match project_ref {
                 Some(r) => format!("{} — project `{r}`", endpoint.label()),
                 None => endpoint.label().to_string(),
+            };
+            // A host from the .env: show what it resolves to, as the analysis used it.
+            match resolved_host.filter(|_| conn.has_placeholder(h.host)) {
+                Some(r) => format!("{} → {r}: {label}", h.host.slice(text)),
+                None => label,
             }
         } else {
             "fallback host: libpq tries the hosts in order".to_string()

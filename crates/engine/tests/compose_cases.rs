@@ -176,6 +176,28 @@ fn the_fixtures_cover_every_compose_rule() {
     assert!(missing.is_empty(), "compose rules without a fixture: {missing:?}");
 }
 
+/// A file whose hosts come from `.env` is budgeted exactly like the same file with the hosts
+/// written out: where a URL points is judged on what it resolves to.
+#[test]
+fn hosts_from_env_are_budgeted_like_hosts_written_out() {
+    let budget = |name: &str| {
+        let c = case(name);
+        let r = analyze_compose(&c.text, &c.options);
+        let groups: Vec<_> = r
+            .budget
+            .groups
+            .iter()
+            .map(|g| (g.host.clone(), g.mode, g.limit, g.before, g.after, g.services.clone()))
+            .collect();
+        let services: Vec<_> =
+            r.services.iter().map(|s| (s.endpoint, s.mode_after, s.max_before, s.max_after)).collect();
+        (groups, services)
+    };
+    let from_env = budget("hosts-from-env");
+    assert!(!from_env.0.is_empty() && from_env.0.iter().all(|g| g.2.is_some()), "no known limit: {from_env:?}");
+    assert_eq!(from_env, budget("hosts-written-out"));
+}
+
 /// A service kind added to the table asks for a fixture that shows it (the URL doctor's own
 /// kinds are covered by the URL table).
 #[test]

@@ -23,9 +23,19 @@ fn add(a: Option<u32>, b: Option<u32>) -> Option<u32> {
 /// What poolfix concludes about a service from its URLs and the settings after the fix.
 pub fn summarise(service: Service, urls: Vec<ServiceUrl>, env_after: Vec<(String, String)>) -> ServiceReport {
     let first = urls.first().map(|u| &u.report);
+    // As the .env resolves it: a host kept in `${SUPABASE_HOST}` is the same pool as one written out.
     let host = first.and_then(|r| {
         let url = &urls[0].url;
-        r.conn.as_ref().and_then(|c| c.hosts.first().map(|h| h.host.slice(url).to_ascii_lowercase()))
+        let raw = |h: &crate::conn::HostPort| {
+            let t = h.host.slice(url);
+            // A variable's name is case-sensitive; a host name is not.
+            if t.contains('$') {
+                t.to_string()
+            } else {
+                t.to_ascii_lowercase()
+            }
+        };
+        r.host.clone().or_else(|| r.conn.as_ref()?.hosts.first().map(raw))
     });
     let snippet = match (&service.kind.pool, first) {
         (PoolModel::Code, r) => Some(crate::url_doctor::sqlalchemy_snippet(

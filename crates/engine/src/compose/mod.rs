@@ -7,7 +7,7 @@
 
 pub mod budget;
 pub mod diff;
-pub mod dotenv;
+
 pub mod edits;
 pub mod plan;
 pub mod read;
@@ -162,13 +162,13 @@ pub fn analyze_compose(text: &str, options: &ComposeOptions) -> ComposeReport {
         Ok(y) => y,
         Err(e) => return ComposeReport::invalid(text, &e),
     };
-    let vars = dotenv::parse_env(&options.env_text);
+    let vars = crate::dotenv::parse_env(&options.env_text);
     let lines = LineIndex::new(text);
     let mut findings = Vec::new();
     let mut edits: Vec<(String, EditGroup)> = Vec::new();
     let mut reports = Vec::new();
     for service in read_services(text, &y, &vars, options) {
-        let (report, service_findings, service_edits) = analyze_service(text, &y, service, options);
+        let (report, service_findings, service_edits) = analyze_service(text, &y, service, options, &vars);
         findings.extend(service_findings.into_iter().map(|f| locate(&lines, Some(&report.service.name), f)));
         edits.extend(service_edits.into_iter().map(|e| (report.service.name.clone(), e)));
         reports.push(report);
@@ -257,9 +257,10 @@ fn analyze_service(
     y: &Yaml,
     service: Service,
     options: &ComposeOptions,
+    vars: &BTreeMap<String, String>,
 ) -> (ServiceReport, Vec<Finding>, Vec<EditGroup>) {
     let ctx = ServiceCtx { text, service: &service, options, env_given: !options.env_text.trim().is_empty() };
-    let checked = urls::check(&service, options);
+    let checked = urls::check(&service, options, vars);
     let mut findings = checked.findings;
     let mut edits = checked.edits;
     findings.extend(rules::check_service(&ctx));

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::dotenv::interpolate;
+use crate::dotenv::interpolate;
 use crate::knowledge::services::{self, Processes, ServiceKind, OTHER, SQLALCHEMY};
 use crate::knowledge::Version;
 use crate::model::{ComposeOptions, Count, EnvEntry, Service, UrlSite};

@@ -2,6 +2,8 @@
 //! in the file; the fixes of a URL written in the file become edits there, and those of a URL
 //! that comes from a variable become a note with the corrected URL to set where it is defined.
 
+use std::collections::BTreeMap;
+
 use super::{EditGroup, ServiceUrl};
 use crate::fix::{self, Edit, UrlAction};
 use crate::model::{ComposeOptions, Service, UrlSite};
@@ -17,7 +19,7 @@ pub struct CheckedUrls {
 }
 
 /// Checks every URL of `service` that is resolved (PF210 reports the others).
-pub fn check(service: &Service, options: &ComposeOptions) -> CheckedUrls {
+pub fn check(service: &Service, options: &ComposeOptions, vars: &BTreeMap<String, String>) -> CheckedUrls {
     let mut out = CheckedUrls { urls: Vec::new(), findings: Vec::new(), edits: Vec::new() };
     let known_env: Vec<(String, String)> = service.env.iter().map(|e| (e.name.clone(), e.value.clone())).collect();
     for site in service.urls.iter().filter(|u| u.url.contains("://")) {
@@ -27,6 +29,7 @@ pub fn check(service: &Service, options: &ComposeOptions) -> CheckedUrls {
         o.in_file = site.span.is_some();
         o.env = known_env.clone();
         o.version = service.version;
+        o.vars = vars.clone();
         let report = analyze_url(&site.url, &o);
         out.findings.extend(report.findings.iter().map(|f| placed(f.clone(), site, &report)));
         if let (Some(span), Some(conn)) = (site.span, report.conn.as_ref()) {

@@ -30,6 +30,7 @@ mod pf113_prefect_listener_url_options;
 mod pf114_implicit_driver;
 mod pf115_startup_options_through_pooler;
 mod pf116_pooler_mode_switch;
+mod pf117_host_assumed_from_user;
 pub mod pf200_invalid_yaml;
 pub mod pf201_pool_exceeded;
 pub mod pf202_over_budget_after_fix;
@@ -69,6 +70,7 @@ pub static CATALOG: &[(&RuleDoc, &RuleText)] = &[
     (&pf114_implicit_driver::DOC, &pf114_implicit_driver::TEXT),
     (&pf115_startup_options_through_pooler::DOC, &pf115_startup_options_through_pooler::TEXT),
     (&pf116_pooler_mode_switch::DOC, &pf116_pooler_mode_switch::TEXT),
+    (&pf117_host_assumed_from_user::DOC, &pf117_host_assumed_from_user::TEXT),
     (&pf200_invalid_yaml::DOC, &pf200_invalid_yaml::TEXT),
     (&pf201_pool_exceeded::DOC, &pf201_pool_exceeded::TEXT),
     (&pf202_over_budget_after_fix::DOC, &pf202_over_budget_after_fix::TEXT),
@@ -98,6 +100,7 @@ const URL_RULES: &[UrlRule] = &[
     pf113_prefect_listener_url_options::check,
     pf115_startup_options_through_pooler::check,
     pf116_pooler_mode_switch::check,
+    pf117_host_assumed_from_user::check,
     pf105_missing_connect_timeout::check,
     pf106_missing_ssl::check,
     pf107_pooler_user_without_ref::check,
@@ -197,6 +200,8 @@ pub struct UrlCtx<'a> {
     pub project_ref: Option<String>,
     /// The pooler mode once a requested switch is applied.
     pub mode: PoolMode,
+    /// The host is an unresolved variable; the endpoint was inferred from the user and port.
+    pub host_assumed: bool,
 }
 
 impl UrlCtx<'_> {

@@ -51,7 +51,17 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
     }
     let port = if wanted == PoolMode::Transaction { TRANSACTION_PORT } else { SESSION_PORT };
     let (span, action) = match host.port {
-        Some(p) if ctx.conn.has_placeholder(p) => return,
+        Some(p) if ctx.conn.has_placeholder(p) => {
+            let var = ctx.slice(p);
+            let message = format!(
+                "switching to {} mode: port {port} on the same pooler host; the port comes from `{var}`",
+                wanted.as_str()
+            );
+            let fix = Fix::new(format!("Use port {port}"), Applicability::Manual)
+                .note(format!("Set the variable in `{var}` to {port} where it is defined (.env)."));
+            out.push(Finding::new(&DOC, message, p).with_fix(fix));
+            return;
+        }
         Some(p) => (p, UrlAction::Replace { span: p, with: port.to_string() }),
         None => (Span::empty_at(host.host.end), UrlAction::Insert { at: host.host.end, text: format!(":{port}") }),
     };
