@@ -93,6 +93,9 @@ pub fn BudgetView() -> impl IntoView {
                                         }).collect_view()}
                                         <tr class="total"><th scope="row">"total"</th><td>{show(g.before)}</td><td>{show(g.after)}</td></tr>
                                         <tr><th scope="row">"limit"</th><td colspan="2">{format!("{} (keep {} free)", show(g.limit), g.headroom())}</td></tr>
+                                        {g.reserve.map(|r| view! {
+                                            <tr><th scope="row">"server connections left by the session port"</th><td colspan="2">{r}</td></tr>
+                                        })}
                                     </tbody>
                                 </table>
                             </div>

@@ -183,6 +183,9 @@ pub struct BudgetGroup {
     pub after: Option<u32>,
     /// (service, before, after) — a service appears where it is before or after the fix.
     pub services: Vec<(String, Option<u32>, Option<u32>)>,
+    /// Transaction mode on Supabase's shared pooler: the server connections of the project's pool
+    /// that the session port's clients leave for it after the fix (both ports draw on one pool).
+    pub reserve: Option<u32>,
 }
 
 impl BudgetGroup {

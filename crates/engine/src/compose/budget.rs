@@ -235,6 +235,7 @@ pub fn budget(reports: &[ServiceReport], options: &ComposeOptions) -> Budget {
                     before: Some(0),
                     after: Some(0),
                     services: Vec::new(),
+                    reserve: None,
                 });
                 groups.len() - 1
             });
@@ -252,7 +253,26 @@ pub fn budget(reports: &[ServiceReport], options: &ComposeOptions) -> Budget {
             }
         }
     }
+    shared_pool_reserve(&mut groups, options.pool_size());
     Budget { groups }
+}
+
+/// Supavisor's session and transaction ports draw on the project's one pool: every session
+/// client holds a server connection for its life, and transaction traffic runs on what is left
+/// (docs/sources.md#limits). Each shared transaction group gets that reserve.
+fn shared_pool_reserve(groups: &mut [BudgetGroup], pool_size: u32) {
+    let session: Vec<(String, Option<u32>)> = groups
+        .iter()
+        .filter(|g| g.endpoint.is_some_and(|e| e.is_shared_pooler()) && g.mode == Some(PoolMode::Session))
+        .map(|g| (g.host.clone(), g.after))
+        .collect();
+    for g in groups.iter_mut().filter(|g| g.endpoint.is_some_and(|e| e.is_shared_pooler())) {
+        if g.mode != Some(PoolMode::Transaction) {
+            continue;
+        }
+        let held = session.iter().find(|(h, _)| *h == g.host).map_or(Some(0), |(_, a)| *a);
+        g.reserve = Some(held.map_or(0, |h| pool_size.saturating_sub(h)));
+    }
 }
 
 /// A pool's user: (service, before, after).

@@ -107,6 +107,7 @@ pub fn compose(r: &ComposeReport) -> Value {
                 "limit": g.limit,
                 "limit_label": g.limit_label,
                 "headroom": g.headroom(),
+                "reserve": g.reserve,
                 "before": opt(g.before),
                 "after": opt(g.after),
                 "services": g.services.iter().map(|(n, b, a)| json!({ "name": n, "before": opt(*b), "after": opt(*a) })).collect::<Vec<_>>(),

@@ -111,9 +111,10 @@ pub fn compose(text: &str, r: &ComposeReport, style: Style) -> String {
     services(&mut out, r, style);
     let _ = writeln!(out, "\nbudget:");
     for g in &r.budget.groups {
+        let reserve = g.reserve.map(|r| format!("; the pool leaves it {r} server connections")).unwrap_or_default();
         let _ = writeln!(
             out,
-            "  {} {}: {} → {} of {} ({}, headroom {})",
+            "  {} {}: {} → {} of {} ({}, headroom {}{reserve})",
             g.host,
             g.mode.map_or("?", |m| m.as_str()),
             show(g.before),

@@ -47,6 +47,7 @@ pub mod pf212_urls_beyond_the_first;
 pub mod pf213_service_in_profile;
 pub mod pf214_shared_environment;
 pub mod pf215_shared_text_needs_two_fixes;
+pub mod pf216_no_reserve_for_transaction_mode;
 
 pub use pf100_unparsable_connection_string::finding as unparsable;
 pub use pf100_unparsable_connection_string::DOC as PF100;
@@ -87,6 +88,7 @@ pub static CATALOG: &[(&RuleDoc, &RuleText)] = &[
     (&pf213_service_in_profile::DOC, &pf213_service_in_profile::TEXT),
     (&pf214_shared_environment::DOC, &pf214_shared_environment::TEXT),
     (&pf215_shared_text_needs_two_fixes::DOC, &pf215_shared_text_needs_two_fixes::TEXT),
+    (&pf216_no_reserve_for_transaction_mode::DOC, &pf216_no_reserve_for_transaction_mode::TEXT),
 ];
 
 /// The connection-string rules, in the order their fixes take priority.
@@ -129,7 +131,8 @@ const SERVICE_RULES: &[ServiceRule] = &[
 
 /// The budget rules, for each pool.
 type BudgetRule = fn(&BudgetCtx, &mut Vec<Finding>);
-const BUDGET_RULES: &[BudgetRule] = &[pf201_pool_exceeded::check, pf202_over_budget_after_fix::check];
+const BUDGET_RULES: &[BudgetRule] =
+    &[pf201_pool_exceeded::check, pf202_over_budget_after_fix::check, pf216_no_reserve_for_transaction_mode::check];
 
 /// What a compose-service rule sees about one service.
 pub struct ServiceCtx<'a> {
