@@ -148,7 +148,7 @@ fn fix_diff_plan_and_write() {
     assert!(diff.contains("-      PREFECT_API_DATABASE_CONNECTION_URL: postgresql+asyncpg://"), "{diff}");
 
     let plan = String::from_utf8(poolfix(&["plan", &seed()]).stdout).unwrap();
-    assert!(plan.contains("docker compose up -d --build mlflow"));
+    assert!(plan.contains("docker compose up -d --no-deps --build mlflow"));
     assert!(plan.contains("curl -fsS http://localhost:4200/api/health"));
     assert!(plan.contains("EMAXCONNSESSION"));
 

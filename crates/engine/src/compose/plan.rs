@@ -42,6 +42,8 @@ pub const WATCH_FOR: &[&str] = &[
     "unexpected keyword argument",
     "Tenant or user not found",
     "prepared statement",
+    "QueuePool limit of size",
+    "server closed the connection unexpectedly",
 ];
 
 pub const COUNT_SQL: &str = "select application_name, usename, state, count(*)\nfrom pg_stat_activity\nwhere datname = current_database()\ngroup by 1, 2, 3\norder by 4 desc;";
@@ -68,7 +70,10 @@ fn before_steps(options: &ComposeOptions) -> Vec<Step> {
     });
     before.push(Step {
         title: "Save the current compose file and .env: they are the rollback".into(),
-        commands: vec![format!("cp {0} {0}.before-poolfix", options.file_name), "cp .env .env.before-poolfix".into()],
+        commands: vec![
+            format!("cp {0} {0}.before-poolfix", options.file_name),
+            "[ ! -f .env ] || cp .env .env.before-poolfix".into(),
+        ],
         ..Step::default()
     });
     before.push(Step {
@@ -87,7 +92,10 @@ fn rollback_steps(changed: &[&ServiceReport], options: &ComposeOptions) -> Vec<S
     reverse.reverse();
     rollback.push(Step {
         title: "Restore the saved files (the reverse of the diff)".into(),
-        commands: vec![format!("cp {0}.before-poolfix {0}", options.file_name), "cp .env.before-poolfix .env".into()],
+        commands: vec![
+            format!("cp {0}.before-poolfix {0}", options.file_name),
+            "[ ! -f .env.before-poolfix ] || cp .env.before-poolfix .env".into(),
+        ],
         ..Step::default()
     });
     for r in reverse {
@@ -95,7 +103,7 @@ fn rollback_steps(changed: &[&ServiceReport], options: &ComposeOptions) -> Vec<S
         checks.extend(health(r));
         rollback.push(Step {
             title: format!("Recreate {} with its old settings", r.service.name),
-            commands: vec![format!("{} up -d {}", compose_cmd(r), r.service.name)],
+            commands: vec![format!("{} up -d --no-deps {}", compose_cmd(r), r.service.name)],
             checks,
             ..Step::default()
         });
@@ -137,7 +145,7 @@ pub fn plan(reports: &[ServiceReport], budget: &Budget, options: &ComposeOptions
         }
         plan.rollout.push(Step {
             title: format!("Apply the change to {name}"),
-            commands: vec![format!("{} up -d --build {name}", compose_cmd(r))],
+            commands: vec![format!("{} up -d --no-deps --build {name}", compose_cmd(r))],
             checks,
             expect,
         });
@@ -145,7 +153,7 @@ pub fn plan(reports: &[ServiceReport], budget: &Budget, options: &ComposeOptions
     for (r, server) in reports.iter().filter_map(|r| Some((r, r.service.kind.client_of?))) {
         plan.rollout.push(Step {
             title: format!("Restart {} after {server} is healthy (it holds no database pool)", r.service.name),
-            commands: vec![format!("{} up -d {}", compose_cmd(r), r.service.name)],
+            commands: vec![format!("{} up -d --no-deps {}", compose_cmd(r), r.service.name)],
             checks: vec![format!("docker compose logs -f {}   # the worker polls the API again", r.service.name)],
             ..Step::default()
         });
