@@ -118,6 +118,7 @@ pub fn check(args: CheckArgs) -> ExitCode {
             crate::out(&format!("{}\n", serde_json::to_string_pretty(&json::compose(&report)).expect("JSON")))
         }
         Format::Text => crate::out(&text::compose(&source, &report, Style { colour: crate::colour(), full: false })),
+        Format::Markdown => crate::out(&poolfix_engine::report::markdown::compose(&report)),
         Format::Github => {
             let file = (args.common.file != "-").then_some(args.common.file.as_str());
             let lines: String = report

@@ -41,6 +41,8 @@ pub enum Format {
     Json,
     /// GitHub Actions annotations, one per finding.
     Github,
+    /// Markdown, for a pull-request comment or a ticket (passwords masked).
+    Markdown,
 }
 
 /// Writes to standard output. A reader that stops early (`poolfix check … | head`) closes the

@@ -57,6 +57,7 @@ pub fn run(args: UrlArgs) -> ExitCode {
             crate::out(&format!("{}\n", serde_json::to_string_pretty(&json::url(&text, &report)).expect("JSON")))
         }
         Format::Text => crate::out(&text::url(&text, &report, Style { colour: crate::colour(), full: false })),
+        Format::Markdown => crate::out(&poolfix_engine::report::markdown::urls(&text, &[(0, &report)])),
         Format::Github => {
             let lines: String = report
                 .findings

@@ -276,3 +276,19 @@ fn url_env_file_resolves_where_the_url_points_and_keeps_the_placeholders() {
     assert_eq!(out.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn markdown_format_for_a_pull_request_comment_masks_passwords() {
+    let file = format!("{}/../../tests/compose/literal-password.yml", env!("CARGO_MANIFEST_DIR"));
+    let out = poolfix(&["check", &file, "--format", "markdown"]);
+    assert_eq!(out.status.code(), Some(1), "errors still exit 1");
+    let md = String::from_utf8(out.stdout).unwrap();
+    for section in ["# poolfix report", "## Findings", "## Budget", "## Diff", "## Rollout plan"] {
+        assert!(md.contains(section), "no `{section}` in:\n{md}");
+    }
+    assert!(md.contains("`PF112`"), "{md}");
+    assert!(!md.contains("p@ss/word"), "the password is repeated:\n{md}");
+    let url = poolfix(&["url", TICKET, "--for", "mlflow", "--format", "markdown"]);
+    let md = String::from_utf8(url.stdout).unwrap();
+    assert!(md.contains("## Corrected URLs") && md.contains("postgresql+psycopg2://"), "{md}");
+}
