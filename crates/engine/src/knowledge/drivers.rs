@@ -136,15 +136,15 @@ const LIBPQ_KEYS: &[&str] = &[
 const STRING_ARRIVES: &str = "the value arrives as a string and asyncpg fails on it";
 const UNEXPECTED_KEYWORD: &str = "TypeError: connect() got an unexpected keyword argument '{key}'";
 
-/// `postgresql+psycopg2://` (libpq underneath).
-pub static PSYCOPG2: DriverDef = DriverDef {
-    names: &["psycopg2", "psycopg2cffi"],
-    name: "psycopg2",
-    scheme: "postgresql+psycopg2",
+/// What the drivers that hand the URL to libpq share.
+const LIBPQ_BASED: DriverDef = DriverDef {
+    names: &[],
+    name: "",
+    scheme: "",
     libpq: true,
     accepts: LIBPQ_KEYS,
     string_traps: &[],
-    refusal: Refusal::Always("invalid dsn: invalid connection option \"{key}\""),
+    refusal: Refusal::Always("invalid connection option \"{key}\""),
     ssl_key: Some("sslmode"),
     ssl_instead: "",
     prepares: false,
@@ -154,23 +154,25 @@ pub static PSYCOPG2: DriverDef = DriverDef {
     pool: PoolHome::SqlAlchemy,
 };
 
+/// `postgresql+psycopg2://` (libpq underneath).
+pub static PSYCOPG2: DriverDef = DriverDef {
+    names: &["psycopg2", "psycopg2cffi"],
+    name: "psycopg2",
+    scheme: "postgresql+psycopg2",
+    refusal: Refusal::Always("invalid dsn: invalid connection option \"{key}\""),
+    ..LIBPQ_BASED
+};
+
 /// `postgresql+psycopg://`: psycopg 3 (libpq underneath). It takes `prepare_threshold` as a
 /// keyword, but from a URL the value is a string.
 pub static PSYCOPG: DriverDef = DriverDef {
     names: &["psycopg", "psycopg_async"],
     name: "psycopg 3",
     scheme: "postgresql+psycopg",
-    libpq: true,
-    accepts: LIBPQ_KEYS,
     string_traps: &[("prepare_threshold", "the value arrives as a string and psycopg fails on it")],
-    refusal: Refusal::Always("invalid connection option \"{key}\""),
-    ssl_key: Some("sslmode"),
-    ssl_instead: "",
     prepares: true,
     no_prepare_args: Some("{\"prepare_threshold\": None}"),
-    no_prepare_caveat: None,
-    is_async: false,
-    pool: PoolHome::SqlAlchemy,
+    ..LIBPQ_BASED
 };
 
 /// `postgresql+asyncpg://`: its own protocol code, keyword arguments. `prepared_statement_cache_size`
@@ -229,22 +231,8 @@ pub static PG8000: DriverDef = DriverDef {
 };
 
 /// libpq itself: psql, pg_dump, and any tool that hands the URL to libpq.
-pub static LIBPQ: DriverDef = DriverDef {
-    names: &[],
-    name: "libpq",
-    scheme: "postgresql",
-    libpq: true,
-    accepts: LIBPQ_KEYS,
-    string_traps: &[],
-    refusal: Refusal::Always("invalid connection option \"{key}\""),
-    ssl_key: Some("sslmode"),
-    ssl_instead: "",
-    prepares: false,
-    no_prepare_args: None,
-    no_prepare_caveat: None,
-    is_async: false,
-    pool: PoolHome::None,
-};
+pub static LIBPQ: DriverDef =
+    DriverDef { names: &[], name: "libpq", scheme: "postgresql", pool: PoolHome::None, ..LIBPQ_BASED };
 
 /// Every driver poolfix knows.
 pub static DRIVERS: &[Driver] = &[&PSYCOPG2, &PSYCOPG, &ASYNCPG, &PG8000, &LIBPQ];
