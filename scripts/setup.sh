@@ -71,5 +71,12 @@ if $want_test; then
     .venv-verify/bin/pip install --quiet --disable-pip-version-check -r verify/requirements.txt
     cp verify/requirements.txt .venv-verify/requirements.txt
   fi
+  # asyncpg 0.30, to show that poolfix's asyncpg cure needs 0.31 (verify/drivers.py).
+  if [ ! -x .venv-asyncpg030/bin/python ] || ! cmp -s verify/requirements-asyncpg030.txt .venv-asyncpg030/requirements.txt; then
+    say "python venv with asyncpg 0.30 for verify/"
+    python3 -m venv .venv-asyncpg030
+    .venv-asyncpg030/bin/pip install --quiet --disable-pip-version-check -r verify/requirements-asyncpg030.txt
+    cp verify/requirements-asyncpg030.txt .venv-asyncpg030/requirements.txt
+  fi
 fi
 say "ready"

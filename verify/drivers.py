@@ -9,8 +9,10 @@ Supabase's shared pooler, on PostgreSQL itself for a direct or self-hosted host.
 `N passed, N failed`.
 """
 import asyncio
+import json
 import os
 import re
+import subprocess
 import sys
 import time
 
@@ -207,6 +209,33 @@ def control_case(servers):
     raise AssertionError("asyncpg's defaults worked through the transaction pooler: the stand-in does not behave like Supavisor")
 
 
+ASYNCPG_030 = os.environ.get("ASYNCPG030_PYTHON", ".venv-asyncpg030/bin/python")
+
+
+def asyncpg_version_case(servers):
+    """poolfix's asyncpg cure says it needs asyncpg 0.31 or later. Two processes on the transaction
+    pooler with the statement cache off: asyncpg 0.30 must fail on prepared statements, 0.32 must
+    not (docs/sources.md#prepared-statements)."""
+    naive = f"postgresql+asyncpg://postgres.{REF}:x@{HOST}:6543/postgres?ssl=require"
+    advice = " ".join(f["message"] for f in poolfix_url(naive, "sqlalchemy")["findings"] if f["rule"] == "PF110")
+    assert "asyncpg 0.31 or later" in advice, f"poolfix's advice does not name the release: {advice}"
+    url, _ = local(naive, servers)
+    script = os.path.join(os.path.dirname(__file__), "asyncpg_load.py")
+    runs = {}
+    for python in (ASYNCPG_030, sys.executable):
+        out = subprocess.run([python, script, url], capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0, f"{python} {script}: {out.stderr[-800:]}"
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        runs[r["asyncpg"]] = r
+    old = runs.get("0.30.0")
+    new = next((r for v, r in runs.items() if v != "0.30.0"), None)
+    assert old and new, f"expected asyncpg 0.30.0 and a newer one: {runs}"
+    assert old["failed"] > 0 and any("prepared statement" in e for e in old["errors"]), f"asyncpg 0.30 did not fail: {old}"
+    assert new["failed"] == 0, f"asyncpg {new['asyncpg']} failed with the cure: {new}"
+    print(f"        asyncpg 0.30.0: {old['failed']} of {old['total']} failed ({old['errors'][0]}); "
+          f"asyncpg {new['asyncpg']}: 0 of {new['total']}")
+
+
 SHARED = ("supabase-shared-session", "supabase-shared-transaction")
 # A direct or self-hosted host is played by PostgreSQL itself, Supabase's dedicated pooler
 # (PgBouncer, transaction mode, port 6543) by the transaction PgBouncer.
@@ -348,6 +377,8 @@ def label(url):
 def main():
     with Servers() as servers:
         check("control: asyncpg defaults fail through the transaction pooler", lambda: control_case(servers))
+        check("asyncpg's cure needs 0.31, as poolfix says: 0.30 fails with two processes, 0.32 does not",
+              lambda: asyncpg_version_case(servers))
         for url, service, rule in BROKEN:
             check(f"refused as poolfix says ({rule}, --for {service}): {label(url)}", lambda: broken_case(url, service, rule, servers))
         for naive, service, mode in GOOD:
