@@ -56,7 +56,8 @@ impl Applicability {
     }
 }
 
-/// What a finding carries about its rule: code, name, severity, summary, fix.
+/// What a finding carries about its rule: code, scope, name, severity, fix safety. Its prose
+/// (summary, fix title, documentation) is in [`RuleText`], which the page's wasm does not carry.
 #[derive(Debug, Clone, Copy)]
 pub struct RuleDoc {
     /// Stable code, e.g. `PF101`.
@@ -66,9 +67,6 @@ pub struct RuleDoc {
     /// Kebab-case name that describes the problem.
     pub name: &'static str,
     pub severity: Severity,
-    /// One-line summary.
-    pub summary: &'static str,
-    pub fix_title: &'static str,
     pub applicability: Applicability,
 }
 
@@ -76,6 +74,10 @@ pub struct RuleDoc {
 /// [`RuleDoc`] so that the page's wasm, which only shows findings, does not carry it.
 #[derive(Debug, Clone, Copy)]
 pub struct RuleText {
+    /// One-line summary.
+    pub summary: &'static str,
+    /// What the fix does, in a few words.
+    pub fix_title: &'static str,
     pub what: &'static str,
     pub why: &'static str,
     pub example: &'static str,

@@ -7,13 +7,13 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::Url,
     name: "unparsable-connection-string",
     severity: Severity::Error,
-    summary: "The text is not a PostgreSQL connection string, or it is malformed.",
-    fix_title: "Correct the text at the marked position",
     applicability: Applicability::Manual,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary: "The text is not a PostgreSQL connection string, or it is malformed.",
+    fix_title: "Correct the text at the marked position",
     what: "Reports input that is neither a `postgresql://` URI nor libpq `key=value` pairs, or that breaks their syntax: an unknown scheme, a port that is not a number, an IPv6 address or `${` placeholder that is never closed, a quoted value without its closing quote.",
     why: "A driver given such a string fails before it connects, usually with a message that does not say where the problem is.",
     example: "```text\npostgresql://postgres:secret@db.example.com:54x2/postgres\n```",

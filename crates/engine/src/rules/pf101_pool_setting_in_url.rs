@@ -10,13 +10,13 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::Url,
     name: "pool-setting-in-url",
     severity: Severity::Error,
-    summary: "A `create_engine()` pool setting such as `pool_size` is in the URL; every driver refuses it and the service does not start.",
-    fix_title: "Remove it from the URL and set it where the service reads it",
     applicability: Applicability::Review,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary: "A `create_engine()` pool setting such as `pool_size` is in the URL; every driver refuses it and the service does not start.",
+    fix_title: "Remove it from the URL and set it where the service reads it",
     what: "Finds `pool_size`, `max_overflow`, `pool_timeout`, `pool_recycle`, `pool_pre_ping` and other SQLAlchemy pool arguments in a URL's query.",
     why: "SQLAlchemy passes every query key to the driver's `connect()`. Pool settings are `create_engine()` arguments, so the driver refuses them: psycopg2 with `invalid dsn: invalid connection option \"pool_size\"`, asyncpg with `TypeError: connect() got an unexpected keyword argument 'pool_size'`. MLflow then retries for about 105 s and exits 1; Prefect 3 exits 3; Prefect 2 exits 0 after `Application startup failed`.",
     example: "```text\npostgresql+psycopg2://postgres.<ref>:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres?pool_size=1&max_overflow=0\n```",

@@ -10,13 +10,13 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::Url,
     name: "option-refused-by-driver",
     severity: Severity::Error,
-    summary: "The URL has a key that this service's driver refuses, so the connection fails.",
-    fix_title: "Respell it for the driver, or move it out of the URL",
     applicability: Applicability::Review,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary: "The URL has a key that this service's driver refuses, so the connection fails.",
+    fix_title: "Respell it for the driver, or move it out of the URL",
     what: "Checks every query key against what the driver really accepts, measured: libpq drivers (psycopg2, psycopg 3, psql) know only libpq's connection parameters; asyncpg accepts only its own keyword arguments, and some of those fail when they arrive as strings from a URL.",
     why: "A refused key stops the connection: `sslmode` on asyncpg (`unexpected keyword argument 'sslmode'`), `timeout` anywhere (libpq: `invalid connection option \"timeout\"`; asyncpg: `unsupported operand type(s) for +: 'float' and 'str'`), `connect_timeout` or `application_name` on asyncpg, `command_timeout` on libpq.",
     example: "```text\npostgresql+asyncpg://postgres.<ref>:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres?sslmode=require&connect_timeout=10\n```",

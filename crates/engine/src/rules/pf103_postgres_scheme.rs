@@ -8,13 +8,13 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::Url,
     name: "postgres-scheme",
     severity: Severity::Error,
-    summary: "SQLAlchemy 1.4 and later refuse the `postgres://` scheme.",
-    fix_title: "Use `postgresql+<driver>://`",
     applicability: Applicability::Safe,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary: "SQLAlchemy 1.4 and later refuse the `postgres://` scheme.",
+    fix_title: "Use `postgresql+<driver>://`",
     what: "Finds URLs that start with `postgres://` (or `postgres+driver://`) used by a SQLAlchemy service.",
     why: "SQLAlchemy removed the `postgres` alias in 1.4: the service fails with `Can't load plugin: sqlalchemy.dialects:postgres`. libpq tools such as psql accept both spellings, which is why the URL worked when you tested it by hand.",
     example: "```text\npostgres://postgres:${DB_PASSWORD}@db.<ref>.supabase.co:5432/postgres\n```",

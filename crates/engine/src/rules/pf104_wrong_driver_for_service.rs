@@ -8,13 +8,13 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::Url,
     name: "wrong-driver-for-service",
     severity: Severity::Error,
-    summary: "The URL does not name the driver the service needs.",
-    fix_title: "Name the right driver in the scheme",
     applicability: Applicability::Safe,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary: "The URL does not name the driver the service needs.",
+    fix_title: "Name the right driver in the scheme",
     what: "MLflow needs `postgresql+psycopg2://`; the Prefect server needs `postgresql+asyncpg://`; psql and other libpq tools need a scheme without `+driver`.",
     why: "MLflow 3.17 installs SQLAlchemy 2.1, which maps a bare `postgresql://` to psycopg 3: with only psycopg2 installed the server fails with `ModuleNotFoundError: No module named 'psycopg'`. Prefect's server only works with asyncpg. libpq does not know `postgresql+psycopg2://` at all.",
     example: "```text\npostgresql://postgres.<ref>:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres   # for MLflow\n```",

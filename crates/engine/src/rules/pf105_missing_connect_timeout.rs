@@ -9,13 +9,13 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::Url,
     name: "missing-connect-timeout",
     severity: Severity::Warning,
-    summary: "Without `connect_timeout` a libpq connection attempt can hang for minutes.",
-    fix_title: "Add `connect_timeout=10`",
     applicability: Applicability::Safe,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary: "Without `connect_timeout` a libpq connection attempt can hang for minutes.",
+    fix_title: "Add `connect_timeout=10`",
     what: "Finds URLs for psycopg2, psycopg 3 or libpq tools without a `connect_timeout` key.",
     why: "libpq waits for the operating system's TCP timeout by default. When the pooler is unreachable or full, workers hang instead of failing fast, health checks time out, and a rollout stalls without an error to read.",
     example: "```text\npostgresql+psycopg2://postgres.<ref>:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres\n```",

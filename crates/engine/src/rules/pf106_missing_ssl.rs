@@ -9,13 +9,13 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::Url,
     name: "missing-ssl",
     severity: Severity::Warning,
-    summary: "The connection to Supabase does not require SSL.",
-    fix_title: "Add `sslmode=require` (asyncpg: `ssl=require`)",
     applicability: Applicability::Safe,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary: "The connection to Supabase does not require SSL.",
+    fix_title: "Add `sslmode=require` (asyncpg: `ssl=require`)",
     what: "Finds URLs to a Supabase host with neither `sslmode` nor `ssl`.",
     why: "SSL is optional by default, so a client may fall back to an unencrypted connection across the internet, password included. `require` encrypts; `verify-full` with the project's CA certificate also verifies the server.",
     example: "```text\npostgresql+asyncpg://postgres.<ref>:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres\n```",

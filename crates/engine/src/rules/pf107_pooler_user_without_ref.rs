@@ -7,13 +7,13 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::Url,
     name: "pooler-user-without-ref",
     severity: Severity::Error,
-    summary: "The shared pooler needs the user as `postgres.<project-ref>`.",
-    fix_title: "Write the user as `<role>.<project-ref>`",
     applicability: Applicability::Manual,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary: "The shared pooler needs the user as `postgres.<project-ref>`.",
+    fix_title: "Write the user as `<role>.<project-ref>`",
     what: "Finds URLs to `*.pooler.supabase.com` whose user name has no `.<ref>` part (or no user at all).",
     why: "Supavisor serves many projects and finds yours from the user name. Without the ref the connection fails with `Tenant or user not found` (newer versions: `(ENOTFOUND) tenant/user … not found`).",
     example: "```text\npostgresql://postgres:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres\n```",

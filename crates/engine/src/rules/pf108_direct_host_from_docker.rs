@@ -8,14 +8,14 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::Url,
     name: "direct-host-from-docker",
     severity: Severity::Warning,
-    summary:
-        "`db.<ref>.supabase.co` is IPv6-only unless you have the IPv4 add-on; Docker networks are usually IPv4-only.",
-    fix_title: "Use the shared pooler's session endpoint",
     applicability: Applicability::Manual,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary:
+        "`db.<ref>.supabase.co` is IPv6-only unless you have the IPv4 add-on; Docker networks are usually IPv4-only.",
+    fix_title: "Use the shared pooler's session endpoint",
     what: "Finds direct connections (`db.<ref>.supabase.co:5432`) from a service that runs in a container.",
     why: "The direct host resolves only to an IPv6 address unless the project has the IPv4 add-on. Docker's default networks have no IPv6, so the container cannot resolve or reach the host while the same URL works from a laptop.",
     example: "```text\npostgresql+psycopg2://postgres:${DB_PASSWORD}@db.abcdefghijklmnopqrst.supabase.co:5432/postgres\n```",

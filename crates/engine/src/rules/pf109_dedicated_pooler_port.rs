@@ -8,14 +8,14 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::Url,
     name: "dedicated-pooler-port",
     severity: Severity::Warning,
-    summary:
-        "`db.<ref>.supabase.co:6543` is the dedicated PgBouncer: transaction mode only, IPv6, no prepared statements.",
-    fix_title: "Use the shared pooler host if you meant Supavisor",
     applicability: Applicability::Manual,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary:
+        "`db.<ref>.supabase.co:6543` is the dedicated PgBouncer: transaction mode only, IPv6, no prepared statements.",
+    fix_title: "Use the shared pooler host if you meant Supavisor",
     what: "Finds URLs that changed only the port of the direct host to 6543.",
     why: "That lands on the dedicated PgBouncer of paid plans, not on Supavisor: it is transaction-only, does not support prepared statements, and is reached over IPv6 unless you have the add-on — none of which the switch was meant to bring.",
     example: "```text\npostgresql+asyncpg://postgres:${DB_PASSWORD}@db.abcdefghijklmnopqrst.supabase.co:6543/postgres\n```",

@@ -12,13 +12,13 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::Url,
     name: "unencoded-password-character",
     severity: Severity::Error,
-    summary: "The password holds `@`, `:`, `/`, `?`, `#`, `[`, `]`, a space or a stray `%` that must be percent-encoded in a URL.",
-    fix_title: "Percent-encode the password",
     applicability: Applicability::Safe,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary: "The password holds `@`, `:`, `/`, `?`, `#`, `[`, `]`, a space or a stray `%` that must be percent-encoded in a URL.",
+    fix_title: "Percent-encode the password",
     what: "Finds characters in a URL's password that URL parsers treat as delimiters or escapes.",
     why: "Drivers split the URL at these characters: SQLAlchemy ends the password at the first `@` and takes the rest as the host; libpq ends the host part at `/`. The connection then fails with a confusing host or authentication error, and `%` followed by two hex digits silently becomes another character.",
     example: "```text\npostgresql+psycopg2://postgres.<ref>:p@ss/word@aws-0-eu-central-1.pooler.supabase.com:5432/postgres\n```",

@@ -7,13 +7,13 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::Url,
     name: "literal-password",
     severity: Severity::Warning,
-    summary: "The connection string in this file holds the password itself.",
-    fix_title: "Use a variable such as `${DB_PASSWORD}`",
     applicability: Applicability::Manual,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary: "The connection string in this file holds the password itself.",
+    fix_title: "Use a variable such as `${DB_PASSWORD}`",
     what: "Finds a non-empty password written out in a URL in a compose file instead of a `${VAR}` placeholder. A URL that comes whole from a variable (`DATABASE_URL: ${DATABASE_URL}`) is kept in `.env`, where the password belongs, and is not flagged.",
     why: "Compose files are committed, shared in tickets and pasted into tools. A password in them leaks with every copy; a variable keeps it in one place you can rotate.",
     example: "```yaml\nDATABASE_URL: postgresql+psycopg2://postgres.<ref>:hunter2@aws-0-eu-central-1.pooler.supabase.com:5432/postgres\n```",

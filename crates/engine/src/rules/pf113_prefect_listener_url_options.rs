@@ -10,13 +10,13 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::Url,
     name: "prefect-listener-url-options",
     severity: Severity::Warning,
-    summary: "Prefect 3.4.6+ opens a raw asyncpg LISTEN connection from the same URL; any key but `ssl` breaks it.",
-    fix_title: "Move the key to Prefect's environment settings",
     applicability: Applicability::Review,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary: "Prefect 3.4.6+ opens a raw asyncpg LISTEN connection from the same URL; any key but `ssl` breaks it.",
+    fix_title: "Move the key to Prefect's environment settings",
     what: "Finds query keys other than `ssl` in a Prefect 3 server URL, even ones SQLAlchemy's asyncpg dialect accepts.",
     why: "Since 3.4.6 the Prefect server opens one extra asyncpg connection for LISTEN/NOTIFY (automations), outside SQLAlchemy. It passes the keys on as server settings: `unrecognized configuration parameter \"timeout\"`, or through a pooler `unsupported startup parameter: prepared_statement_cache_size`.",
     example: "```text\npostgresql+asyncpg://postgres.<ref>:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres?ssl=require&command_timeout=30\n```",

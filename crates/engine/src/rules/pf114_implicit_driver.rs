@@ -7,13 +7,13 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::Url,
     name: "implicit-driver",
     severity: Severity::Warning,
-    summary: "A bare `postgresql://` means psycopg 3 in SQLAlchemy 2.1 but psycopg2 in 2.0.",
-    fix_title: "Name the driver you installed: `postgresql+psycopg2://`, `+psycopg://` or `+asyncpg://`",
     applicability: Applicability::Manual,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary: "A bare `postgresql://` means psycopg 3 in SQLAlchemy 2.1 but psycopg2 in 2.0.",
+    fix_title: "Name the driver you installed: `postgresql+psycopg2://`, `+psycopg://` or `+asyncpg://`",
     what: "Finds URLs for your own SQLAlchemy services that name no driver.",
     why: "SQLAlchemy 2.1 changed the default PostgreSQL driver from psycopg2 to psycopg 3. An upgrade then fails with `ModuleNotFoundError: No module named 'psycopg'`, or silently changes driver — and with it prepared-statement behaviour in transaction mode.",
     example: "```text\npostgresql://postgres.<ref>:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres\n```",

@@ -9,13 +9,13 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::Url,
     name: "startup-options-through-pooler",
     severity: Severity::Warning,
-    summary: "`options=-c …` does not survive a transaction pooler, and PgBouncer refuses it outright.",
-    fix_title: "Remove `options` and set the parameter on the role instead",
     applicability: Applicability::Review,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary: "`options=-c …` does not survive a transaction pooler, and PgBouncer refuses it outright.",
+    fix_title: "Remove `options` and set the parameter on the role instead",
     what: "Finds an `options` key in a URL that goes through the dedicated PgBouncer or a transaction-mode pooler.",
     why: "PgBouncer refuses the connection: `unsupported startup parameter: options` (measured). In transaction mode, session settings do not stay with a client, so a `search_path` or `statement_timeout` set this way applies to whichever client gets that server connection next.",
     example: "```text\npostgresql+psycopg2://postgres:${DB_PASSWORD}@db.<ref>.supabase.co:6543/postgres?options=-csearch_path%3Dapp\n```",

@@ -11,13 +11,13 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::Url,
     name: "pooler-mode-switch",
     severity: Severity::Info,
-    summary: "You asked for another pooler mode; on the shared pooler that is a port change.",
-    fix_title: "Change the port: 5432 for session, 6543 for transaction",
     applicability: Applicability::Review,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary: "You asked for another pooler mode; on the shared pooler that is a port change.",
+    fix_title: "Change the port: 5432 for session, 6543 for transaction",
     what: "Applies the mode you chose (`--mode session|transaction`, or the checker's setting) to a shared-pooler URL. poolfix never switches mode on its own.",
     why: "Supavisor serves session mode on port 5432 and transaction mode on 6543 of the same host, with the same user. Session mode caps clients at the pool size; transaction mode at max clients, but breaks prepared statements, LISTEN, SET and advisory locks.",
     example: "```text\npostgresql+psycopg2://postgres.<ref>:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres\n```",

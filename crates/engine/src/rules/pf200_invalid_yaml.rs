@@ -7,13 +7,13 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::File,
     name: "invalid-yaml",
     severity: Severity::Error,
-    summary: "The compose file is not valid YAML; nothing after the error is analysed.",
-    fix_title: "Correct the YAML at the marked line and column",
     applicability: Applicability::Manual,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary: "The compose file is not valid YAML; nothing after the error is analysed.",
+    fix_title: "Correct the YAML at the marked line and column",
     what: "Reports the first YAML syntax error, with its line and column, or a limit that hostile input reached (nesting depth, node count).",
     why: "docker compose refuses the file too. poolfix does not analyse a partial file as if it were whole: a budget from half the services would be wrong.",
     example: "```yaml\nservices:\n  api:\n    environment: [A=1\n```",

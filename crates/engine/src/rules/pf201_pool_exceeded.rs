@@ -7,13 +7,13 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::Budget,
     name: "pool-exceeded",
     severity: Severity::Error,
-    summary: "Together the services can hold more connections than the pool allows: `MaxClientsInSessionMode` is a matter of time.",
-    fix_title: "Apply the per-service fixes; see the budget after",
     applicability: Applicability::Review,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary: "Together the services can hold more connections than the pool allows: `MaxClientsInSessionMode` is a matter of time.",
+    fix_title: "Apply the per-service fixes; see the budget after",
     what: "Adds up, per pooler endpoint and mode, the most connections each service can hold — replicas × processes × engines × (pool_size + max_overflow), plus fixed extras — and compares the sum with the limit: the pool size in session mode, max clients in transaction mode, max connections for a direct connection.",
     why: "Idle pooled connections keep their session slot, so the sum of maxima, not the average, decides whether the next client is refused with `(EMAXCONNSESSION) max clients reached in session mode` (older Supavisor: `MaxClientsInSessionMode`).",
     example: "MLflow with 4 workers × 2 engines × (5 + 10), a Prefect server and an API with 2 replicas × 4 workers, all on a session pool of 15.",

@@ -7,13 +7,13 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::Budget,
     name: "over-budget-after-fix",
     severity: Severity::Warning,
-    summary: "Even with the smallest working pools the services exceed the limit minus headroom.",
-    fix_title: "Fewer processes, a bigger pool size, or the transaction pooler",
     applicability: Applicability::Manual,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary: "Even with the smallest working pools the services exceed the limit minus headroom.",
+    fix_title: "Fewer processes, a bigger pool size, or the transaction pooler",
     what: "After poolfix's fixes, compares the budget with the limit less headroom (a fifth of it, at least 2) for migrations, `psql` sessions and deploys, when old and new containers overlap.",
     why: "The remaining connections come from process counts: every gunicorn, uvicorn or Celery process and every replica holds its own pool. Only fewer processes, a bigger pool size or another mode help.",
     example: "An API with 2 replicas × 4 workers still holds 16 connections at pool_size=1, max_overflow=1.",

@@ -7,13 +7,13 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::Service,
     name: "mlflow-workers",
     severity: Severity::Warning,
-    summary: "The MLflow server runs more than one worker (4 by default); each has two engines with their own pools.",
-    fix_title: "Run one worker: `--workers 1` or `MLFLOW_WORKERS=1`",
     applicability: Applicability::Review,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary: "The MLflow server runs more than one worker (4 by default); each has two engines with their own pools.",
+    fix_title: "Run one worker: `--workers 1` or `MLFLOW_WORKERS=1`",
     what: "Finds MLflow tracking servers without `--workers 1`.",
     why: "MLflow 2.x (gunicorn) and 3.3+ (uvicorn) both start 4 workers unless told otherwise. Each worker has a tracking and a model-registry engine, so the pool settings count eight times. Worker flags inside `--gunicorn-opts` or `--uvicorn-opts` are overridden by the default.",
     example: "```yaml\ncommand: mlflow server --host 0.0.0.0 --backend-store-uri postgresql+psycopg2://…\n```",

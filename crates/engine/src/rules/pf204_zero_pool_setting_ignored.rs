@@ -7,13 +7,13 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::Service,
     name: "zero-pool-setting-ignored",
     severity: Severity::Error,
-    summary: "MLflow applies its pool variables only when truthy: 0 is ignored and SQLAlchemy's 5 + 10 apply.",
-    fix_title: "Use 1",
     applicability: Applicability::Safe,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary: "MLflow applies its pool variables only when truthy: 0 is ignored and SQLAlchemy's 5 + 10 apply.",
+    fix_title: "Use 1",
     what: "Finds `MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW=0` or `MLFLOW_SQLALCHEMYSTORE_POOL_SIZE=0`.",
     why: "`mlflow/store/db/utils.py` passes the variables to `create_engine()` only when they are truthy. Measured on 3.17.2: with `MAX_OVERFLOW=0` the log showed `pool options {'pool_size': 1}` and the server held 9 connections under a burst.",
     example: "```yaml\nMLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW: \"0\"\n```",

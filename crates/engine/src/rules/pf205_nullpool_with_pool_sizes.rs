@@ -7,13 +7,13 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::Service,
     name: "nullpool-with-pool-sizes",
     severity: Severity::Error,
-    summary: "`MLFLOW_SQLALCHEMYSTORE_POOLCLASS=NullPool` together with a pool size or overflow stops the server.",
-    fix_title: "Use either NullPool or pool sizes",
     applicability: Applicability::Manual,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary: "`MLFLOW_SQLALCHEMYSTORE_POOLCLASS=NullPool` together with a pool size or overflow stops the server.",
+    fix_title: "Use either NullPool or pool sizes",
     what: "Finds MLflow services that set `POOLCLASS=NullPool` and `POOL_SIZE` or `MAX_OVERFLOW`.",
     why: "NullPool takes no size arguments: the server fails with `Invalid argument(s) 'pool_size' sent to create_engine()`. NullPool alone starts, but its connections follow request concurrency with no upper bound.",
     example: "```yaml\nMLFLOW_SQLALCHEMYSTORE_POOLCLASS: NullPool\nMLFLOW_SQLALCHEMYSTORE_POOL_SIZE: \"1\"\n```",

@@ -7,13 +7,13 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::Service,
     name: "unlimited-pool",
     severity: Severity::Error,
-    summary: "`MAX_OVERFLOW=-1` or `POOL_SIZE=0` means an unlimited pool in SQLAlchemy.",
-    fix_title: "Use `MAX_OVERFLOW=0` and `POOL_SIZE=1`",
     applicability: Applicability::Safe,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary: "`MAX_OVERFLOW=-1` or `POOL_SIZE=0` means an unlimited pool in SQLAlchemy.",
+    fix_title: "Use `MAX_OVERFLOW=0` and `POOL_SIZE=1`",
     what: "Finds a negative overflow (MLflow, Prefect) or a pool size of 0 (Prefect; MLflow drops 0, see PF204).",
     why: "Prefect's help text says −1 prevents overflow, but SQLAlchemy's `QueuePool` reads −1 as no limit, and a pool size of 0 as no limit too: the server can open connections until the pooler refuses them. MLflow passes −1 on unchanged: one worker with pool size 1 held 39 connections under a burst of 40 (MLflow 3.17.2).",
     example: "```yaml\nPREFECT_SERVER_DATABASE_SQLALCHEMY_MAX_OVERFLOW: \"-1\"\n```",

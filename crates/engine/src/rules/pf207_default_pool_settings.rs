@@ -7,13 +7,13 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::Service,
     name: "default-pool-settings",
     severity: Severity::Warning,
-    summary: "The service keeps SQLAlchemy's default pool: 5 connections plus 10 overflow per engine.",
-    fix_title: "Set the pool in the service's environment",
     applicability: Applicability::Review,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary: "The service keeps SQLAlchemy's default pool: 5 connections plus 10 overflow per engine.",
+    fix_title: "Set the pool in the service's environment",
     what: "Finds MLflow and Prefect servers whose environment does not set the pool size and overflow.",
     why: "Each engine may hold 15 connections; MLflow has two per worker. On a session pool of 15 one service can take it all.",
     example: "```yaml\nprefect-server:\n  environment:\n    PREFECT_API_DATABASE_CONNECTION_URL: postgresql+asyncpg://…\n```",

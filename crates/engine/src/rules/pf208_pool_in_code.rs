@@ -7,13 +7,13 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::Service,
     name: "pool-in-code",
     severity: Severity::Info,
-    summary: "This service sets its pool in code; poolfix assumes SQLAlchemy's defaults (5 + 10 per process).",
-    fix_title: "Set pool_size and max_overflow in create_engine()",
     applicability: Applicability::Manual,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary: "This service sets its pool in code; poolfix assumes SQLAlchemy's defaults (5 + 10 per process).",
+    fix_title: "Set pool_size and max_overflow in create_engine()",
     what: "Reports each service with a database URL that is not MLflow or Prefect, with the assumption used for its budget.",
     why: "`create_engine(url)` without arguments keeps up to 5 idle and 10 overflow connections per process; gunicorn, uvicorn and Celery multiply that by their process count, and replicas multiply again.",
     example: "```python\nengine = create_engine(DATABASE_URL)\n```",

@@ -7,13 +7,13 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::Service,
     name: "env-file-not-read",
     severity: Severity::Info,
-    summary: "The service reads an `env_file`; paste its content into the .env box so poolfix sees those settings.",
-    fix_title: "Paste the env_file's content",
     applicability: Applicability::Manual,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary: "The service reads an `env_file`; paste its content into the .env box so poolfix sees those settings.",
+    fix_title: "Paste the env_file's content",
     what: "Reports services with `env_file` when no `.env` text was given.",
     why: "Pool settings and URLs in that file change the budget; without it poolfix assumes they are not set.",
     example: "```yaml\napi:\n  env_file: .env.api\n```",

@@ -7,13 +7,13 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::Service,
     name: "url-not-resolved",
     severity: Severity::Info,
-    summary: "The connection URL comes from a variable poolfix cannot resolve, so it was not checked.",
-    fix_title: "Paste the .env that sets it",
     applicability: Applicability::Manual,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary: "The connection URL comes from a variable poolfix cannot resolve, so it was not checked.",
+    fix_title: "Paste the .env that sets it",
     what: "Reports URL settings such as `DATABASE_URL: ${DATABASE_URL}` whose value is unknown.",
     why:
         "The endpoint, mode and driver decide the limit and the rules; without the URL poolfix can only count the pool.",

@@ -7,13 +7,13 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::Service,
     name: "mlflow-job-execution",
     severity: Severity::Info,
-    summary: "MLflow 3.x runs a job runner and consumers by default; each can hold a connection.",
-    fix_title: "Set `MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false` unless you use MLflow jobs",
     applicability: Applicability::Review,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary: "MLflow 3.x runs a job runner and consumers by default; each can hold a connection.",
+    fix_title: "Set `MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false` unless you use MLflow jobs",
     what: "Finds MLflow 3.x servers (or servers of unknown version) without `MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false`.",
     why: "On 3.17 job execution defaults to true and adds a job runner and consumers next to the workers, outside the pool settings.",
     example: "```yaml\nmlflow:\n  image: ghcr.io/mlflow/mlflow:v3.17.2\n```",

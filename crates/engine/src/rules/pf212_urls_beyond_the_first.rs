@@ -2,18 +2,20 @@
 
 use super::{Applicability, RuleDoc, RuleText, Scope, Severity};
 
+const FIX_TITLE: &str = "Give every other engine the smallest pool, or NullPool if it is short-lived";
+
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF212",
     scope: Scope::Service,
     name: "urls-beyond-the-first",
     severity: Severity::Info,
-    summary: "The service reads several connection URLs; the budget counts one engine, on the first.",
-    fix_title: "Give every other engine the smallest pool, or NullPool if it is short-lived",
     applicability: Applicability::Manual,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary: "The service reads several connection URLs; the budget counts one engine, on the first.",
+    fix_title: FIX_TITLE,
     what: "Reports each URL after the first in a service of your own (not MLflow or Prefect), such as a separate URL for migrations or a read replica.",
     why: "Each `create_engine()` keeps a pool of its own. poolfix cannot see which URLs your code opens engines on, or when, so it budgets the first; an engine on another URL that stays open holds connections on top of that, on its own endpoint. Every URL is still checked and corrected.",
     example: "```yaml\napi:\n  environment:\n    DATABASE_URL: postgresql+psycopg2://postgres.<ref>:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:6543/postgres\n    MIGRATIONS_DATABASE_URL: postgresql+psycopg2://postgres:${DB_PASSWORD}@db.<ref>.supabase.co:5432/postgres\n```",
@@ -42,7 +44,7 @@ pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
                 ),
                 other.span.unwrap_or(other.anchor),
             )
-            .with_fix(super::Fix::new(DOC.fix_title, Applicability::Manual)),
+            .with_fix(super::Fix::new(FIX_TITLE, Applicability::Manual)),
         );
     }
 }

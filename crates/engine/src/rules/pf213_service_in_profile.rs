@@ -7,13 +7,13 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::Service,
     name: "service-in-profile",
     severity: Severity::Info,
-    summary: "The service starts only with its Compose profile; the budget counts it as if the profile were active.",
-    fix_title: "Nothing to change if the profile runs in production; otherwise its connections are spare",
     applicability: Applicability::Manual,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary: "The service starts only with its Compose profile; the budget counts it as if the profile were active.",
+    fix_title: "Nothing to change if the profile runs in production; otherwise its connections are spare",
     what: "Reports each service with a database pool that has `profiles:`, so that it starts only with `docker compose --profile …` or `COMPOSE_PROFILES`.",
     why: "poolfix cannot know which profiles run where. Leaving a service out would hide an outage on the machines that do start it, so it is counted; where the profile never runs against this database, the budget has that much to spare.",
     example: "```yaml\nprefect:\n  image: prefecthq/prefect:3.4.20-python3.11\n  profiles: [\"orchestration\"]\n```",

@@ -3,19 +3,21 @@
 use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Scope, Severity};
 use crate::span::Span;
 
+const FIX_TITLE: &str = "Give the service its own value";
+
 pub static DOC: RuleDoc = RuleDoc {
     code: "PF215",
     scope: Scope::Service,
     name: "shared-text-needs-two-fixes",
     severity: Severity::Warning,
-    summary:
-        "Services that share one piece of text (an anchor) need different fixes to it; poolfix made the first one's.",
-    fix_title: "Give the service its own value",
     applicability: Applicability::Manual,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary:
+        "Services that share one piece of text (an anchor) need different fixes to it; poolfix made the first one's.",
+    fix_title: FIX_TITLE,
     what: "Finds text written once and used by several services — a URL under a YAML anchor (`&db` … `*db`) — when the services need different changes to it, for example an MLflow server (psycopg2) and a Prefect server (asyncpg) reading the same URL.",
     why: "A fix is an edit of your text. One string cannot be both `postgresql+psycopg2://…?sslmode=require` and `postgresql+asyncpg://…?ssl=require`; editing it twice would corrupt it. Services that share it and need the same change get that change once.",
     example: "```yaml\nx-db: &db\n  URL: postgresql://…\nservices:\n  mlflow:\n    environment: *db\n  prefect:\n    environment: *db\n```",
@@ -32,5 +34,5 @@ pub fn finding(service: &str, first: &str, span: Span) -> Finding {
         format!("{service} shares this text with {first} but needs a different change to it: poolfix changed it for {first}; give {service} its own value"),
         span,
     )
-    .with_fix(Fix::new(DOC.fix_title, Applicability::Manual))
+    .with_fix(Fix::new(FIX_TITLE, Applicability::Manual))
 }

@@ -8,13 +8,13 @@ pub static DOC: RuleDoc = RuleDoc {
     scope: Scope::Budget,
     name: "no-reserve-for-transaction-mode",
     severity: Severity::Error,
-    summary: "Supavisor's session and transaction ports share the project's pool; the session clients can hold all of it, leaving nothing for transaction traffic.",
-    fix_title: "Leave part of the pool to the transaction port: fewer session clients, or a larger pool size",
     applicability: Applicability::Manual,
 };
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
+    summary: "Supavisor's session and transaction ports share the project's pool; the session clients can hold all of it, leaving nothing for transaction traffic.",
+    fix_title: "Leave part of the pool to the transaction port: fewer session clients, or a larger pool size",
     what: "Finds a project whose services use both ports of the shared pooler when the services on the session port (5432) can hold as many connections as the pool size.",
     why: "Both ports draw on one pool of server connections. A session client keeps its server connection for its whole life; transaction-mode clients borrow one per transaction from what is left. When the session side can take the whole pool, the transaction side waits and times out although it is far below its own client limit.",
     example: "```text\npool size 15: mlflow (session) 6 + api (session) 9 = 15; worker (transaction) gets 0\n```",
