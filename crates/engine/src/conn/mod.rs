@@ -201,7 +201,8 @@ fn parse_uri(text: &str, span: Span, sep: usize, marks: Vec<Span>) -> Result<Con
         query_mark = Some(cursor);
         let mut seg_start = cursor + 1;
         while seg_start <= span.end {
-            let seg_end = find(text, &marks, seg_start, span.end, |b| b == b'&').unwrap_or(span.end);
+            // A later `?` is taken as the `&` it was meant to be; PF118 reports it.
+            let seg_end = find(text, &marks, seg_start, span.end, |b| b == b'&' || b == b'?').unwrap_or(span.end);
             if seg_end > seg_start {
                 let eq = find(text, &marks, seg_start, seg_end, |b| b == b'=');
                 let key = Span::new(seg_start, eq.unwrap_or(seg_end));

@@ -31,6 +31,7 @@ mod pf114_implicit_driver;
 mod pf115_startup_options_through_pooler;
 mod pf116_pooler_mode_switch;
 mod pf117_host_assumed_from_user;
+mod pf118_second_question_mark;
 pub mod pf200_invalid_yaml;
 pub mod pf201_pool_exceeded;
 pub mod pf202_over_budget_after_fix;
@@ -72,6 +73,7 @@ pub static CATALOG: &[(&RuleDoc, &RuleText)] = &[
     (&pf115_startup_options_through_pooler::DOC, &pf115_startup_options_through_pooler::TEXT),
     (&pf116_pooler_mode_switch::DOC, &pf116_pooler_mode_switch::TEXT),
     (&pf117_host_assumed_from_user::DOC, &pf117_host_assumed_from_user::TEXT),
+    (&pf118_second_question_mark::DOC, &pf118_second_question_mark::TEXT),
     (&pf200_invalid_yaml::DOC, &pf200_invalid_yaml::TEXT),
     (&pf201_pool_exceeded::DOC, &pf201_pool_exceeded::TEXT),
     (&pf202_over_budget_after_fix::DOC, &pf202_over_budget_after_fix::TEXT),
@@ -97,6 +99,7 @@ const URL_RULES: &[UrlRule] = &[
     pf103_postgres_scheme::check,
     pf104_wrong_driver_for_service::check,
     pf111_unencoded_password_character::check,
+    pf118_second_question_mark::check,
     pf101_pool_setting_in_url::check,
     pf102_option_refused_by_driver::check,
     pf113_prefect_listener_url_options::check,
