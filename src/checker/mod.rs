@@ -6,6 +6,7 @@ mod budget;
 mod examples;
 mod findings;
 mod outputs;
+mod plan_options;
 mod share;
 
 use std::sync::Arc;
@@ -48,6 +49,8 @@ pub struct Settings {
     pub mlflow_version: usize,
     /// Index into [`PREFECT_VERSIONS`].
     pub prefect_version: usize,
+    /// The plan option the user picked (`None`: the first that fits).
+    pub plan: Option<&'static str>,
 }
 
 impl Default for Settings {
@@ -55,10 +58,11 @@ impl Default for Settings {
         Settings {
             compute: 1,
             pool_size: None,
-            mode: ModeChoice::Keep,
+            mode: ModeChoice::Auto,
             url_service: &SQLALCHEMY,
             mlflow_version: 0,
             prefect_version: 0,
+            plan: None,
         }
     }
 }
@@ -113,6 +117,8 @@ pub fn analyze(text: &str, env: &str, s: Settings) -> Analysis {
         file_name: "docker-compose.yml".into(),
         mlflow_version: MLFLOW_VERSIONS.get(s.mlflow_version).and_then(|v| v.2),
         prefect_version: PREFECT_VERSIONS.get(s.prefect_version).and_then(|v| v.2),
+        plan: s.plan.map(str::to_string),
+        ..ComposeOptions::default()
     };
     Analysis::Compose(Arc::new(analyze_compose(text, &options)))
 }
@@ -215,6 +221,7 @@ pub fn CheckerPage(typed: Option<String>) -> impl IntoView {
                     <share::ShareLink/>
                 </div>
                 <div class="results">
+                    <plan_options::PlanOptions/>
                     <budget::BudgetView/>
                     <findings::Findings/>
                     <outputs::Outputs/>
@@ -250,6 +257,7 @@ fn SettingsForm() -> impl IntoView {
                     let m = ModeChoice::from_cli(&ev.target().value()).unwrap_or_default();
                     update(&|v| v.mode = m)
                 }>
+                    <option value="auto" selected=move || s.get().mode == ModeChoice::Auto>"keep, unless the plan moves a service"</option>
                     <option value="keep" selected=move || s.get().mode == ModeChoice::Keep>"keep as is"</option>
                     <option value="session" selected=move || s.get().mode == ModeChoice::Session>"session (port 5432)"</option>
                     <option value="transaction" selected=move || s.get().mode == ModeChoice::Transaction>"transaction (port 6543)"</option>

@@ -2,6 +2,7 @@
 //! to a server. Every password is replaced by a placeholder before the link is made.
 
 use leptos::prelude::*;
+use poolfix_engine::compose::planner;
 use poolfix_engine::knowledge::compute::COMPUTE_SIZES;
 use poolfix_engine::knowledge::services;
 use poolfix_engine::redact::{redact_env, redact_urls};
@@ -15,19 +16,21 @@ const PREFIX: &str = "#share=";
 /// The link's fragment for a state (already redacted).
 pub fn encode(input: &str, env: &str, s: Settings) -> String {
     let head = format!(
-        "v2\n{}\n{}\n{}\n{}\n{}\n{}\n",
+        "v3\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n",
         COMPUTE_SIZES[s.compute].name,
         s.pool_size.map(|p| p.to_string()).unwrap_or_default(),
         s.mode.as_str(),
         s.url_service.cli_name(),
         MLFLOW_VERSIONS[s.mlflow_version].1,
         PREFECT_VERSIONS[s.prefect_version].1,
+        s.plan.unwrap_or(""),
     );
     let body = format!("{head}{input}\u{0}{env}");
     format!("{PREFIX}{}", String::from(js_sys::encode_uri_component(&body)))
 }
 
-/// The state in a fragment made by [`encode`] (v2), or by the first version (v1: no versions).
+/// The state in a fragment made by [`encode`] (v3), or by an earlier version (v2: no plan
+/// choice; v1: no versions either).
 pub fn decode(hash: &str) -> Option<(String, String, Settings)> {
     let raw = hash.strip_prefix(PREFIX)?;
     let body: String = js_sys::decode_uri_component(raw).ok()?.into();
@@ -35,6 +38,7 @@ pub fn decode(hash: &str) -> Option<(String, String, Settings)> {
     let lines = match version {
         "v1" => 4,
         "v2" => 6,
+        "v3" => 7,
         _ => return None,
     };
     let mut parts = rest.splitn(lines + 1, '\n');
@@ -44,13 +48,20 @@ pub fn decode(hash: &str) -> Option<(String, String, Settings)> {
     let mode = ModeChoice::from_cli(parts.next()?)?;
     let url_service = services::from_cli(parts.next()?)?;
     let (mut mlflow_version, mut prefect_version) = (0, 0);
-    if lines == 6 {
+    if lines >= 6 {
         let (mlflow, prefect) = (parts.next()?, parts.next()?);
         mlflow_version = MLFLOW_VERSIONS.iter().position(|v| v.1 == mlflow)?;
         prefect_version = PREFECT_VERSIONS.iter().position(|v| v.1 == prefect)?;
     }
+    // An id this build does not know falls back to the first option that fits.
+    let plan = if lines == 7 {
+        let id = parts.next()?;
+        planner::IDS.into_iter().find(|known| *known == id)
+    } else {
+        None
+    };
     let (input, env) = parts.next()?.split_once('\u{0}')?;
-    let settings = Settings { compute, pool_size, mode, url_service, mlflow_version, prefect_version };
+    let settings = Settings { compute, pool_size, mode, url_service, mlflow_version, prefect_version, plan };
     Some((input.to_string(), env.to_string(), settings))
 }
 

@@ -25,9 +25,14 @@ pub struct Common {
     /// The pool size, if changed in the dashboard.
     #[arg(long = "pool-size")]
     pub pool_size: Option<u32>,
-    /// Pooler mode to end up in; poolfix never switches on its own.
-    #[arg(long, value_parser = crate::values::mode(), default_value = "keep")]
+    /// Pooler mode to end up in: `auto` keeps each service's mode unless the plan needs to move
+    /// it to the transaction port; `keep` never changes a mode.
+    #[arg(long, value_parser = crate::values::mode(), default_value = "auto")]
     pub mode: ModeChoice,
+    /// The plan option to implement (`pools`, `workers`, `transaction`, `pool-size`, `compute`,
+    /// `fewer-processes`; the report lists those the file has). Default: the first that fits.
+    #[arg(long)]
+    pub plan: Option<String>,
     /// The MLflow version to assume where the image tag does not say (e.g. 2, 2.17.0; default:
     /// the newest).
     #[arg(long = "mlflow-version", value_parser = version_arg)]
@@ -94,8 +99,13 @@ fn load(c: &Common) -> Result<(String, ComposeReport), String> {
         file_name: if c.file == "-" { "docker-compose.yml".into() } else { c.file.clone() },
         mlflow_version: c.mlflow_version,
         prefect_version: c.prefect_version,
+        plan: c.plan.clone(),
+        ..ComposeOptions::default()
     };
     let report = analyze_compose(&text, &options);
+    if let Some(id) = &report.planned.unknown_choice {
+        return Err(format!("`--plan {id}` is not an option for this file; it has: {}", report.planned.ids()));
+    }
     Ok((text, report))
 }
 
@@ -104,8 +114,14 @@ fn fail(e: String) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// Exit 1 when the chosen plan leaves a pool over its limit less headroom (the report says what
+/// would fit).
+fn plan_fails(r: &ComposeReport) -> bool {
+    !r.planned.fits()
+}
+
 fn over_budget(r: &ComposeReport) -> bool {
-    r.budget.groups.iter().any(|g| g.limit.is_some_and(|l| g.before.is_none_or(|b| b > l)))
+    r.budget.groups.iter().any(|g| g.limit_before.is_some_and(|l| g.before.is_none_or(|b| b > l)))
 }
 
 pub fn check(args: CheckArgs) -> ExitCode {
@@ -129,7 +145,7 @@ pub fn check(args: CheckArgs) -> ExitCode {
             crate::out(&lines);
         }
     }
-    if report.has_errors() || over_budget(&report) {
+    if report.has_errors() || over_budget(&report) || plan_fails(&report) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -158,6 +174,9 @@ pub fn fix(args: FixArgs) -> ExitCode {
     } else {
         crate::out(&report.fixed);
     }
+    if plan_fails(&report) {
+        return ExitCode::from(1);
+    }
     ExitCode::SUCCESS
 }
 
@@ -169,7 +188,11 @@ pub fn plan(args: PlanArgs) -> ExitCode {
         }
         Ok((_, report)) => {
             crate::out(&report.plan.to_markdown());
-            ExitCode::SUCCESS
+            if plan_fails(&report) {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         Err(e) => fail(e),
     }

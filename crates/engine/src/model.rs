@@ -2,6 +2,8 @@
 //! compose file, and the budget. The compose reader fills it in, the rules and the budget read
 //! it, the report renders it; it depends on none of them.
 
+use std::collections::{HashMap, HashSet};
+
 use crate::knowledge::compute::{Compute, COMPUTE_SIZES};
 use crate::knowledge::endpoints::{EndpointKind, PoolMode};
 use crate::knowledge::services::ServiceKind;
@@ -12,14 +14,16 @@ use crate::yaml::NodeId;
 /// Which pooler mode the user wants the URLs to end up in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum ModeChoice {
+    /// Each service keeps its mode unless the plan needs to move it to the transaction port.
     #[default]
+    Auto,
     Keep,
     Session,
     Transaction,
 }
 
 impl ModeChoice {
-    pub const ALL: [ModeChoice; 3] = [ModeChoice::Keep, ModeChoice::Session, ModeChoice::Transaction];
+    pub const ALL: [ModeChoice; 4] = [ModeChoice::Auto, ModeChoice::Keep, ModeChoice::Session, ModeChoice::Transaction];
 
     pub fn from_cli(name: &str) -> Option<ModeChoice> {
         ModeChoice::ALL.into_iter().find(|m| m.as_str() == name)
@@ -27,11 +31,45 @@ impl ModeChoice {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            ModeChoice::Auto => "auto",
             ModeChoice::Keep => "keep",
             ModeChoice::Session => "session",
             ModeChoice::Transaction => "transaction",
         }
     }
+}
+
+/// What a plan changes beyond each tool's smallest working pool: the planner sets these, the
+/// stages read them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Levers {
+    /// Process counts whose defaults are excessive for the tool are lowered (MLflow's 4 workers).
+    pub lower_processes: bool,
+    /// Services moved to the transaction port of the same shared pooler.
+    pub to_transaction: HashSet<String>,
+    /// Your own services with fewer processes or replicas: service → (processes, replicas).
+    pub fewer: HashMap<String, (u32, u32)>,
+    /// Set when the plan raises the pool size or the compute size: the values before it did.
+    pub dashboard: Option<Dashboard>,
+}
+
+impl Levers {
+    /// Whether the plan moves `service` to the transaction port.
+    pub fn moves(&self, service: &str) -> bool {
+        self.to_transaction.contains(service)
+    }
+
+    /// The (processes, replicas) the plan gives `service`, if it lowers them.
+    pub fn fewer_for(&self, service: &str) -> Option<(u32, u32)> {
+        self.fewer.get(service).copied()
+    }
+}
+
+/// The dashboard settings before the plan changed them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dashboard {
+    pub pool_size: u32,
+    pub compute: &'static Compute,
 }
 
 /// Settings the user gives besides the file.
@@ -49,6 +87,10 @@ pub struct ComposeOptions {
     pub mlflow_version: Option<Version>,
     /// The Prefect version to assume when an image tag does not say (default: the newest).
     pub prefect_version: Option<Version>,
+    /// The plan option the user picked (its id); `None` = the first that fits.
+    pub plan: Option<String>,
+    /// What the chosen plan changes (set by the planner).
+    pub levers: Levers,
 }
 
 impl Default for ComposeOptions {
@@ -56,11 +98,13 @@ impl Default for ComposeOptions {
         ComposeOptions {
             compute: &COMPUTE_SIZES[1],
             pool_size: None,
-            mode: ModeChoice::Keep,
+            mode: ModeChoice::Auto,
             env_text: String::new(),
             file_name: "docker-compose.yml".into(),
             mlflow_version: None,
             prefect_version: None,
+            plan: None,
+            levers: Levers::default(),
         }
     }
 }
@@ -68,6 +112,23 @@ impl Default for ComposeOptions {
 impl ComposeOptions {
     pub fn pool_size(&self) -> u32 {
         self.pool_size.unwrap_or(self.compute.default_pool_size)
+    }
+
+    /// The options as the dashboard is now, before the plan's dashboard change.
+    pub fn before_dashboard(&self) -> ComposeOptions {
+        match self.levers.dashboard {
+            Some(d) => ComposeOptions { compute: d.compute, pool_size: Some(d.pool_size), ..self.clone() },
+            None => self.clone(),
+        }
+    }
+
+    /// The mode `service`'s URLs should end up in.
+    pub fn mode_for(&self, service: &str) -> ModeChoice {
+        if self.levers.moves(service) {
+            ModeChoice::Transaction
+        } else {
+            self.mode
+        }
     }
 
     /// The version the user said to assume for `product` (a service table's `product`).
@@ -178,6 +239,9 @@ pub struct BudgetGroup {
     /// `None` when no limit is known (a placeholder host).
     pub limit: Option<u32>,
     pub limit_label: String,
+    /// The limit as the dashboard is now, when the plan changes it (else the same as `limit`).
+    pub limit_before: Option<u32>,
+    pub limit_label_before: String,
     /// Sums; `None` = unbounded.
     pub before: Option<u32>,
     pub after: Option<u32>,

@@ -249,7 +249,7 @@ pub fn mask_password(text: &str) -> String {
 }
 
 /// The `create_engine` call for a SQLAlchemy service (docs/sources.md#sqlalchemy): a small
-/// bounded pool with pre-ping, or NullPool plus the prepared-statement cure in transaction mode.
+/// bounded pool with pre-ping, plus the prepared-statement cure in transaction mode.
 pub fn sqlalchemy_snippet(driver: Driver, mode: PoolMode) -> String {
     let asyncish = driver.is_async;
     let create = if asyncish { "create_async_engine" } else { "create_engine" };
@@ -258,20 +258,18 @@ pub fn sqlalchemy_snippet(driver: Driver, mode: PoolMode) -> String {
     } else {
         "from sqlalchemy import create_engine"
     };
-    if mode == PoolMode::Transaction {
-        let connect_args = match driver.no_prepare_args {
-            Some(args) => format!(",\n    connect_args={args},"),
-            None => ",".to_string(),
-        };
+    // Both modes keep a small bounded pool: it is what the budget counts (clients), and in
+    // transaction mode Supavisor lends each client a server connection per transaction only.
+    let (comment, extra) = if mode == PoolMode::Transaction {
         let caveat = driver.no_prepare_caveat.map(|c| format!("# Cure {c}.\n")).unwrap_or_default();
-        format!(
-            "{import}\nfrom sqlalchemy.pool import NullPool\n\n# Transaction pooler: let Supavisor pool; no prepared statements.\n{caveat}engine = {create}(\n    DATABASE_URL,\n    poolclass=NullPool{connect_args}\n)\n"
-        )
+        let args = driver.no_prepare_args.map(|a| format!("    connect_args={a},\n")).unwrap_or_default();
+        (format!("# Transaction pooler: a server connection per transaction; no prepared statements.\n{caveat}"), args)
     } else {
-        format!(
-            "{import}\n\n# Every process holds at most pool_size + max_overflow connections.\nengine = {create}(\n    DATABASE_URL,\n    pool_size=1,\n    max_overflow=1,\n    pool_timeout=30,\n    pool_recycle=1800,\n    pool_pre_ping=True,\n)\n"
-        )
-    }
+        (String::new(), String::new())
+    };
+    format!(
+        "{import}\n\n{comment}# Every process holds at most pool_size + max_overflow connections.\nengine = {create}(\n    DATABASE_URL,\n    pool_size=1,\n    max_overflow=1,\n    pool_timeout=30,\n    pool_recycle=1800,\n    pool_pre_ping=True,\n{extra})\n"
+    )
 }
 
 fn user_note(user: &str, placeholder: bool, endpoint: EndpointKind) -> String {

@@ -10,7 +10,7 @@ use crate::knowledge::drivers::PSYCOPG2;
 use crate::knowledge::endpoints::{EndpointKind, PoolMode};
 use crate::knowledge::services::{EnvSettings, PoolModel, Transaction, DEFAULT_OVERFLOW, DEFAULT_POOL};
 use crate::knowledge::Verdict;
-use crate::model::{Budget, BudgetGroup, ComposeOptions, Service};
+use crate::model::{Budget, BudgetGroup, ComposeOptions, Levers, Service};
 use crate::rules::{self, BudgetCtx, Finding};
 use crate::span::Span;
 
@@ -21,7 +21,12 @@ fn add(a: Option<u32>, b: Option<u32>) -> Option<u32> {
 }
 
 /// What poolfix concludes about a service from its URLs and the settings after the fix.
-pub fn summarise(service: Service, urls: Vec<ServiceUrl>, env_after: Vec<(String, String)>) -> ServiceReport {
+pub fn summarise(
+    service: Service,
+    urls: Vec<ServiceUrl>,
+    env_after: Vec<(String, String)>,
+    levers: &Levers,
+) -> ServiceReport {
     let first = urls.first().map(|u| &u.report);
     // As the .env resolves it: a host kept in `${SUPABASE_HOST}` is the same pool as one written out.
     let host = first.and_then(|r| {
@@ -44,7 +49,10 @@ pub fn summarise(service: Service, urls: Vec<ServiceUrl>, env_after: Vec<(String
         )),
         _ => None,
     };
+    let (processes_after, replicas_after) = counts_after(&service, levers);
     let mut report = ServiceReport {
+        processes_after,
+        replicas_after,
         endpoint: first.map_or(EndpointKind::Unknown, |r| r.endpoint),
         mode_before: first.map_or(PoolMode::Unknown, |r| r.mode_before),
         mode_after: first.map_or(PoolMode::Unknown, |r| r.mode_after),
@@ -63,6 +71,16 @@ pub fn summarise(service: Service, urls: Vec<ServiceUrl>, env_after: Vec<(String
     size_service(&mut report);
     report.verdict = transaction_verdict(&report);
     report
+}
+
+/// The processes and replicas a service runs once the plan is applied.
+pub fn counts_after(service: &Service, levers: &Levers) -> (u32, u32) {
+    let (procs, replicas) = (service.processes.value.max(1), service.replicas.value.max(1));
+    if let Some(counts) = levers.fewer_for(&service.name) {
+        return counts;
+    }
+    let lowered = service.kind.processes.lowered_to.filter(|to| levers.lower_processes && *to < procs);
+    (lowered.unwrap_or(procs), replicas)
 }
 
 /// A pool size or overflow as the service applies it: `None` = unlimited.
@@ -113,15 +131,14 @@ fn extras(r: &ServiceReport, after: bool) -> Vec<(u32, &'static str)> {
     r.service.kind.extras.iter().filter(|e| !e.job_execution || jobs_on).map(|e| (e.count, e.label)).collect()
 }
 
-/// The most a service can hold, and the formula, before or after the fix.
-fn size(r: &ServiceReport, after: bool) -> (Option<u32>, String) {
+/// The most a service can hold, and the formula, before or after the fix, with `procs` processes.
+fn size(r: &ServiceReport, after: bool, procs: u32) -> (Option<u32>, String) {
     let kind = r.service.kind;
     if !kind.has_pool() {
         return (Some(0), "no database pool".into());
     }
     let (pool, overflow, pool_text) = pool_settings(r, after);
     let def = &kind.processes;
-    let procs = def.lowered_to.filter(|_| after).unwrap_or(r.service.processes.value.max(1));
     let extras = extras(r, after);
     let held: u32 = extras.iter().map(|(n, _)| n).sum();
     // A pool holds at most what it hands out at once.
@@ -153,9 +170,13 @@ fn size(r: &ServiceReport, after: bool) -> (Option<u32>, String) {
 
 /// Fills in a service's maximum connections and how they were counted.
 pub fn size_service(r: &mut ServiceReport) {
-    let replicas = r.service.replicas.value.max(1);
     for after in [false, true] {
-        let (max, formula) = size(r, after);
+        let (procs, replicas) = if after {
+            (r.processes_after, r.replicas_after)
+        } else {
+            (r.service.processes.value.max(1), r.service.replicas.value.max(1))
+        };
+        let (max, formula) = size(r, after, procs);
         let (max, formula) = if replicas > 1 {
             (max.map(|m| m * replicas), format!("{replicas} replicas × ({formula})"))
         } else {
@@ -170,6 +191,28 @@ pub fn size_service(r: &mut ServiceReport) {
         } else {
             (r.max_before, r.formula_before) = (max, formula);
         }
+    }
+}
+
+/// The most a service can hold after the fix when it runs `procs` processes and `replicas`
+/// replicas (the planner's question).
+pub fn max_with(r: &ServiceReport, procs: u32, replicas: u32) -> Option<u32> {
+    Some(size(r, true, procs).0? * replicas)
+}
+
+/// What the budget adds up for one service: the report, and where and how much it holds after
+/// the fix (the planner changes these two).
+#[derive(Debug, Clone, Copy)]
+pub struct Holder<'a> {
+    pub report: &'a ServiceReport,
+    pub mode_after: PoolMode,
+    pub max_after: Option<u32>,
+}
+
+impl ServiceReport {
+    /// The service as the budget counts it, if it does.
+    pub fn holder(&self) -> Option<Holder<'_>> {
+        self.is_counted().then_some(Holder { report: self, mode_after: self.mode_after, max_after: self.max_after })
     }
 }
 
@@ -217,16 +260,23 @@ fn limit_for(endpoint: EndpointKind, mode: PoolMode, options: &ComposeOptions) -
 }
 
 /// Adds the services up per endpoint and mode.
-pub fn budget(reports: &[ServiceReport], options: &ComposeOptions) -> Budget {
+pub fn budget(holders: &[Holder], options: &ComposeOptions) -> Budget {
     let mut groups: Vec<BudgetGroup> = Vec::new();
     // (group, service name) → index in the group's list: files may hold thousands of services.
     let mut index: HashMap<(usize, String), usize> = HashMap::new();
-    for r in reports.iter().filter(|r| r.is_counted()) {
+    for h in holders {
+        let r = h.report;
         let host = r.host.clone().unwrap_or_else(|| "(unknown host)".into());
-        for (after, mode) in [(false, r.mode_before), (true, r.mode_after)] {
+        for (after, mode) in [(false, r.mode_before), (true, h.mode_after)] {
             let idx = groups.iter().position(|g| g.host == host && g.mode == Some(mode)).unwrap_or_else(|| {
-                let (limit, limit_label) = limit_for(r.endpoint, mode, options);
+                let (limit, mut limit_label) = limit_for(r.endpoint, mode, options);
+                let (limit_before, label_before) = limit_for(r.endpoint, mode, &options.before_dashboard());
+                if label_before != limit_label {
+                    limit_label = format!("{limit_label} after the plan's dashboard change; now {label_before}");
+                }
                 groups.push(BudgetGroup {
+                    limit_before,
+                    limit_label_before: label_before,
                     host: host.clone(),
                     mode: Some(mode),
                     endpoint: Some(r.endpoint),
@@ -245,8 +295,8 @@ pub fn budget(reports: &[ServiceReport], options: &ComposeOptions) -> Budget {
                 g.services.len() - 1
             });
             if after {
-                g.after = add(g.after, r.max_after);
-                g.services[entry].2 = r.max_after;
+                g.after = add(g.after, h.max_after);
+                g.services[entry].2 = h.max_after;
             } else {
                 g.before = add(g.before, r.max_before);
                 g.services[entry].1 = r.max_before;
@@ -276,14 +326,14 @@ fn shared_pool_reserve(groups: &mut [BudgetGroup], pool_size: u32) {
 }
 
 /// A pool's user: (service, before, after).
-type Holder = (String, Option<u32>, Option<u32>);
+type PoolUser = (String, Option<u32>, Option<u32>);
 
 /// The budget rules (PF201, PF202) on every pool, pointing at its largest holder.
-pub fn findings(budget: &Budget, reports: &[ServiceReport]) -> Vec<Finding> {
+pub fn findings(budget: &Budget, reports: &[ServiceReport], advice: &str) -> Vec<Finding> {
     let key_span = |name: &str| reports.iter().find(|r| r.service.name == name).map(|r| r.service.key_span);
     let mut out = Vec::new();
     for group in &budget.groups {
-        let largest = |pick: fn(&Holder) -> Option<u32>| {
+        let largest = |pick: fn(&PoolUser) -> Option<u32>| {
             group
                 .services
                 .iter()
@@ -291,7 +341,7 @@ pub fn findings(budget: &Budget, reports: &[ServiceReport]) -> Vec<Finding> {
                 .and_then(|(name, _, _)| key_span(name))
                 .unwrap_or(Span::default())
         };
-        let ctx = BudgetCtx { group, largest_before: largest(|s| s.1), largest_after: largest(|s| s.2) };
+        let ctx = BudgetCtx { group, largest_before: largest(|s| s.1), largest_after: largest(|s| s.2), advice };
         out.extend(rules::check_budget(&ctx));
     }
     out

@@ -10,6 +10,7 @@ pub mod diff;
 
 pub mod edits;
 pub mod plan;
+pub mod planner;
 pub mod read;
 pub mod settings;
 pub mod urls;
@@ -24,8 +25,9 @@ use crate::span::{LineIndex, Span};
 use crate::url_doctor::UrlReport;
 use crate::yaml::{self, Yaml};
 
-pub use crate::model::{Budget, BudgetGroup, ComposeOptions, Service};
+pub use crate::model::{Budget, BudgetGroup, ComposeOptions, Levers, Service};
 pub use plan::Plan;
+pub use planner::{PlanOption, Planned};
 
 /// A finding in the compose file, with the service it concerns.
 #[derive(Debug, Clone)]
@@ -61,6 +63,9 @@ pub struct ServiceReport {
     pub max_after: Option<u32>,
     pub formula_before: String,
     pub formula_after: String,
+    /// Processes and replicas once the plan is applied.
+    pub processes_after: u32,
+    pub replicas_after: u32,
     /// Settings outside the URL after the fix (name → value).
     pub env_after: Vec<(String, String)>,
     pub corrected_url: Option<String>,
@@ -106,6 +111,16 @@ impl ServiceReport {
         !self.env_after.is_empty() || url_fixed || self.max_before != self.max_after
     }
 
+    /// Whether the fix can move it to another port: every URL is written in the file and its
+    /// port is written out (a port from a variable is shared with whatever else reads it).
+    pub fn port_editable(&self) -> bool {
+        self.urls.iter().all(|u| {
+            let conn = u.report.conn.as_ref();
+            let port = conn.and_then(|c| Some((c, c.hosts.first()?.port?)));
+            u.span.is_some() && conn.is_some() && port.is_none_or(|(c, p)| !c.has_placeholder(p))
+        })
+    }
+
     /// Whether it keeps a pool and has a checked URL to open it on: what the budget counts.
     pub fn is_counted(&self) -> bool {
         self.has_pool() && !self.urls.is_empty()
@@ -126,6 +141,8 @@ pub struct ComposeReport {
     /// The settings added to the file, as `.env` lines (`service: NAME=value` groups).
     pub env_lines: String,
     pub plan: Plan,
+    /// The ways to make the pools fit, and the one this report implements.
+    pub planned: Planned,
 }
 
 impl ComposeReport {
@@ -147,6 +164,7 @@ impl ComposeReport {
             diff: String::new(),
             env_lines: String::new(),
             plan: Plan::default(),
+            planned: Planned::default(),
         }
     }
 }
@@ -156,42 +174,92 @@ fn locate(lines: &LineIndex, service: Option<&str>, finding: Finding) -> Compose
     ComposeFinding { service: service.map(str::to_string), finding, line, column }
 }
 
-/// Analyses a compose file.
+/// Analyses a compose file: the services as written, then the plan that makes the pools fit,
+/// then the file again with the chosen plan's levers, so that every finding, edit and number
+/// shown is the chosen plan's.
 pub fn analyze_compose(text: &str, options: &ComposeOptions) -> ComposeReport {
     let y = match yaml::parse(text) {
         Ok(y) => y,
         Err(e) => return ComposeReport::invalid(text, &e),
     };
+    let options = ComposeOptions { levers: Levers::default(), ..options.clone() };
+    let first = analyze_services(text, &y, &options);
+    let planned = planner::plan(&first.services, &options);
+    let chosen = planned.chosen().map(|o| ComposeOptions {
+        compute: o.compute,
+        pool_size: if o.levers.dashboard.is_some() { Some(o.pool_size) } else { options.pool_size },
+        levers: o.levers.clone(),
+        ..options.clone()
+    });
+    let (analysed, options) = match chosen {
+        Some(o) if o.levers != options.levers => (analyze_services(text, &y, &o), o),
+        _ => (first, options),
+    };
+    finish(text, analysed, planned, &options)
+}
+
+/// Stages 1–3 of every service, with the levers in `options`.
+struct Analysed {
+    findings: Vec<ComposeFinding>,
+    edits: Vec<Edit>,
+    services: Vec<ServiceReport>,
+}
+
+fn analyze_services(text: &str, y: &Yaml, options: &ComposeOptions) -> Analysed {
     let vars = crate::dotenv::parse_env(&options.env_text);
     let lines = LineIndex::new(text);
     let mut findings = Vec::new();
     let mut edits: Vec<(String, EditGroup)> = Vec::new();
     let mut reports = Vec::new();
-    for service in read_services(text, &y, &vars, options) {
-        let (report, service_findings, service_edits) = analyze_service(text, &y, service, options, &vars);
+    for service in read_services(text, y, &vars, options) {
+        let (report, service_findings, service_edits) = analyze_service(text, y, service, options, &vars);
         findings.extend(service_findings.into_iter().map(|f| locate(&lines, Some(&report.service.name), f)));
         edits.extend(service_edits.into_iter().map(|e| (report.service.name.clone(), e)));
         reports.push(report);
     }
     let (edits, conflicts) = shared_edits_once(edits);
     findings.extend(conflicts.into_iter().map(|(name, f)| locate(&lines, Some(&name), f)));
-    let budget = budget::budget(&reports, options);
-    findings.extend(budget::findings(&budget, &reports).into_iter().map(|f| locate(&lines, None, f)));
+    Analysed { findings, edits, services: reports }
+}
+
+/// Stages 4 and 6: the budget of the chosen plan, its findings, and the rollout.
+fn finish(text: &str, a: Analysed, planned: Planned, options: &ComposeOptions) -> ComposeReport {
+    let Analysed { mut findings, edits, services } = a;
+    let lines = LineIndex::new(text);
+    let holders: Vec<budget::Holder> = services.iter().filter_map(ServiceReport::holder).collect();
+    let budget = budget::budget(&holders, options);
+    let advice = budget_advice(&planned);
+    findings.extend(budget::findings(&budget, &services, &advice).into_iter().map(|f| locate(&lines, None, f)));
     // Rule codes are `PF` and a number: ordering by the number is ordering by the code.
     crate::order::sort_stable_by(&mut findings, |f| {
         (f.finding.span.start, f.finding.rule.code[2..].parse().unwrap_or(usize::MAX))
     });
-    let plan = plan::plan(&reports, &budget, options);
+    let plan = plan::plan(&services, &budget, options);
     ComposeReport {
         findings,
         invalid: false,
         fixed: fix::apply(text, &edits),
         diff: diff::unified(&options.file_name, text, &edits),
-        env_lines: settings::env_lines(&reports),
+        env_lines: settings::env_lines(&services),
         edits,
-        services: reports,
+        services,
         budget,
         plan,
+        planned,
+    }
+}
+
+/// What PF202 says to do when the chosen plan leaves a pool over: another option that fits,
+/// or what the dashboard would need.
+fn budget_advice(planned: &Planned) -> String {
+    let option = |o: &PlanOption| format!("the plan option `{}` fits ({}; `--plan {}`)", o.id, o.title, o.id);
+    if let Some(o) = planned.options.iter().find(|o| o.fits && !o.alternative) {
+        return option(o);
+    }
+    let needs = planned.needs.clone().unwrap_or_else(|| "no pool size or mode change fits".into());
+    match planned.options.iter().find(|o| o.fits) {
+        Some(o) => format!("{needs}; {}, at a cost in throughput", option(o)),
+        None => needs,
     }
 }
 
@@ -270,6 +338,6 @@ fn analyze_service(
     let (env_edits, note) = edits::env_edits(text, y, &service, &env_after);
     edits.extend(env_edits.into_iter().map(EditGroup::one));
     findings.extend(note);
-    let report = budget::summarise(service, checked.urls, env_after);
+    let report = budget::summarise(service, checked.urls, env_after, &options.levers);
     (report, findings, edits)
 }

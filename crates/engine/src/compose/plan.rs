@@ -62,10 +62,12 @@ fn health(r: &ServiceReport) -> Option<String> {
 
 /// What to do before changing anything: note the limits, save the rollback, watch.
 fn before_steps(options: &ComposeOptions) -> Vec<Step> {
-    let pool = options.pool_size();
+    // What the dashboard shows now, before the plan raises anything.
+    let (pool, compute) =
+        options.levers.dashboard.map_or((options.pool_size(), options.compute), |d| (d.pool_size, d.compute));
     let mut before = Vec::new();
     before.push(Step {
-        title: format!("Note the current pool size (Dashboard → Database Settings; poolfix assumed {pool}) and the compute size ({})", options.compute.label),
+        title: format!("Note the current pool size (Dashboard → Database Settings; poolfix assumed {pool}) and the compute size ({})", compute.label),
         ..Step::default()
     });
     before.push(Step {
@@ -108,16 +110,48 @@ fn rollback_steps(changed: &[&ServiceReport], options: &ComposeOptions) -> Vec<S
             ..Step::default()
         });
     }
+    if let Some(from) = options.levers.dashboard {
+        let mut title = format!("Set the pool size back to {} (Dashboard → Database Settings)", from.pool_size);
+        if from.compute != options.compute {
+            let _ = write!(
+                title,
+                " and the compute size back to {} (Dashboard → Project Settings → Compute and Disk)",
+                from.compute.label
+            );
+        }
+        rollback.push(Step { title, ..Step::default() });
+        return rollback;
+    }
     rollback.push(Step {
         title: format!(
             "The old pool sizes did not fit: keep pool size {pool}, and raise a service's pool (for example an overflow of 2) only after raising the Supabase pool size (on {} up to about {}, 80 % of its {} direct connections; 40 % with heavy Data API use)",
             options.compute.label,
-            options.compute.direct_max * 4 / 5,
+            options.compute.advised_pool_max(),
             options.compute.direct_max
         ),
         ..Step::default()
     });
     rollback
+}
+
+/// The dashboard change of the chosen plan, made before any service changes: more room first.
+fn dashboard_step(options: &ComposeOptions) -> Option<Step> {
+    let from = options.levers.dashboard?;
+    let pool = options.pool_size();
+    let mut commands = Vec::new();
+    if from.compute != options.compute {
+        commands.push(format!(
+            "Dashboard → Project Settings → Compute and Disk: {} → {} (the database restarts: a short downtime)",
+            from.compute.label, options.compute.label
+        ));
+    }
+    commands.push(format!("Dashboard → Database Settings → Connection pooling: pool size {} → {pool}", from.pool_size));
+    Some(Step {
+        title: format!("Raise the pool size to {pool} before changing any service"),
+        commands,
+        checks: vec!["show max_connections;   # the pool size must stay well below it".into()],
+        expect: vec![format!("the dashboard shows pool size {pool}")],
+    })
 }
 
 pub fn plan(reports: &[ServiceReport], budget: &Budget, options: &ComposeOptions) -> Plan {
@@ -129,6 +163,7 @@ pub fn plan(reports: &[ServiceReport], budget: &Budget, options: &ComposeOptions
         v
     };
     let mut plan = Plan { before: before_steps(options), ..Plan::default() };
+    plan.rollout.extend(dashboard_step(options));
     for r in &changed {
         let name = &r.service.name;
         let mut checks =

@@ -24,7 +24,7 @@ pub fn check(service: &Service, options: &ComposeOptions, vars: &BTreeMap<String
     let known_env: Vec<(String, String)> = service.env.iter().map(|e| (e.name.clone(), e.value.clone())).collect();
     for site in service.urls.iter().filter(|u| u.url.contains("://")) {
         let mut o = UrlOptions::new(service.kind);
-        o.mode = options.mode;
+        o.mode = options.mode_for(&service.name);
         // A URL that comes whole from a variable lives in .env, where a password belongs.
         o.in_file = site.span.is_some();
         o.env = known_env.clone();

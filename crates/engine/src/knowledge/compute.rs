@@ -37,6 +37,14 @@ pub static COMPUTE_SIZES: [Compute; 11] = [
     size("16xl", "16XL", 500, 12_000, 128),
 ];
 
+impl Compute {
+    /// The largest pool size Supabase advises: 80 % of the direct connections (40 % with heavy
+    /// Data API use, which also needs them).
+    pub fn advised_pool_max(&self) -> u32 {
+        self.direct_max * 4 / 5
+    }
+}
+
 pub fn compute(name: &str) -> Option<&'static Compute> {
     COMPUTE_SIZES.iter().find(|c| c.name.eq_ignore_ascii_case(name))
 }

@@ -117,5 +117,20 @@ pub fn compose(r: &ComposeReport) -> Value {
         "diff": r.diff,
         "env_lines": r.env_lines,
         "plan": r.plan.to_markdown(),
+        "plan_options": r.planned.options.iter().map(|o| json!({
+            "id": o.id,
+            "title": o.title,
+            "cost": o.cost,
+            "fits": o.fits,
+            "chosen": r.planned.chosen().is_some_and(|c| c.id == o.id),
+            "offered_only": o.alternative,
+            "pool_size": o.pool_size,
+            "compute": o.compute.name,
+            "pools": o.pools.iter().map(|p| json!({
+                "pool": p.pool, "before": opt(p.before), "after": opt(p.after), "room": p.room, "reserve": p.reserve,
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "fits": r.planned.fits(),
+        "nothing_fits": r.planned.needs,
     })
 }

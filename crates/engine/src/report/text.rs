@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{counts, excerpt};
-use crate::compose::ComposeReport;
+use crate::compose::{ComposeReport, Planned};
 use crate::diagnostic::{Finding, Severity};
 use crate::model::count_label as show;
 use crate::span::line_col;
@@ -124,6 +124,7 @@ pub fn compose(text: &str, r: &ComposeReport, style: Style) -> String {
             g.headroom()
         );
     }
+    options(&mut out, &r.planned);
     if !r.env_lines.is_empty() {
         let _ = writeln!(out, "\nsettings added (.env form):\n{}", r.env_lines);
     }
@@ -133,6 +134,31 @@ pub fn compose(text: &str, r: &ComposeReport, style: Style) -> String {
         let _ = write!(out, "\ndiff:\n{}\nplan:\n{}", r.diff, r.plan.to_markdown());
     }
     out
+}
+
+/// The plan options, the chosen one marked, each with its pools after and its cost.
+fn options(out: &mut String, planned: &Planned) {
+    if planned.options.len() < 2 && planned.fits() {
+        return;
+    }
+    let _ = writeln!(out, "\nplan options (* = what the fix does; `--plan ID` picks another):");
+    for (i, o) in planned.options.iter().enumerate() {
+        let mark = if i == planned.chosen { '*' } else { ' ' };
+        let alt = if o.alternative { ", offered only" } else { "" };
+        let _ = writeln!(out, "{mark} {}: {}{alt}", o.id, o.title);
+        for p in &o.pools {
+            let reserve = p.reserve.map(|r| format!(", {r} server connections left for it")).unwrap_or_default();
+            let room = p.room.map_or("?".into(), |r| r.to_string());
+            let _ = writeln!(out, "    {}: {} → {} of {room}{reserve}", p.pool, show(p.before), show(p.after));
+        }
+        let _ = writeln!(out, "    {}; costs: {}", if o.fits { "fits" } else { "does not fit" }, o.cost);
+    }
+    if let Some(needs) = &planned.needs {
+        let _ = writeln!(out, "  nothing fits: {needs}");
+    }
+    if let Some(id) = &planned.unknown_choice {
+        let _ = writeln!(out, "  `--plan {id}` is not an option for this file: {}", planned.ids());
+    }
 }
 
 fn services(out: &mut String, r: &ComposeReport, style: Style) {

@@ -49,6 +49,7 @@ pub mod pf213_service_in_profile;
 pub mod pf214_shared_environment;
 pub mod pf215_shared_text_needs_two_fixes;
 pub mod pf216_no_reserve_for_transaction_mode;
+pub mod pf217_fewer_processes;
 
 pub use pf100_unparsable_connection_string::finding as unparsable;
 pub use pf100_unparsable_connection_string::DOC as PF100;
@@ -91,6 +92,7 @@ pub static CATALOG: &[(&RuleDoc, &RuleText)] = &[
     (&pf214_shared_environment::DOC, &pf214_shared_environment::TEXT),
     (&pf215_shared_text_needs_two_fixes::DOC, &pf215_shared_text_needs_two_fixes::TEXT),
     (&pf216_no_reserve_for_transaction_mode::DOC, &pf216_no_reserve_for_transaction_mode::TEXT),
+    (&pf217_fewer_processes::DOC, &pf217_fewer_processes::TEXT),
 ];
 
 /// The connection-string rules, in the order their fixes take priority.
@@ -130,6 +132,7 @@ const SERVICE_RULES: &[ServiceRule] = &[
     pf212_urls_beyond_the_first::check,
     pf213_service_in_profile::check,
     pf209_env_file_not_read::check,
+    pf217_fewer_processes::check,
 ];
 
 /// The budget rules, for each pool.
@@ -152,6 +155,8 @@ pub struct BudgetCtx<'a> {
     /// The service that holds the most before the fix, and after it: where findings point.
     pub largest_before: Span,
     pub largest_after: Span,
+    /// What to do when the chosen plan leaves the pool over (the planner's word).
+    pub advice: &'a str,
 }
 
 impl BudgetCtx<'_> {

@@ -28,7 +28,7 @@ pub static TEXT: RuleText = RuleText {
 
 pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
     let wanted = match ctx.options.mode {
-        ModeChoice::Keep => return,
+        ModeChoice::Auto | ModeChoice::Keep => return,
         ModeChoice::Session => PoolMode::Session,
         ModeChoice::Transaction => PoolMode::Transaction,
     };

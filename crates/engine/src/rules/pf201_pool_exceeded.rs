@@ -27,7 +27,7 @@ use crate::model::count_label;
 
 pub fn check(ctx: &BudgetCtx, out: &mut Vec<Finding>) {
     let g = ctx.group;
-    let Some(limit) = g.limit else { return };
+    let Some(limit) = g.limit_before else { return };
     if g.before.is_some_and(|b| b <= limit) || g.before == Some(0) {
         return;
     }
@@ -40,7 +40,7 @@ pub fn check(ctx: &BudgetCtx, out: &mut Vec<Finding>) {
             g.host,
             ctx.mode(),
             count_label(g.before),
-            g.limit_label,
+            g.limit_label_before,
             who.join(", ")
         ),
         ctx.largest_before,

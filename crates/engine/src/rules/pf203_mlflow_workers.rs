@@ -38,6 +38,12 @@ pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
         s.processes.source,
         s.processes.value * engines
     );
+    // Fewer workers is a lever of the plan: taken only when the pools do not fit without it.
+    if !ctx.options.levers.lower_processes {
+        let message = format!("{message}; the budget fits without lowering them, so the plan keeps them");
+        out.push(Finding::new(&DOC, message, s.processes.span.unwrap_or(s.key_span)));
+        return;
+    }
     let setting = s.kind.settings().and_then(|t| t.workers);
     let (span, fix) = match (s.processes.span, def.flags.first(), setting) {
         (Some(span), Some(flag), _) => {
