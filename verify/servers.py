@@ -55,8 +55,16 @@ def wait_port(port, proc, what):
 class Servers:
     """PostgreSQL on `pg_port`, PgBouncer session mode on `session_port`, transaction on `transaction_port`."""
 
-    def __init__(self, pool_size=POOL_SIZE, ignore_jit=False):
+    def __init__(self, pool_size=POOL_SIZE, ignore_jit=False, shared=None):
         self.pool_size = pool_size
+        # `shared` (the transaction side's reserve): one PgBouncer like Supavisor's shared
+        # pooler, whose session and transaction ports draw on one pool (docs/sources.md#limits).
+        # PgBouncer listens on one port, so the transaction "port" is the database `postgres_tx`
+        # (transaction mode) on the same listener; `max_user_connections` caps the server
+        # connections of every entry together. PgBouncer keeps a pool per entry, so the
+        # transaction entry gets the reserve poolfix reports as its own pool size: what
+        # Supavisor's one pool leaves it once the session clients hold theirs.
+        self.shared = shared
         # PgBouncer refuses startup parameters it does not know, as Prefect 2's `jit`
         # (docs/sources.md#prefect); `ignore_jit` makes it a pooler that lets the parameter through unapplied.
         self.ignored = "extra_float_digits, jit" if ignore_jit else "extra_float_digits"
@@ -95,14 +103,31 @@ class Servers:
         subprocess.run(as_postgres([pg_bin("psql"), "-h", "127.0.0.1", "-p", str(self.pg_port), "-U", "poolfix", "-d", "postgres",
                                     "-c", "create database prefect"]),
                        check=True, env=dict(os.environ, PGPASSWORD=PASSWORD), stdout=subprocess.DEVNULL)
+        if self.shared is not None:
+            # The pooler's user logs in to PostgreSQL itself (see the shared entries below).
+            subprocess.run(as_postgres([pg_bin("psql"), "-h", "127.0.0.1", "-p", str(self.pg_port), "-U", "poolfix", "-d", "postgres",
+                                        "-c", f"create role \"{POOLER_USER}\" login superuser password '{PASSWORD}'"]),
+                           check=True, env=dict(os.environ, PGPASSWORD=PASSWORD), stdout=subprocess.DEVNULL)
         users = os.path.join(self.dir, "users.txt")
         self._write(users, f'"{POOLER_USER}" "{PASSWORD}"\n"postgres" "{PASSWORD}"\n"{ADMIN}" "{PASSWORD}"\n')
-        for mode, port in (("session", self.session_port), ("transaction", self.transaction_port)):
+        poolers = [("session", self.session_port), ("transaction", self.transaction_port)]
+        if self.shared is not None:
+            self.transaction_port = self.session_port
+            poolers = [("session", self.session_port)]
+        for mode, port in poolers:
             ini = os.path.join(self.dir, f"pgbouncer-{mode}.ini")
+            shared = ""
+            # Shared: every entry logs in as the client's own user, so that one user's
+            # max_user_connections caps them all (a user forced in an entry is that entry's own).
+            login = f" user=poolfix password={PASSWORD}" if self.shared is None else ""
+            if self.shared is not None:
+                shared = (f"postgres_tx = host=127.0.0.1 port={self.pg_port} dbname=postgres"
+                          f" pool_mode=transaction pool_size={self.shared}\n")
+            cap = f"max_user_connections = {self.pool_size}\n" if self.shared is not None else ""
             self._write(ini, f"""[databases]
-postgres = host=127.0.0.1 port={self.pg_port} dbname=postgres user=poolfix password={PASSWORD}
-prefect = host=127.0.0.1 port={self.pg_port} dbname=prefect user=poolfix password={PASSWORD}
-[pgbouncer]
+postgres = host=127.0.0.1 port={self.pg_port} dbname=postgres{login}
+prefect = host=127.0.0.1 port={self.pg_port} dbname=prefect{login}
+{shared}[pgbouncer]
 listen_addr = 127.0.0.1
 listen_port = {port}
 unix_socket_dir =
@@ -111,7 +136,7 @@ auth_file = {users}
 pool_mode = {mode}
 admin_users = {ADMIN}
 default_pool_size = {self.pool_size}
-max_client_conn = 200
+{cap}max_client_conn = 200
 query_wait_timeout = 5
 client_tls_sslmode = allow
 client_tls_key_file = {key}
@@ -137,6 +162,19 @@ pidfile = {self.dir}/pgbouncer-{mode}.pid
     def clients(self, port, user=POOLER_USER):
         """How many client connections `user` holds right now on `port`."""
         return len(self.client_ids(port, user))
+
+    def pooler_rows(self, port, what):
+        """PgBouncer's admin console: SHOW CLIENTS or SHOW SERVERS, as dicts."""
+        import psycopg2
+        conn = psycopg2.connect(host="127.0.0.1", port=port, user=ADMIN, password=PASSWORD, dbname="pgbouncer")
+        conn.autocommit = True
+        try:
+            with conn.cursor() as cur:
+                cur.execute(f"SHOW {what}")
+                cols = [d[0] for d in cur.description]
+                return [dict(zip(cols, row)) for row in cur.fetchall()]
+        finally:
+            conn.close()
 
     def client_ids(self, port, user=POOLER_USER):
         """The client connections held for `user` right now on `port`, each as (address, port):

@@ -12,6 +12,13 @@ Prefect 2 compose fixture in session mode (the mode poolfix says 2.x needs), thr
 that lets Prefect 2's `jit` startup parameter through; through one that refuses it, Prefect 2
 must fail with the error the guide quotes.
 
+The seed as poolfix plans it (the API moved to the transaction port) on one PgBouncer standing in
+for Supavisor's shared pool: session entries and a transaction entry for the same database,
+capped together at 15 server connections (`max_user_connections`); MLflow, Prefect 3 and the
+API's 8 processes under a burst at once must all answer, with no client refused and each within
+poolfix's maximum. The control, the per-tool fixes alone (everything in session mode), must
+overflow the same pool.
+
 And a real `celery beat` (the service table's `celery-beat` entry): an app whose code creates a
 SQLAlchemy engine with the defaults and uses it on import, scheduling a task every half second;
 the beat must hold no more connections than poolfix predicts for it (one), and at least the one
@@ -24,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -373,6 +381,173 @@ def mlflow_naive_case(servers):
         server.stop()
 
 
+APP = os.path.join(os.path.dirname(__file__), "shared_app.py")
+
+
+def start_app(url, n, seconds, threads=3):
+    """`n` processes of the planned `api` (2 replicas × 4 workers in the seed)."""
+    return [subprocess.Popen([sys.executable, APP, url, str(seconds), str(threads)], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, start_new_session=True) for _ in range(n)]
+
+
+def finish_apps(procs):
+    """Each process's last line (`ok N` or `failed N: …`), after it ends (or is stopped)."""
+    out = []
+    for p in procs:
+        try:
+            text, _ = p.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, 9)
+            text, _ = p.communicate()
+        out.append((p.returncode, (text.strip().splitlines() or ["(no output)"])[-1]))
+    return out
+
+
+def shared_pool_case(report, label, expect_fit):
+    """The seed with a planned configuration on one pool shared by both modes (pool size 15, as
+    on Micro; the transaction side gets the reserve poolfix reports): MLflow and Prefect with
+    their settings, the API's 8 processes with theirs, a burst on all three at once. Planned
+    (`expect_fit`): everything answers, no client is refused or times out, each service's
+    clients stay within poolfix's maximum. The control (everything on the session side, as the
+    per-tool fixes alone leave it) must overflow: the API's clients wait for a server connection
+    until query_wait_timeout."""
+    svcs = {s["name"]: s for s in report["services"]}
+    groups = report["budget"]["groups"]
+    reserve = next((g["reserve"] for g in groups if g["mode"] == "transaction"), None) or 0
+    with Servers(pool_size=15, shared=reserve) as servers:
+        port = servers.session_port
+        mlflow_url, _ = local(svcs["mlflow"]["corrected_url"], servers)
+        prefect_url, _ = local(svcs["prefect-server"]["corrected_url"], servers, database="prefect")
+        api = svcs["api"]
+        app_db = "postgres_tx" if api["mode_after"] == "transaction" else "postgres"
+        app_url, _ = local(api["corrected_url"], servers, database=app_db)
+        mlflow, prefect = Mlflow(mlflow_url, dict(svcs["mlflow"]["env"])), Prefect(prefect_url, dict(svcs["prefect-server"]["env"]))
+        apps = []
+        try:
+            mlflow.wait_healthy()
+            prefect.wait_healthy()
+            status, body = http(prefect.url("/api/flows/"), {"name": f"poolfix-shared-{label}"})
+            assert status in (200, 201), f"create flow: {status} {body}"
+            flow_id = json.loads(body)["id"]
+            peaks = {"postgres": 0, "prefect": 0, "postgres_tx": 0, "servers": 0}
+            stop = threading.Event()
+
+            def watch():
+                while not stop.is_set():
+                    clients = servers.pooler_rows(port, "CLIENTS")
+                    for db in ("postgres", "prefect", "postgres_tx"):
+                        n = sum(1 for c in clients if c.get("database") == db and c.get("user") == POOLER_USER)
+                        peaks[db] = max(peaks[db], n)
+                    peaks["servers"] = max(peaks["servers"], len(servers.pooler_rows(port, "SERVERS")))
+                    stop.wait(0.05)
+
+            watcher = threading.Thread(target=watch)
+            watcher.start()
+            errors = []
+            try:
+                apps = start_app(app_url, api["processes"] * api["replicas"], seconds=10)
+
+                def one(i):
+                    s, _ = http(mlflow.url("/api/2.0/mlflow/experiments/create"), {"name": f"poolfix-shared-{label}-{i}-{time.time()}"})
+                    assert s == 200
+                    s, _ = http(prefect.url("/api/flow_runs/"), {"flow_id": flow_id, "name": f"shared-{i}"})
+                    assert s in (200, 201)
+
+                try:
+                    concurrently(BURST, one)
+                except AssertionError as e:
+                    errors.append(f"burst: {e}")
+                results = finish_apps(apps)
+                errors += [f"api: {line}" for code, line in results if code != 0]
+            finally:
+                stop.set()
+                watcher.join()
+            predicted = {"postgres": svcs["mlflow"]["max_connections_after"], "prefect": svcs["prefect-server"]["max_connections_after"]}
+            predicted[app_db] = predicted.get(app_db, 0) + api["max_connections_after"]
+            dbs = ("postgres", "prefect", "postgres_tx")
+            table.append((f"shared pool of 15, {label}: clients of postgres (mlflow{'' if app_db == 'postgres_tx' else ' + api'}) / "
+                          "prefect / postgres_tx (api); server connections",
+                          " / ".join(str(predicted.get(db, 0)) for db in dbs) + ", 15",
+                          "-", " / ".join(str(peaks[db]) for db in dbs) + f", {peaks['servers']}"))
+            if not expect_fit:
+                with open(os.path.join(servers.dir, "pgbouncer-session.log"), errors="replace") as f:
+                    log = f.read()
+                assert errors, f"the control case did not overflow the shared pool: {peaks}"
+                # The clients that found no server connection were closed at query_wait_timeout.
+                assert "query_wait_timeout" in log, f"no query_wait_timeout in PgBouncer's log; errors: {errors[:3]}"
+                return
+            assert not errors, f"{len(errors)} failures: {errors[:3]}"
+            over = {db: (peaks[db], n) for db, n in predicted.items() if peaks[db] > n}
+            assert not over, f"clients above poolfix's maximum (seen, predicted): {over}"
+            assert peaks["servers"] <= 15, f"{peaks['servers']} server connections on a pool of 15"
+        finally:
+            for a in apps:
+                if a.poll() is None:
+                    os.killpg(a.pid, 9)
+                    a.wait()
+            mlflow.stop()
+            prefect.stop()
+
+
+def plan_lines(report, needle):
+    """The rollout plan's lines (markdown) that contain `needle`."""
+    return [line for line in report["plan"].splitlines() if needle in line]
+
+
+def health_and_count_case():
+    """The rollout's checks can see the failure: the health checks poolfix's plan prints answer 200
+    while the database is up and an error status once PostgreSQL is stopped (where `/health` and
+    `/api/health` still answer 200), and the plan's client count (read from /proc/net/tcp inside the container) equals what
+    the pooler's SHOW CLIENTS lists, for this machine's pooler port."""
+    import re
+    report = poolfix("check", SEED, "--plan", "pool-size")
+    svcs = {s["name"]: s for s in report["services"]}
+    found = re.findall(r"curl -fsS (-X POST .*?'\{\}' )?http://localhost:(\d+)(\S+)", report["plan"])
+    checks = {int(port): (path, {} if post else None) for post, port, path in found}
+    assert 5000 in checks and 4200 in checks, f"no health checks for MLflow and Prefect in the plan: {checks}"
+    count_cmd = plan_lines(report, "/proc/net/tcp")[0]
+    awk = re.search(r"awk '(.*)' /proc/net/tcp /proc/net/tcp6", count_cmd).group(1)
+    with Servers(pool_size=10) as servers:
+        mlflow_url, port = local(svcs["mlflow"]["corrected_url"], servers)
+        prefect_url, _ = local(svcs["prefect-server"]["corrected_url"], servers, database="prefect")
+        mlflow, prefect = Mlflow(mlflow_url, dict(svcs["mlflow"]["env"])), Prefect(prefect_url, dict(svcs["prefect-server"]["env"]))
+        try:
+            mlflow.wait_healthy()
+            prefect.wait_healthy()
+            for server, (path, body) in ((mlflow, checks[5000]), (prefect, checks[4200])):
+                status, answer = http(server.url(path), body)
+                assert status == 200, f"{server.name} {path}: {status} {answer}"
+            time.sleep(1)
+            # The plan's awk program, with this machine's pooler port in place of 5432.
+            local_awk = awk.replace('"1538"', f'"{port:04X}"')
+            assert local_awk != awk, f"the count command does not name port 5432 as 1538: {awk}"
+            for _ in range(3):
+                listed = servers.clients(port)
+                counted = int(subprocess.run(["awk", local_awk, "/proc/net/tcp", "/proc/net/tcp6"],
+                                             capture_output=True, text=True, check=True).stdout.strip())
+                if counted == listed == servers.clients(port):
+                    break
+                time.sleep(1)
+            table.append(("the plan's client count vs SHOW CLIENTS (MLflow + Prefect, idle)", listed, "-", counted))
+            assert counted == listed and listed > 0, f"/proc/net/tcp counted {counted}, SHOW CLIENTS listed {listed}"
+            # PostgreSQL stopped: the plan's checks must fail where /health does not.
+            # A fast shutdown (SIGINT): a smart one (SIGTERM) waits for the sessions to end.
+            for pid in servers.server_pids()[:1]:
+                os.kill(pid, 2)
+            time.sleep(3)
+            for server, (path, body), plain in ((mlflow, checks[5000], "/health"), (prefect, checks[4200], "/api/health")):
+                try:
+                    status, answer = http(server.url(path), body)
+                except urllib.error.HTTPError as e:
+                    status, answer = e.code, e.read().decode()
+                assert status >= 500, f"{server.name} {path} answered {status} with PostgreSQL stopped: {answer}"
+                status, _ = http(server.url(plain))
+                assert status == 200, f"{server.name} {plain}: {status}"
+        finally:
+            mlflow.stop()
+            prefect.stop()
+
+
 def main():
     version = subprocess.run([MLFLOW, "--version"], capture_output=True, text=True).stdout.strip()
     print(f"MLflow: {version}", flush=True)
@@ -395,6 +570,13 @@ def main():
     with Servers(pool_size=3, ignore_jit=True) as servers:
         check("prefect 2 server in transaction mode with other clients on the pool fails as poolfix says",
               lambda: prefect2_transaction_case(servers))
+    check("the plan's health checks and client count see what they guard against", health_and_count_case)
+    planned = poolfix("check", SEED)
+    assert planned["fits"], planned["plan_options"]
+    check("the seed as poolfix plans it, on one pool shared by both modes: fits",
+          lambda: shared_pool_case(planned, "planned", expect_fit=True))
+    check("the seed with the per-tool fixes only, on the same shared pool: overflows (control)",
+          lambda: shared_pool_case(poolfix("check", SEED, "--plan", "workers"), "per-tool fixes only", expect_fit=False))
     with Servers(pool_size=10) as servers:
         print("Celery: " + subprocess.run([CELERY, "--version"], capture_output=True, text=True).stdout.strip(), flush=True)
         check("celery beat holds what poolfix predicts", lambda: celery_beat_case(servers))

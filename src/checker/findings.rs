@@ -1,10 +1,13 @@
 //! The findings list: severity, rule code, message, the line (click to select it in the
 //! input) and the rule's section in the guide.
 
-use leptos::either::Either;
+use std::fmt::Write as _;
+
+use html_escape::encode_safe as esc;
 use leptos::prelude::*;
 use poolfix_engine::rules::{Finding, Severity};
 use poolfix_engine::span::LineIndex;
+use wasm_bindgen::JsCast;
 
 use super::{highlight, Analysis, Checker};
 use crate::base::href;
@@ -55,6 +58,52 @@ pub fn rows(analysis: &Analysis, text: &str) -> Vec<Row> {
     }
 }
 
+/// The list as HTML (like the budget, budget.rs): each position is a button that carries the
+/// span it selects, read by one click handler on the list.
+fn list_html(rows: &[Row]) -> String {
+    if rows.is_empty() {
+        return r#"<p class="ok">No findings.</p>"#.into();
+    }
+    let mut out = String::from(r#"<ol class="finding-list">"#);
+    for r in rows {
+        let sev = r.severity.as_str();
+        let _ = write!(
+            out,
+            r#"<li class="finding {sev}"><span class="sev">{sev}</span><a class="code" href="{}" title="What this rule checks, in the guide">{}</a><button type="button" class="where" data-start="{}" data-end="{}" aria-label="Show line {} column {} in the input">{}:{}</button>"#,
+            esc(&r.guide),
+            r.code,
+            r.start,
+            r.end,
+            r.line,
+            r.column,
+            r.line,
+            r.column
+        );
+        if let Some(s) = &r.service {
+            let _ = write!(out, r#"<span class="svc">{}</span>"#, esc(s));
+        }
+        let _ = write!(out, r#"<p class="msg">{}</p>"#, esc(&r.message));
+        if let Some(f) = &r.fix {
+            let _ = write!(out, r#"<p class="fix">Fix: {}</p>"#, esc(f));
+        }
+        out.push_str("</li>");
+    }
+    out.push_str("</ol>");
+    out
+}
+
+/// Selects the span of the position button that was clicked (or pressed with Enter).
+fn jump(ev: leptos::ev::MouseEvent) {
+    let target = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+    let Some(button) = target.and_then(|t| t.closest(".where").ok().flatten()) else {
+        return;
+    };
+    let at = |name: &str| button.get_attribute(name).and_then(|v| v.parse::<usize>().ok());
+    if let (Some(start), Some(end)) = (at("data-start"), at("data-end")) {
+        highlight(start, end);
+    }
+}
+
 #[component]
 pub fn Findings() -> impl IntoView {
     let c = expect_context::<Checker>();
@@ -67,32 +116,7 @@ pub fn Findings() -> impl IntoView {
     view! {
         <section class="findings" aria-labelledby="findings-title">
             <h2 id="findings-title">"Findings " <span class="count">{counts}</span></h2>
-            {move || {
-                let rows = rows.get();
-                if rows.is_empty() {
-                    return Either::Left(view! { <p class="ok">"No findings."</p> });
-                }
-                Either::Right(view! {
-                <ol class="finding-list">
-                    {rows.into_iter().map(|r| {
-                        let (start, end) = (r.start, r.end);
-                        view! {
-                            <li class=format!("finding {}", r.severity.as_str())>
-                                <span class="sev">{r.severity.as_str()}</span>
-                                <a class="code" href=r.guide.clone() title="What this rule checks, in the guide">{r.code}</a>
-                                <button type="button" class="where" on:click=move |_| highlight(start, end)
-                                    aria-label=format!("Show line {} column {} in the input", r.line, r.column)>
-                                    {format!("{}:{}", r.line, r.column)}
-                                </button>
-                                {r.service.map(|s| view! { <span class="svc">{s}</span> })}
-                                <p class="msg">{r.message}</p>
-                                {r.fix.map(|f| view! { <p class="fix">"Fix: " {f}</p> })}
-                            </li>
-                        }
-                    }).collect_view()}
-                </ol>
-                })
-            }}
+            <div class="finding-wrap" on:click=jump inner_html=move || rows.with(|r| list_html(r))></div>
         </section>
     }
 }

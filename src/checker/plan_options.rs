@@ -1,52 +1,56 @@
 //! The plan options: each way to make the pools fit, its pools after and its cost, with the
 //! one the fix implements selected. Picking another re-runs the analysis with it (and the
-//! share link keeps the choice).
+//! share link keeps the choice). Written as an HTML string like the budget (budget.rs); one
+//! change handler on the fieldset reads the picked radio button.
 
+use std::fmt::Write as _;
+
+use html_escape::encode_safe as esc;
 use leptos::prelude::*;
 use poolfix_engine::compose::budget::count_label as show;
-use poolfix_engine::compose::{planner, PlanOption};
+use poolfix_engine::compose::{planner, Planned};
 
 use super::{Analysis, Checker};
 
-fn pools(o: &PlanOption) -> String {
-    let each: Vec<String> = o
-        .pools
-        .iter()
-        .map(|p| format!("{}: {} of {}", p.pool, show(p.after), p.room.map_or("?".into(), |r| r.to_string())))
-        .collect();
-    each.join("; ")
+fn options_html(p: &Planned) -> String {
+    let mut out = String::from("<legend>How to make it fit</legend>");
+    for (i, o) in p.options.iter().enumerate() {
+        let checked = if i == p.chosen { " checked" } else { "" };
+        let offered = if o.alternative { " (offered only)" } else { "" };
+        let verdict = if o.fits { "fits" } else { "does not fit" };
+        let pools: Vec<String> = o
+            .pools
+            .iter()
+            .map(|p| format!("{}: {} of {}", p.pool, show(p.after), p.room.map_or("?".into(), |r| r.to_string())))
+            .collect();
+        let _ = write!(
+            out,
+            r#"<label class="plan-option"><input type="radio" name="plan" value="{}"{checked}> <strong>{}</strong> — {}{offered}: {verdict}<small>{}. Costs: {}</small></label>"#,
+            o.id,
+            o.id,
+            esc(&o.title),
+            esc(&pools.join("; ")),
+            esc(&o.cost)
+        );
+    }
+    if let Some(n) = &p.needs {
+        let _ = write!(out, r#"<p class="warn">Nothing fits: {}.</p>"#, esc(n));
+    }
+    out
 }
 
 #[component]
 pub fn PlanOptions() -> impl IntoView {
     let c = expect_context::<Checker>();
-    let report = move || match c.analysis.get() {
-        Analysis::Compose(r) if r.planned.options.len() > 1 || !r.planned.fits() => Some(r),
-        _ => None,
+    let pick = move |ev: leptos::ev::Event| {
+        let id = event_target_value(&ev);
+        c.settings.update(|s| s.plan = planner::IDS.into_iter().find(|known| *known == id));
     };
     move || {
-        report().map(|r| {
-            let p = &r.planned;
-            let chosen = p.chosen;
-            view! {
-                <fieldset class="plan-options">
-                    <legend>"How to make it fit"</legend>
-                    {p.options.iter().enumerate().map(|(i, o)| {
-                        let id = planner::IDS.into_iter().find(|k| *k == o.id);
-                        let verdict = if o.fits { "fits" } else { "does not fit" };
-                        let offered = if o.alternative { " (offered only)" } else { "" };
-                        view! {
-                            <label class="plan-option">
-                                <input type="radio" name="plan" value=o.id prop:checked=i == chosen
-                                    on:change=move |_| c.settings.update(|s| s.plan = id)/>
-                                <strong>{o.id}</strong>{format!(" — {}{offered}: {verdict}", o.title)}
-                                <small>{format!("{}. Costs: {}", pools(o), o.cost)}</small>
-                            </label>
-                        }
-                    }).collect_view()}
-                    {p.needs.clone().map(|n| view! { <p class="warn">{format!("Nothing fits: {n}.")}</p> })}
-                </fieldset>
-            }
-        })
+        let html = match c.analysis.get() {
+            Analysis::Compose(r) if r.planned.options.len() > 1 || !r.planned.fits() => Some(options_html(&r.planned)),
+            _ => None,
+        };
+        html.map(|h| view! { <fieldset class="plan-options" on:change=pick inner_html=h></fieldset> })
     }
 }

@@ -86,6 +86,11 @@ fn read(path: &str) -> Result<String, String> {
 }
 
 fn load(c: &Common) -> Result<(String, ComposeReport), String> {
+    let (text, report, _) = load_with_options(c)?;
+    Ok((text, report))
+}
+
+fn load_with_options(c: &Common) -> Result<(String, ComposeReport, ComposeOptions), String> {
     let text = read(&c.file)?;
     let env_text = match &c.env_file {
         Some(p) => read(p)?,
@@ -106,7 +111,7 @@ fn load(c: &Common) -> Result<(String, ComposeReport), String> {
     if let Some(id) = &report.planned.unknown_choice {
         return Err(format!("`--plan {id}` is not an option for this file; it has: {}", report.planned.ids()));
     }
-    Ok((text, report))
+    Ok((text, report, options))
 }
 
 fn fail(e: String) -> ExitCode {
@@ -152,13 +157,37 @@ pub fn check(args: CheckArgs) -> ExitCode {
     }
 }
 
+/// The fixed file, analysed again before it is shown: fixing it must change nothing and find
+/// nothing the original did not (a fix that leaves a new problem is not a fix).
+fn fixed_is_final(report: &ComposeReport, options: &ComposeOptions) -> Result<(), String> {
+    let again = analyze_compose(&report.fixed, options);
+    if !again.edits.is_empty() {
+        return Err(format!(
+            "the fixed file would be changed again (a poolfix bug, please report it):\n{}",
+            again.diff
+        ));
+    }
+    let before: Vec<&str> = report.findings.iter().map(|f| f.finding.rule.code).collect();
+    match again.findings.iter().find(|f| !before.contains(&f.finding.rule.code)) {
+        Some(f) => Err(format!(
+            "the fixed file has a finding the original did not ({} {}; a poolfix bug, please report it)",
+            f.finding.rule.code, f.finding.message
+        )),
+        None => Ok(()),
+    }
+}
+
 pub fn fix(args: FixArgs) -> ExitCode {
-    let (source, report) = match load(&args.common) {
+    let (source, report, options) = match load_with_options(&args.common) {
         Ok(x) => x,
         Err(e) => return fail(e),
     };
     if report.invalid {
         eprint!("{}", text::compose(&source, &report, Style::default()));
+        return ExitCode::from(1);
+    }
+    if let Err(e) = fixed_is_final(&report, &options) {
+        eprintln!("poolfix: {e}");
         return ExitCode::from(1);
     }
     if args.diff {

@@ -89,7 +89,17 @@ fn check_reports_the_seed_budget_and_exits_1() {
     assert_eq!(v["budget"]["limit"], 15);
     assert_eq!(v["budget"]["mode"], "session");
     assert_eq!(v["budget"]["before"], 261);
-    assert_eq!(v["budget"]["after"], 25);
+    // The plan moves the API to the transaction port: the session side holds 9.
+    assert_eq!(v["budget"]["after"], 9);
+    assert_eq!(v["fits"], true);
+    let chosen: Vec<&str> = v["plan_options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["chosen"] == true)
+        .map(|o| o["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(chosen, ["transaction"]);
     let mlflow = v["services"].as_array().unwrap().iter().find(|s| s["name"] == "mlflow").unwrap();
     assert_eq!(mlflow["kind"], "mlflow");
     assert_eq!(mlflow["version"], "3.17.2");
@@ -149,7 +159,7 @@ fn fix_diff_plan_and_write() {
 
     let plan = String::from_utf8(poolfix(&["plan", &seed()]).stdout).unwrap();
     assert!(plan.contains("docker compose up -d --no-deps --build mlflow"));
-    assert!(plan.contains("curl -fsS http://localhost:4200/api/health"));
+    assert!(plan.contains("http://localhost:4200/api/flows/count"));
     assert!(plan.contains("EMAXCONNSESSION"));
 
     let dir = std::env::temp_dir().join(format!("poolfix-cli-{}", std::process::id()));
@@ -291,4 +301,36 @@ fn markdown_format_for_a_pull_request_comment_masks_passwords() {
     let url = poolfix(&["url", TICKET, "--for", "mlflow", "--format", "markdown"]);
     let md = String::from_utf8(url.stdout).unwrap();
     assert!(md.contains("## Corrected URLs") && md.contains("postgresql+psycopg2://"), "{md}");
+}
+
+#[test]
+fn plan_picks_an_option_and_refuses_an_unknown_one() {
+    // Another option: the pool size raised in the dashboard, every service kept in its mode.
+    let out = poolfix(&["check", &seed(), "--plan", "pool-size", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["budget"]["groups"][0]["limit"], 31);
+    assert_eq!(v["budget"]["after"], 25);
+    let pooled = v["services"].as_array().unwrap().iter().filter(|s| !s["corrected_url"].is_null());
+    assert!(pooled.map(|s| &s["mode_after"]).all(|m| m == "session"));
+    let plan = poolfix(&["plan", &seed(), "--plan", "pool-size"]);
+    assert_eq!(plan.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&plan.stdout).contains("pool size 15 → 31"));
+    // An id the file does not have is a usage error that lists those it has.
+    let out = poolfix(&["fix", &seed(), "--plan", "compute"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("pools, workers, transaction, pool-size, fewer-processes"), "{err}");
+}
+
+#[test]
+fn nothing_fits_says_what_would_and_exits_1() {
+    let file = format!("{}/../../tests/compose/nothing-fits.yml", env!("CARGO_MANIFEST_DIR"));
+    for cmd in ["check", "fix", "plan"] {
+        let out = poolfix(&[cmd, &file, "--mode", "keep"]);
+        assert_eq!(out.status.code(), Some(1), "{cmd}");
+    }
+    let out = poolfix(&["check", &file, "--mode", "keep", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["fits"], false);
+    assert!(v["nothing_fits"].as_str().unwrap().contains("pool size of at least 799"), "{}", v["nothing_fits"]);
 }

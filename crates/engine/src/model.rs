@@ -188,6 +188,10 @@ pub struct Service {
     pub line: usize,
     pub kind: ServiceKind,
     pub image: Option<String>,
+    /// Where `image:`'s value is in the source.
+    pub image_span: Option<Span>,
+    /// The service has `build:`: its image is made here and may add what the base lacks.
+    pub builds: bool,
     /// The version read from the image tag, or else the one the user said to assume.
     pub version: Option<Version>,
     /// `version` is the user's assumption, not read from the file.

@@ -162,7 +162,9 @@ fn keeps_structure(case: &Case, report: &ComposeReport) {
             let shared = k.split('.').nth(1).is_some_and(|top| top.starts_with("x-"));
             // A plan with fewer replicas edits `deploy.replicas`.
             let replicas = k.ends_with(".deploy.replicas") && case.options.plan.as_deref() == Some("fewer-processes");
-            let editable = k.contains(".environment") || k.contains(".command") || shared || replicas;
+            // PF218 moves an MLflow image to its -full variant.
+            let image = k.ends_with(".image") && fb.get(k).is_some_and(|v| v.ends_with("-full"));
+            let editable = k.contains(".environment") || k.contains(".command") || shared || replicas || image;
             assert!(
                 editable,
                 "{}: `{k}` changed outside environment, command and x- blocks: {:?} -> {:?}",

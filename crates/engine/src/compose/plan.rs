@@ -48,6 +48,18 @@ pub const WATCH_FOR: &[&str] = &[
 
 pub const COUNT_SQL: &str = "select application_name, usename, state, count(*)\nfrom pg_stat_activity\nwhere datname = current_database()\ngroup by 1, 2, 3\norder by 4 desc;";
 
+/// Counts the container's connections to a pooler or database port, from inside it: sockets in
+/// state ESTABLISHED (`01`) whose remote port is 5432 or 6543, in hex as /proc/net/tcp writes
+/// them. Through a pooler `pg_stat_activity` shows the pooler's server connections, not the
+/// clients (verify/services.py checks this command against PgBouncer's SHOW CLIENTS). It counts
+/// the container's whole network namespace (all containers of a pod; the host with host networking).
+pub fn client_count_cmd(service: &str) -> String {
+    use crate::knowledge::endpoints::{SESSION_PORT, TRANSACTION_PORT};
+    format!(
+        r#"docker compose exec {service} awk 'FNR>1 && $4=="01" {{split($3,r,":"); if (r[2]=="{SESSION_PORT:04X}" || r[2]=="{TRANSACTION_PORT:04X}") n++}} END{{print n+0}}' /proc/net/tcp /proc/net/tcp6"#
+    )
+}
+
 /// `docker compose` with the service's profiles: a service in a profile is not started without it.
 fn compose_cmd(r: &ServiceReport) -> String {
     let profiles: String = r.service.profiles.iter().map(|p| format!(" --profile {p}")).collect();
@@ -57,7 +69,8 @@ fn compose_cmd(r: &ServiceReport) -> String {
 fn health(r: &ServiceReport) -> Option<String> {
     let h = r.service.kind.health.as_ref()?;
     let port = r.service.host_port(h.port).unwrap_or(h.port);
-    Some(format!("curl -fsS http://localhost:{port}{}   # answers {}", h.path, h.answer))
+    let post = if h.post { "-X POST -H 'Content-Type: application/json' -d '{}' " } else { "" };
+    Some(format!("curl -fsS {post}http://localhost:{port}{}   # answers {}", h.path, h.answer))
 }
 
 /// What to do before changing anything: note the limits, save the rollback, watch.
@@ -92,6 +105,15 @@ fn rollback_steps(changed: &[&ServiceReport], options: &ComposeOptions) -> Vec<S
     let mut rollback = Vec::new();
     let mut reverse = changed.to_vec();
     reverse.reverse();
+    rollback.push(Step {
+        title: "Roll back a service when, after its step, any of these holds for more than a few minutes".into(),
+        expect: vec![
+            "its health check fails (it touches the database)".into(),
+            "an error from the watch list keeps appearing in its logs".into(),
+            "its container holds more connections than its step says".into(),
+        ],
+        ..Step::default()
+    });
     rollback.push(Step {
         title: "Restore the saved files (the reverse of the diff)".into(),
         commands: vec![
@@ -176,7 +198,11 @@ pub fn plan(reports: &[ServiceReport], budget: &Budget, options: &ComposeOptions
             ));
         }
         if let (Some(b), Some(a)) = (r.max_before, r.max_after) {
-            expect.push(format!("the connection count for {name} stays at or below {a} (it could reach {b} before)"));
+            let per_container = a / r.replicas_after.max(1);
+            checks.push(format!("{}   # at most {per_container}", client_count_cmd(name)));
+            expect.push(format!(
+                "{name} holds at most {a} connections in all (it could reach {b} before); each container at most {per_container}"
+            ));
         }
         plan.rollout.push(Step {
             title: format!("Apply the change to {name}"),

@@ -266,8 +266,9 @@ fn fewer_processes(reports: &[ServiceReport], base: &Levers, options: &ComposeOp
     let mut changes = Vec::new();
     for (h, (p, n)) in holders.iter().zip(&counts) {
         let s = &h.report.service;
-        let (p0, n0) = (s.processes.value.max(1), s.replicas.value.max(1));
-        if (*p, *n) != (p0, n0) && base.fewer_for(&s.name) != Some((*p, *n)) {
+        // Only what this option lowers, not what the options before it did (MLflow's workers).
+        let (p0, n0) = budget::counts_after(s, base);
+        if (*p, *n) != (p0, n0) {
             changes.push(format!("{} {p0}×{n0} → {p}×{n} (processes × replicas)", s.name));
             levers.fewer.insert(s.name.clone(), (*p, *n));
         }

@@ -349,7 +349,8 @@ pub fn read_service(
     options: &ComposeOptions,
 ) -> Service {
     let r = Reader { text, y, node, vars };
-    let image = r.get("image").and_then(|i| y.str(i)).map(|s| interpolate(s, vars).value);
+    let image_node = r.get("image");
+    let image = image_node.and_then(|i| y.str(i)).map(|s| interpolate(s, vars).value);
     let cmd = r.command_line();
     let (env, env_node, env_shared) = r.environment();
     let tagged = image.as_deref().and_then(version_from_image);
@@ -378,6 +379,8 @@ pub fn read_service(
         ports: r.ports(),
         env_files: r.env_files(),
         image,
+        image_span: image_node.map(|i| y.node(i).span),
+        builds: r.get("build").is_some(),
         argv: cmd.argv,
         env,
         env_node,

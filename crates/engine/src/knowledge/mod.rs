@@ -6,6 +6,7 @@
 pub mod compute;
 pub mod drivers;
 pub mod endpoints;
+pub mod images;
 pub mod services;
 
 /// Whether a service can run through a transaction pooler.

@@ -117,11 +117,15 @@ pub struct Extra {
     pub job_execution: bool,
 }
 
-/// An HTTP check that the service is up.
+/// An HTTP check that the service is up and reaches its database: `/health`-style endpoints
+/// answer 200 with PostgreSQL stopped, so the rollout would not see the failure it guards
+/// against (measured on MLflow 3.17.2 and Prefect 3.9.1: docs/sources.md#health).
 #[derive(Debug)]
 pub struct Health {
     pub port: u16,
     pub path: &'static str,
+    /// Sent as `POST` with the JSON body `{}` (an API call that runs a query).
+    pub post: bool,
     pub answer: &'static str,
 }
 
@@ -337,7 +341,14 @@ pub static RUNNERS: &[Runner] = &[
 ];
 
 const PREFECT_SERVER_COMMANDS: &[&str] = &["prefect server start", "prefect orion start"];
-const PREFECT_HEALTH: Health = Health { port: 4200, path: "/api/health", answer: "true" };
+/// `/api/ready` only opens a connection, which a pooler accepts while the database is down
+/// (verify/services.py); counting flows runs a query.
+const PREFECT_HEALTH: Health = Health {
+    port: 4200,
+    path: "/api/flows/count",
+    post: true,
+    answer: "a number; an error status while it cannot reach the database",
+};
 const PREFECT_PROCESSES: Processes =
     Processes { flags: &["--workers"], default_source: "Prefect's default of 1 server worker", ..ONE_PROCESS };
 /// Prefect 3 at pool 1 + overflow 0 held 3 connections in session mode: 2 beyond its pool
@@ -385,7 +396,12 @@ pub static MLFLOW: ServiceDef = ServiceDef {
         Extra { count: 2, label: "parent", job_execution: false },
         Extra { count: 2, label: "job execution", job_execution: true },
     ],
-    health: Some(Health { port: 5000, path: "/health", answer: "OK" }),
+    health: Some(Health {
+        port: 5000,
+        path: "/api/2.0/mlflow/experiments/search?max_results=1",
+        post: false,
+        answer: "200; 503 while it cannot reach the database",
+    }),
     transaction: Transaction::Compatible(
         "psycopg2 never prepares statements; run upgrades' migrations through session mode",
     ),

@@ -50,6 +50,7 @@ pub mod pf214_shared_environment;
 pub mod pf215_shared_text_needs_two_fixes;
 pub mod pf216_no_reserve_for_transaction_mode;
 pub mod pf217_fewer_processes;
+pub mod pf218_mlflow_image_without_driver;
 
 pub use pf100_unparsable_connection_string::finding as unparsable;
 pub use pf100_unparsable_connection_string::DOC as PF100;
@@ -93,6 +94,7 @@ pub static CATALOG: &[(&RuleDoc, &RuleText)] = &[
     (&pf215_shared_text_needs_two_fixes::DOC, &pf215_shared_text_needs_two_fixes::TEXT),
     (&pf216_no_reserve_for_transaction_mode::DOC, &pf216_no_reserve_for_transaction_mode::TEXT),
     (&pf217_fewer_processes::DOC, &pf217_fewer_processes::TEXT),
+    (&pf218_mlflow_image_without_driver::DOC, &pf218_mlflow_image_without_driver::TEXT),
 ];
 
 /// The connection-string rules, in the order their fixes take priority.
@@ -133,6 +135,7 @@ const SERVICE_RULES: &[ServiceRule] = &[
     pf213_service_in_profile::check,
     pf209_env_file_not_read::check,
     pf217_fewer_processes::check,
+    pf218_mlflow_image_without_driver::check,
 ];
 
 /// The budget rules, for each pool.
