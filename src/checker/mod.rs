@@ -257,7 +257,7 @@ fn SettingsForm() -> impl IntoView {
                     let m = ModeChoice::from_cli(&ev.target().value()).unwrap_or_default();
                     update(&|v| v.mode = m)
                 }>
-                    <option value="auto" selected=move || s.get().mode == ModeChoice::Auto>"keep, unless the plan moves a service"</option>
+                    <option value="auto" selected=move || s.get().mode == ModeChoice::Auto>"as the plan needs"</option>
                     <option value="keep" selected=move || s.get().mode == ModeChoice::Keep>"keep as is"</option>
                     <option value="session" selected=move || s.get().mode == ModeChoice::Session>"session (port 5432)"</option>
                     <option value="transaction" selected=move || s.get().mode == ModeChoice::Transaction>"transaction (port 6543)"</option>
