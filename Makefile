@@ -50,7 +50,7 @@ verify-drivers:
 	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix .venv-verify/bin/python verify/drivers.py
 
 ## make verify: real MLflow and Prefect servers and a Celery beat started with poolfix's output, through real
-## poolers (about 3.5 minutes the first time, for the installs, then about 1.5 minutes).
+## poolers (a few minutes more the first time, for the installs, then about 4 minutes).
 verify: setup-test .venv-mlflow/requirements.txt .venv-prefect/requirements.txt .venv-prefect2/requirements.txt .venv-celery/requirements.txt
 	cargo build --locked -p poolfix-cli
 	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix MLFLOW_BIN=$(CURDIR)/.venv-mlflow/bin/mlflow \
