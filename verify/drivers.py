@@ -71,6 +71,9 @@ BROKEN = [
     (f"postgresql+psycopg2://postgres.{REF}:x@{HOST}:5432/postgres?connect_timeout=10&command_timeout=10", "sqlalchemy", "PF102"),
     (f"postgresql+psycopg2://postgres.{REF}:x@{HOST}:5432/postgres?connect_timeout=10&ssl=require", "sqlalchemy", "PF102"),
     (f"postgresql+psycopg://postgres.{REF}:x@{HOST}:5432/postgres?connect_timeout=10&timeout=5", "sqlalchemy", "PF102"),
+    (f"postgresql+psycopg2://postgres.{REF}:x@{HOST}:5432/postgres?sslmode=requre&connect_timeout=10", "sqlalchemy", "PF120"),
+    (f"postgresql+psycopg://postgres.{REF}:x@{HOST}:5432/postgres?sslmode=require&connect_timeout=10s", "sqlalchemy", "PF120"),
+    (f"postgresql+psycopg2://postgres.{REF}:x@{HOST}:5432/postgres?sslmode=require&connect_timeout=ten", "sqlalchemy", "PF120"),
 ]
 
 
@@ -332,7 +335,7 @@ def compose_cases():
             args += ["--env-file", path[:-4] + ".env"]
         if os.path.exists(path[:-4] + ".opts"):
             flags = {"mode": "--mode", "compute": "--compute", "pool": "--pool-size", "mlflow": "--mlflow-version",
-                     "prefect": "--prefect-version"}
+                     "prefect": "--prefect-version", "plan": "--plan"}
             for pair in open(path[:-4] + ".opts").read().split():
                 key, value = pair.split("=", 1)
                 args += [flags[key], value]

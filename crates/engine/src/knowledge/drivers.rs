@@ -41,6 +41,8 @@ pub struct DriverDef {
     pub accepts: &'static [&'static str],
     /// Keys that exist but fail when a URL hands them over as strings, with the error.
     pub string_traps: &'static [(&'static str, &'static str)],
+    /// Keys whose values it checks when it connects, and the error it gives for any other.
+    pub values: &'static [ValueCheck],
     pub refusal: Refusal,
     /// How it spells "require SSL" in a URL; `None`: it has no such URL key.
     pub ssl_key: Option<&'static str>,
@@ -57,6 +59,52 @@ pub struct DriverDef {
     pub is_async: bool,
     pub pool: PoolHome,
 }
+
+/// What a driver accepts as one key's value.
+#[derive(Debug)]
+pub enum Allowed {
+    OneOf(&'static [&'static str]),
+    Integer,
+}
+
+/// A key whose value the driver checks: what it accepts, the error for anything else (`{value}`
+/// stands for the value), and the value poolfix's fix writes.
+#[derive(Debug)]
+pub struct ValueCheck {
+    pub key: &'static str,
+    pub allowed: Allowed,
+    pub error: &'static str,
+    pub instead: &'static str,
+}
+
+impl ValueCheck {
+    pub fn accepts(&self, value: &str) -> bool {
+        match self.allowed {
+            Allowed::OneOf(values) => values.contains(&value),
+            Allowed::Integer => {
+                let digits = value.trim().strip_prefix('-').unwrap_or(value.trim());
+                !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+            }
+        }
+    }
+}
+
+/// libpq's checks (`fe-connect.c`: `sslmode`'s values, `parse_int_param`), measured through
+/// psycopg2 and psycopg 3 by verify/drivers.py.
+const LIBPQ_VALUES: &[ValueCheck] = &[
+    ValueCheck {
+        key: "sslmode",
+        allowed: Allowed::OneOf(&["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]),
+        error: "invalid sslmode value: \"{value}\"",
+        instead: "require",
+    },
+    ValueCheck {
+        key: "connect_timeout",
+        allowed: Allowed::Integer,
+        error: "invalid integer value \"{value}\" for connection option \"connect_timeout\"",
+        instead: "10",
+    },
+];
 
 /// A driver: an entry of [`DRIVERS`]. Drivers are equal when they are the same entry.
 pub type Driver = &'static DriverDef;
@@ -144,6 +192,7 @@ const LIBPQ_BASED: DriverDef = DriverDef {
     libpq: true,
     accepts: LIBPQ_KEYS,
     string_traps: &[],
+    values: LIBPQ_VALUES,
     refusal: Refusal::Always("invalid connection option \"{key}\""),
     ssl_key: Some("sslmode"),
     ssl_instead: "",
@@ -170,6 +219,7 @@ pub static PSYCOPG: DriverDef = DriverDef {
     name: "psycopg 3",
     scheme: "postgresql+psycopg",
     string_traps: &[("prepare_threshold", "the value arrives as a string and psycopg fails on it")],
+    values: LIBPQ_VALUES,
     prepares: true,
     no_prepare_args: Some("{\"prepare_threshold\": None}"),
     ..LIBPQ_BASED
@@ -196,6 +246,7 @@ pub static ASYNCPG: DriverDef = DriverDef {
         ("max_cached_statement_lifetime", STRING_ARRIVES),
         ("max_cacheable_statement_size", STRING_ARRIVES),
     ],
+    values: &[],
     refusal: Refusal::Always(UNEXPECTED_KEYWORD),
     ssl_key: Some("ssl"),
     ssl_instead: "",
@@ -220,6 +271,7 @@ pub static PG8000: DriverDef = DriverDef {
     accepts: &[],
     // pg8000's connect() has no libpq keys: `connect() got an unexpected keyword argument 'sslmode'`.
     string_traps: &[("sslmode", "TypeError: connect() got an unexpected keyword argument 'sslmode'")],
+    values: &[],
     refusal: Refusal::PoolKeysOnly(UNEXPECTED_KEYWORD),
     ssl_key: None,
     ssl_instead: "pg8000 takes SSL as an object, not a URL key: create_engine(url, connect_args={\"ssl_context\": ssl.create_default_context()})",
@@ -293,10 +345,16 @@ pub fn respelling(driver: Driver, key: &str) -> Option<&'static str> {
 
 /// The value to use after respelling (`ssl=true` means `sslmode=require`).
 pub fn respelled_value(to: &str, value: &str) -> String {
-    match (to, value.to_ascii_lowercase().as_str()) {
-        ("sslmode", "true" | "1" | "yes" | "on") => "require".into(),
-        ("sslmode", "false" | "0" | "no" | "off") => "disable".into(),
+    let mapped = match (to, value.to_ascii_lowercase().as_str()) {
+        ("sslmode", "true" | "1" | "yes" | "on") => "require".to_string(),
+        ("sslmode", "false" | "0" | "no" | "off") => "disable".to_string(),
         _ => value.to_string(),
+    };
+    // A value libpq would refuse under the new name gets the one PF120 writes (placeholders,
+    // quoted and empty values stay as they are).
+    match LIBPQ_VALUES.iter().find(|c| c.key == to) {
+        Some(c) if !mapped.is_empty() && !mapped.contains(['$', '\'']) && !c.accepts(&mapped) => c.instead.to_string(),
+        _ => mapped,
     }
 }
 

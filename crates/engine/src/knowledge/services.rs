@@ -129,6 +129,14 @@ pub struct Health {
     pub answer: &'static str,
 }
 
+/// A startup parameter a service sends when it connects, in the releases that send it.
+#[derive(Debug)]
+pub struct StartupParameter {
+    pub name: &'static str,
+    /// First release that sends it, and the first that no longer does.
+    pub versions: (Version, Option<Version>),
+}
+
 /// How the service fares through a transaction pooler.
 #[derive(Debug)]
 pub enum Transaction {
@@ -182,6 +190,8 @@ pub struct ServiceDef {
     pub transaction: Transaction,
     /// URL keys a second, raw connection accepts (Prefect's LISTEN connection, 3.4.6+).
     pub listener_keys: Option<&'static [&'static str]>,
+    /// Startup parameters the service sends, which PgBouncer refuses unless told to ignore them.
+    pub startup_parameters: &'static [StartupParameter],
     /// A client of this service's API, restarted after it (a Prefect worker).
     pub client_of: Option<&'static str>,
     /// Offered as a `--for` value of the URL doctor.
@@ -406,6 +416,7 @@ pub static MLFLOW: ServiceDef = ServiceDef {
         "psycopg2 never prepares statements; run upgrades' migrations through session mode",
     ),
     listener_keys: None,
+    startup_parameters: &[],
     client_of: None,
     for_urls: true,
 };
@@ -427,6 +438,7 @@ pub static PREFECT3: ServiceDef = ServiceDef {
         note: "Needs Prefect 3.2.7 or later, and asyncpg 0.31 or later in the image: with 0.30 (every image built before late November 2025) the server fails after its first restart with `DuplicatePreparedStatementError`; in a Dockerfile `RUN pip install 'asyncpg>=0.31'`. Automations (LISTEN/NOTIFY) do not work through a transaction pooler.",
     },
     listener_keys: Some(&["ssl"]),
+    startup_parameters: &[],
     ..PREFECT_SERVER_SHAPE
 };
 
@@ -445,6 +457,8 @@ pub static PREFECT2: ServiceDef = ServiceDef {
         note: "Point Prefect 2 at the same pooler host on port 5432 (session mode).",
     },
     listener_keys: None,
+    // 2.8.6 to 3.0 send `jit` (prefect issue 14602; gone from 3.1.0: Prefect's source at the tags).
+    startup_parameters: &[StartupParameter { name: "jit", versions: ((2, 8, 6), Some((3, 1, 0))) }],
     ..PREFECT_SERVER_SHAPE
 };
 
@@ -467,6 +481,7 @@ const PREFECT_SERVER_SHAPE: ServiceDef = ServiceDef {
     health: Some(PREFECT_HEALTH),
     transaction: Transaction::NotApplicable,
     listener_keys: None,
+    startup_parameters: &[],
     client_of: None,
     for_urls: true,
 };
@@ -594,6 +609,7 @@ const NO_POOL: ServiceDef = ServiceDef {
     health: None,
     transaction: Transaction::NotApplicable,
     listener_keys: None,
+    startup_parameters: &[],
     client_of: None,
     for_urls: false,
 };

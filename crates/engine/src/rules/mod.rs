@@ -32,6 +32,8 @@ mod pf115_startup_options_through_pooler;
 mod pf116_pooler_mode_switch;
 mod pf117_host_assumed_from_user;
 mod pf118_second_question_mark;
+mod pf119_startup_parameter_refused_by_pgbouncer;
+mod pf120_value_refused_by_driver;
 pub mod pf200_invalid_yaml;
 pub mod pf201_pool_exceeded;
 pub mod pf202_over_budget_after_fix;
@@ -76,6 +78,8 @@ pub static CATALOG: &[(&RuleDoc, &RuleText)] = &[
     (&pf116_pooler_mode_switch::DOC, &pf116_pooler_mode_switch::TEXT),
     (&pf117_host_assumed_from_user::DOC, &pf117_host_assumed_from_user::TEXT),
     (&pf118_second_question_mark::DOC, &pf118_second_question_mark::TEXT),
+    (&pf119_startup_parameter_refused_by_pgbouncer::DOC, &pf119_startup_parameter_refused_by_pgbouncer::TEXT),
+    (&pf120_value_refused_by_driver::DOC, &pf120_value_refused_by_driver::TEXT),
     (&pf200_invalid_yaml::DOC, &pf200_invalid_yaml::TEXT),
     (&pf201_pool_exceeded::DOC, &pf201_pool_exceeded::TEXT),
     (&pf202_over_budget_after_fix::DOC, &pf202_over_budget_after_fix::TEXT),
@@ -106,6 +110,7 @@ const URL_RULES: &[UrlRule] = &[
     pf118_second_question_mark::check,
     pf101_pool_setting_in_url::check,
     pf102_option_refused_by_driver::check,
+    pf120_value_refused_by_driver::check,
     pf113_prefect_listener_url_options::check,
     pf115_startup_options_through_pooler::check,
     pf116_pooler_mode_switch::check,
@@ -116,6 +121,7 @@ const URL_RULES: &[UrlRule] = &[
     pf108_direct_host_from_docker::check,
     pf109_dedicated_pooler_port::check,
     pf110_prepared_statements_in_transaction_mode::check,
+    pf119_startup_parameter_refused_by_pgbouncer::check,
     pf114_implicit_driver::check,
     pf112_literal_password::check,
 ];

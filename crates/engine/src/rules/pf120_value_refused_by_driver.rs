@@ -1,0 +1,51 @@
+//! PF120: a URL key's value that the driver refuses when it connects.
+
+use super::{Applicability, RuleDoc, RuleText, Scope, Severity};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: "PF120",
+    scope: Scope::Url,
+    name: "value-refused-by-driver",
+    severity: Severity::Error,
+    applicability: Applicability::Review,
+};
+
+/// The rule's documentation, rendered into the guide (not linked into the page's wasm).
+pub static TEXT: RuleText = RuleText {
+    summary: "A key the driver knows has a value it refuses: the connection fails before it reaches the pooler.",
+    fix_title: "Use a value the driver accepts",
+    what: "Checks the values of the keys libpq validates for psycopg2, psycopg 3 and libpq tools: `sslmode` (disable, allow, prefer, require, verify-ca, verify-full) and `connect_timeout` (an integer of seconds).",
+    why: "libpq checks these values before it opens a connection and stops with `invalid sslmode value: \"requre\"` or `invalid integer value \"10s\" for connection option \"connect_timeout\"`. A typo in one URL stops the service that reads it.",
+    example: "```text\npostgresql+psycopg2://…/postgres?sslmode=requre&connect_timeout=10s\n```",
+    instead: "```text\npostgresql+psycopg2://…/postgres?sslmode=require&connect_timeout=10\n```",
+    fix_safety: "Review: poolfix writes `require` and `10`; check that they are what you meant.",
+    references: &[(
+        "libpq connection parameters",
+        "https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-PARAMKEYWORDS",
+    )],
+};
+
+use super::{Finding, Fix, UrlCtx};
+use crate::fix::UrlAction;
+
+pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
+    for (i, p) in ctx.conn.params.iter().enumerate() {
+        let key = ctx.slice(p.key);
+        let Some(check) = ctx.driver.values.iter().find(|c| c.key == key) else {
+            continue;
+        };
+        let Some(span) = p.value else { continue };
+        let value = ctx.slice(span);
+        // A value from a variable is judged where the variable is set; empty and quoted values
+        // (key=value strings) are left alone.
+        if value.is_empty() || value.contains(['$', '\'']) || check.accepts(value) {
+            continue;
+        }
+        let error = check.error.replace("{value}", value);
+        let fix = Fix::new(format!("Use `{key}={}`", check.instead), Applicability::Review)
+            .action(UrlAction::RenameParam { index: i, key: key.to_string(), value: Some(check.instead.to_string()) });
+        out.push(
+            Finding::new(&DOC, format!("{} refuses `{key}={value}`: {error}", ctx.driver.name), span).with_fix(fix),
+        );
+    }
+}
