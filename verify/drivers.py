@@ -74,6 +74,7 @@ BROKEN = [
     (f"postgresql+psycopg2://postgres.{REF}:x@{HOST}:5432/postgres?sslmode=requre&connect_timeout=10", "sqlalchemy", "PF120"),
     (f"postgresql+psycopg://postgres.{REF}:x@{HOST}:5432/postgres?sslmode=require&connect_timeout=10s", "sqlalchemy", "PF120"),
     (f"postgresql+psycopg2://postgres.{REF}:x@{HOST}:5432/postgres?sslmode=require&connect_timeout=ten", "sqlalchemy", "PF120"),
+    (f"postgresql+psycopg://postgres.{REF}:x@{HOST}:5432/postgres?sslmode=requre&connect_timeout=10", "sqlalchemy", "PF120"),
 ]
 
 

@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 
+use html_escape::encode_safe as esc;
 use leptos::either::{Either, EitherOf3, EitherOf6};
 use leptos::prelude::*;
 use poolfix_engine::compose::plan::Step;
@@ -138,44 +139,46 @@ fn settings_view(a: &Analysis) -> impl IntoView {
     }
 }
 
+/// The diff, a span per line (classes for colour), as one escaped HTML string: the same
+/// markup as views for less wasm (see budget.rs).
 fn diff_view(diff: &str) -> impl IntoView {
     if diff.is_empty() {
         return Either::Left(view! { <p>"Nothing to change."</p> });
     }
-    Either::Right(view! {
-        <pre class="out diff" tabindex="0">
-            {diff.lines().map(|l| {
-                let class = match l.as_bytes().first() {
-                    _ if l.starts_with("+++") || l.starts_with("---") => "file",
-                    Some(b'+') => "add",
-                    Some(b'-') => "del",
-                    Some(b'@') => "hunk",
-                    _ => "ctx",
-                };
-                view! { <span class=class>{format!("{l}\n")}</span> }
-            }).collect_view()}
-        </pre>
-    })
+    let mut html = String::new();
+    for l in diff.lines() {
+        let class = match l.as_bytes().first() {
+            _ if l.starts_with("+++") || l.starts_with("---") => "file",
+            Some(b'+') => "add",
+            Some(b'-') => "del",
+            Some(b'@') => "hunk",
+            _ => "ctx",
+        };
+        let _ = writeln!(html, r#"<span class="{class}">{}"#, esc(l));
+        html.push_str("</span>");
+    }
+    Either::Right(view! { <pre class="out diff" tabindex="0" inner_html=html></pre> })
 }
 
+/// A checklist: a checkbox per step, its commands and checks, what to expect.
 fn steps_view(steps: &[Step], prefix: &'static str) -> impl IntoView {
-    view! {
-        <ol class="checklist">
-            {steps.iter().enumerate().map(|(i, s)| {
-                let id = format!("{prefix}-{i}");
-                view! {
-                    <li>
-                        <input type="checkbox" id=id.clone()/>
-                        <label for=id>{s.title.clone()}</label>
-                        {(!s.commands.is_empty() || !s.checks.is_empty()).then(|| view! {
-                            <pre class="out" tabindex="0">{s.commands.iter().chain(&s.checks).map(|c| format!("{c}\n")).collect::<String>()}</pre>
-                        })}
-                        {s.expect.iter().map(|e| view! { <p class="expect">{e.clone()}</p> }).collect_view()}
-                    </li>
-                }
-            }).collect_view()}
-        </ol>
+    let mut html = String::new();
+    for (i, s) in steps.iter().enumerate() {
+        let _ = write!(
+            html,
+            r#"<li><input type="checkbox" id="{prefix}-{i}"><label for="{prefix}-{i}">{}</label>"#,
+            esc(&s.title)
+        );
+        if !s.commands.is_empty() || !s.checks.is_empty() {
+            let lines: String = s.commands.iter().chain(&s.checks).map(|c| format!("{c}\n")).collect();
+            let _ = write!(html, r#"<pre class="out" tabindex="0">{}</pre>"#, esc(&lines));
+        }
+        for e in &s.expect {
+            let _ = write!(html, r#"<p class="expect">{}</p>"#, esc(e));
+        }
+        html.push_str("</li>");
     }
+    view! { <ol class="checklist" inner_html=html></ol> }
 }
 
 /// The whole report as markdown, for a ticket. Passwords are masked.

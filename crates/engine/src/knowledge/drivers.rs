@@ -89,19 +89,33 @@ impl ValueCheck {
     }
 }
 
+const SSLMODE_VALUES: ValueCheck = ValueCheck {
+    key: "sslmode",
+    allowed: Allowed::OneOf(&["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]),
+    error: "invalid sslmode value: \"{value}\"",
+    instead: "require",
+};
+
 /// libpq's checks (`fe-connect.c`: `sslmode`'s values, `parse_int_param`), measured through
-/// psycopg2 and psycopg 3 by verify/drivers.py.
+/// psycopg2 by verify/drivers.py.
 const LIBPQ_VALUES: &[ValueCheck] = &[
-    ValueCheck {
-        key: "sslmode",
-        allowed: Allowed::OneOf(&["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]),
-        error: "invalid sslmode value: \"{value}\"",
-        instead: "require",
-    },
+    SSLMODE_VALUES,
     ValueCheck {
         key: "connect_timeout",
         allowed: Allowed::Integer,
         error: "invalid integer value \"{value}\" for connection option \"connect_timeout\"",
+        instead: "10",
+    },
+];
+
+/// psycopg 3 reads `connect_timeout` itself, before libpq, with an error of its own (measured
+/// by verify/drivers.py); `sslmode` is libpq's.
+const PSYCOPG_VALUES: &[ValueCheck] = &[
+    SSLMODE_VALUES,
+    ValueCheck {
+        key: "connect_timeout",
+        allowed: Allowed::Integer,
+        error: "bad value for connect_timeout: '{value}'",
         instead: "10",
     },
 ];
@@ -219,7 +233,7 @@ pub static PSYCOPG: DriverDef = DriverDef {
     name: "psycopg 3",
     scheme: "postgresql+psycopg",
     string_traps: &[("prepare_threshold", "the value arrives as a string and psycopg fails on it")],
-    values: LIBPQ_VALUES,
+    values: PSYCOPG_VALUES,
     prepares: true,
     no_prepare_args: Some("{\"prepare_threshold\": None}"),
     ..LIBPQ_BASED

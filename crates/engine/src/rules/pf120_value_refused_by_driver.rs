@@ -15,7 +15,7 @@ pub static TEXT: RuleText = RuleText {
     summary: "A key the driver knows has a value it refuses: the connection fails before it reaches the pooler.",
     fix_title: "Use a value the driver accepts",
     what: "Checks the values of the keys libpq validates for psycopg2, psycopg 3 and libpq tools: `sslmode` (disable, allow, prefer, require, verify-ca, verify-full) and `connect_timeout` (an integer of seconds).",
-    why: "libpq checks these values before it opens a connection and stops with `invalid sslmode value: \"requre\"` or `invalid integer value \"10s\" for connection option \"connect_timeout\"`. A typo in one URL stops the service that reads it.",
+    why: "libpq checks these values before it opens a connection and stops with `invalid sslmode value: \"requre\"` or `invalid integer value \"10s\" for connection option \"connect_timeout\"`; psycopg 3 reads `connect_timeout` itself first (`bad value for connect_timeout: '10s'`). A typo in one URL stops the service that reads it.",
     example: "```text\npostgresql+psycopg2://…/postgres?sslmode=requre&connect_timeout=10s\n```",
     instead: "```text\npostgresql+psycopg2://…/postgres?sslmode=require&connect_timeout=10\n```",
     fix_safety: "Review: poolfix writes `require` and `10`; check that they are what you meant.",
