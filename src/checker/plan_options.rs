@@ -7,7 +7,6 @@ use std::fmt::Write as _;
 
 use html_escape::encode_safe as esc;
 use leptos::prelude::*;
-use poolfix_engine::compose::budget::count_label as show;
 use poolfix_engine::compose::{planner, Planned};
 
 use super::{Analysis, Checker};
@@ -18,11 +17,7 @@ fn options_html(p: &Planned) -> String {
         let checked = if i == p.chosen { " checked" } else { "" };
         let offered = if o.alternative { " (offered only)" } else { "" };
         let verdict = if o.fits { "fits" } else { "does not fit" };
-        let pools: Vec<String> = o
-            .pools
-            .iter()
-            .map(|p| format!("{}: {} of {}", p.pool, show(p.after), p.room.map_or("?".into(), |r| r.to_string())))
-            .collect();
+        let pools: Vec<String> = o.pools.iter().map(|p| p.summary()).collect();
         let _ = write!(
             out,
             r#"<label class="plan-option"><input type="radio" name="plan" value="{}"{checked}> <strong>{}</strong> — {}{offered}: {verdict}<small>{}. Costs: {}</small></label>"#,

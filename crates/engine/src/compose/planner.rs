@@ -54,6 +54,14 @@ pub struct PoolFit {
     pub reserve: Option<u32>,
 }
 
+impl PoolFit {
+    /// `host session: 9 of 12`: the pool after the option, against its room.
+    pub fn summary(&self) -> String {
+        let room = self.room.map_or("?".into(), |r| r.to_string());
+        format!("{}: {} of {room}", self.pool, count_label(self.after))
+    }
+}
+
 /// The options for a file and the one the report implements.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Planned {
@@ -381,10 +389,6 @@ pub fn plan(reports: &[ServiceReport], options: &ComposeOptions) -> Planned {
 
 /// The plan option as one line for people: `transaction: … — fits (session 9 of 12)`.
 pub fn summary(o: &PlanOption) -> String {
-    let pools: Vec<String> = o
-        .pools
-        .iter()
-        .map(|p| format!("{} {} of {}", p.pool, count_label(p.after), p.room.map_or("?".into(), |r| r.to_string())))
-        .collect();
+    let pools: Vec<String> = o.pools.iter().map(PoolFit::summary).collect();
     format!("{}: {} — {} ({})", o.id, o.title, if o.fits { "fits" } else { "does not fit" }, pools.join("; "))
 }

@@ -78,6 +78,12 @@ pub struct ValueCheck {
 }
 
 impl ValueCheck {
+    /// Whether the driver would refuse `value`. A value from a variable is judged where the
+    /// variable is set; empty and quoted values (key=value strings) are left alone.
+    pub fn refuses(&self, value: &str) -> bool {
+        !value.is_empty() && !value.contains(['$', '\'']) && !self.accepts(value)
+    }
+
     pub fn accepts(&self, value: &str) -> bool {
         match self.allowed {
             Allowed::OneOf(values) => values.contains(&value),
@@ -364,10 +370,9 @@ pub fn respelled_value(to: &str, value: &str) -> String {
         ("sslmode", "false" | "0" | "no" | "off") => "disable".to_string(),
         _ => value.to_string(),
     };
-    // A value libpq would refuse under the new name gets the one PF120 writes (placeholders,
-    // quoted and empty values stay as they are).
+    // A value libpq would refuse under the new name gets the one PF120 writes.
     match LIBPQ_VALUES.iter().find(|c| c.key == to) {
-        Some(c) if !mapped.is_empty() && !mapped.contains(['$', '\'']) && !c.accepts(&mapped) => c.instead.to_string(),
+        Some(c) if c.refuses(&mapped) => c.instead.to_string(),
         _ => mapped,
     }
 }
