@@ -75,6 +75,10 @@ BROKEN = [
     (f"postgresql+psycopg://postgres.{REF}:x@{HOST}:5432/postgres?sslmode=require&connect_timeout=10s", "sqlalchemy", "PF120"),
     (f"postgresql+psycopg2://postgres.{REF}:x@{HOST}:5432/postgres?sslmode=require&connect_timeout=ten", "sqlalchemy", "PF120"),
     (f"postgresql+psycopg://postgres.{REF}:x@{HOST}:5432/postgres?sslmode=requre&connect_timeout=10", "sqlalchemy", "PF120"),
+    (f"postgresql+psycopg2://postgres.{REF}:x@{HOST}:5432/postgres?sslmode=require&connect_timeout=10&sslmode=disable", "sqlalchemy", "PF121"),
+    (f"postgresql+psycopg://postgres.{REF}:x@{HOST}:5432/postgres?connect_timeout=5&sslmode=require&connect_timeout=10", "sqlalchemy", "PF121"),
+    (f"postgresql+psycopg2://postgres.{REF}:x@{HOST}:5432/postgres?connect_timeout=10&connect_timeout=ten", "sqlalchemy", "PF121"),
+    (f"postgresql+psycopg2://postgres.{REF}:x@{HOST}:6543/postgres?pgbouncer=true&connection_limit=1", "sqlalchemy", "PF102"),
 ]
 
 

@@ -44,6 +44,9 @@ pub struct DriverDef {
     /// Keys whose values it checks when it connects, and the error it gives for any other.
     pub values: &'static [ValueCheck],
     pub refusal: Refusal,
+    /// Refused URL keys whose setting the driver has under another name, and how to pass it in
+    /// code (the URL cannot carry it).
+    pub in_code: &'static [(&'static str, &'static str)],
     /// How it spells "require SSL" in a URL; `None`: it has no such URL key.
     pub ssl_key: Option<&'static str>,
     /// How to require SSL where the URL cannot say it.
@@ -214,6 +217,7 @@ const LIBPQ_BASED: DriverDef = DriverDef {
     string_traps: &[],
     values: LIBPQ_VALUES,
     refusal: Refusal::Always("invalid connection option \"{key}\""),
+    in_code: &[],
     ssl_key: Some("sslmode"),
     ssl_instead: "",
     prepares: false,
@@ -268,6 +272,12 @@ pub static ASYNCPG: DriverDef = DriverDef {
     ],
     values: &[],
     refusal: Refusal::Always(UNEXPECTED_KEYWORD),
+    // asyncpg.connect(): `timeout`, and server settings in a dict
+    // (<https://magicstack.github.io/asyncpg/current/api/index.html#connection>).
+    in_code: &[
+        ("connect_timeout", "connect_args={\"timeout\": 10}"),
+        ("application_name", "connect_args={\"server_settings\": {\"application_name\": \"…\"}}"),
+    ],
     ssl_key: Some("ssl"),
     ssl_instead: "",
     prepares: true,
@@ -293,6 +303,7 @@ pub static PG8000: DriverDef = DriverDef {
     string_traps: &[("sslmode", "TypeError: connect() got an unexpected keyword argument 'sslmode'")],
     values: &[],
     refusal: Refusal::PoolKeysOnly(UNEXPECTED_KEYWORD),
+    in_code: &[],
     ssl_key: None,
     ssl_instead: "pg8000 takes SSL as an object, not a URL key: create_engine(url, connect_args={\"ssl_context\": ssl.create_default_context()})",
     prepares: false,
@@ -326,6 +337,11 @@ pub const POOL_KEYS: &[&str] = &[
     "pool_use_lifo",
     "pool_reset_on_return",
 ];
+
+/// Prisma's own connection-URL keys, which no Python driver has
+/// (<https://www.prisma.io/docs/orm/overview/databases/postgresql#arguments>).
+pub const PRISMA_KEYS: &[&str] =
+    &["pgbouncer", "connection_limit", "socket_timeout", "sslaccept", "sslidentity", "schema"];
 
 /// What a driver does with one URL query key.
 #[derive(Debug, Clone, PartialEq, Eq)]

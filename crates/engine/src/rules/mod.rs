@@ -34,6 +34,7 @@ mod pf117_host_assumed_from_user;
 mod pf118_second_question_mark;
 mod pf119_startup_parameter_refused_by_pgbouncer;
 mod pf120_value_refused_by_driver;
+mod pf121_duplicate_parameter;
 pub mod pf200_invalid_yaml;
 pub mod pf201_pool_exceeded;
 pub mod pf202_over_budget_after_fix;
@@ -80,6 +81,7 @@ pub static CATALOG: &[(&RuleDoc, &RuleText)] = &[
     (&pf118_second_question_mark::DOC, &pf118_second_question_mark::TEXT),
     (&pf119_startup_parameter_refused_by_pgbouncer::DOC, &pf119_startup_parameter_refused_by_pgbouncer::TEXT),
     (&pf120_value_refused_by_driver::DOC, &pf120_value_refused_by_driver::TEXT),
+    (&pf121_duplicate_parameter::DOC, &pf121_duplicate_parameter::TEXT),
     (&pf200_invalid_yaml::DOC, &pf200_invalid_yaml::TEXT),
     (&pf201_pool_exceeded::DOC, &pf201_pool_exceeded::TEXT),
     (&pf202_over_budget_after_fix::DOC, &pf202_over_budget_after_fix::TEXT),
@@ -108,6 +110,7 @@ const URL_RULES: &[UrlRule] = &[
     pf104_wrong_driver_for_service::check,
     pf111_unencoded_password_character::check,
     pf118_second_question_mark::check,
+    pf121_duplicate_parameter::check,
     pf101_pool_setting_in_url::check,
     pf102_option_refused_by_driver::check,
     pf120_value_refused_by_driver::check,

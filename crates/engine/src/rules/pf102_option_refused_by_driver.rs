@@ -21,7 +21,7 @@ pub static TEXT: RuleText = RuleText {
     why: "A refused key stops the connection: `sslmode` on asyncpg (`unexpected keyword argument 'sslmode'`), `timeout` anywhere (libpq: `invalid connection option \"timeout\"`; asyncpg: `unsupported operand type(s) for +: 'float' and 'str'`), `connect_timeout` or `application_name` on asyncpg, `command_timeout` on libpq.",
     example: "```text\npostgresql+asyncpg://postgres.<ref>:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres?sslmode=require&connect_timeout=10\n```",
     instead: "```text\npostgresql+asyncpg://postgres.<ref>:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres?ssl=require\n```\nwith the connect timeout in the service's environment (Prefect 3.1+: `PREFECT_SERVER_DATABASE_CONNECTION_TIMEOUT=10`).",
-    fix_safety: "`sslmode`↔`ssl` and `timeout`→`connect_timeout` are respelled with the same meaning. Other keys are removed, and moved to the service's environment variable where it has one; otherwise the fix says what to set in code.",
+    fix_safety: "`sslmode`↔`ssl` and `timeout`→`connect_timeout` are respelled with the same meaning. Other keys are removed, and moved to the service's environment variable where it has one; otherwise the fix says what to set in code, or that the driver has no such setting (a Prisma key such as `pgbouncer` is named as one).",
     references: &[
         ("libpq parameter key words", "https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-PARAMKEYWORDS"),
         ("asyncpg connect()", "https://magicstack.github.io/asyncpg/current/api/index.html#connection"),
@@ -39,7 +39,11 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
         };
         let value = p.value.map(|v| ctx.slice(v)).unwrap_or("");
         let message = format!("{} refuses `{key}` in the URL: {error}", ctx.driver.name);
+        let has = |k: &str| ctx.conn.params.iter().any(|q| ctx.slice(q.key) == k);
         let fix = match drivers::respelling(ctx.driver, key) {
+            // The URL already says it the driver's way: renaming would write the key twice (PF121).
+            Some(to) if has(to) => Fix::new(format!("Remove `{key}`: the URL already has `{to}`"), Applicability::Safe)
+                .action(UrlAction::RemoveParam(i)),
             Some(to) => {
                 let new_value = drivers::respelled_value(to, value);
                 let same = new_value == value;
@@ -54,14 +58,38 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
                     .action(UrlAction::RemoveParam(i));
                 if let Some((name, v)) = env_for_key(ctx.service, key, value) {
                     fix = fix.env(name, v);
-                } else if ctx.service.uses_sqlalchemy() {
-                    fix = fix.note(format!(
-                        "If you need `{key}`, pass it in create_engine(connect_args={{…}}) with its proper type"
-                    ));
+                } else if let Some(note) = elsewhere(ctx, key) {
+                    fix = fix.note(note);
                 }
                 fix
             }
         };
         out.push(Finding::new(&DOC, message, p.span).with_fix(fix));
     }
+}
+
+/// Where a refused key's setting can live instead, if the driver has it at all: never a home
+/// the driver does not have (`connect_args` only for keys its `connect()` takes).
+fn elsewhere(ctx: &UrlCtx, key: &str) -> Option<String> {
+    let driver = ctx.driver;
+    if matches!(key, "sslmode" | "ssl") && driver.ssl_key.is_none() {
+        return Some(driver.ssl_instead.to_string());
+    }
+    if let Some((_, how)) = driver.in_code.iter().find(|(k, _)| *k == key) {
+        return Some(format!("{} calls this setting by another name; pass it in code: {how}", driver.name));
+    }
+    if driver.string_traps.iter().any(|(k, _)| *k == key) && ctx.service.uses_sqlalchemy() {
+        return Some(format!("If you need `{key}`, pass it in create_engine(connect_args={{…}}) with its proper type"));
+    }
+    if drivers::PRISMA_KEYS.contains(&key) {
+        let pgbouncer = match (key, driver.no_prepare_args) {
+            ("pgbouncer", Some(args)) if driver.prepares => {
+                format!(" What it does for Prisma (no prepared statements) is `connect_args={args}` here.")
+            }
+            ("pgbouncer", _) => format!(" {} prepares no statements, so nothing takes its place.", driver.name),
+            _ => String::new(),
+        };
+        return Some(format!("`{key}` is a Prisma URL key: {} has no such setting.{pgbouncer}", driver.name));
+    }
+    Some(format!("{} has no `{key}` setting, in the URL or in code: drop it", driver.name))
 }
