@@ -103,6 +103,7 @@ pub fn analyze(text: &str, env: &str, s: Settings) -> Analysis {
                 let mut o = UrlOptions::new(s.url_service);
                 o.mode = s.mode;
                 o.vars = vars.clone();
+                o.compute = Some(&COMPUTE_SIZES[s.compute.min(COMPUTE_SIZES.len() - 1)]);
                 lines.push(UrlLine { offset, text: body.to_string(), report: analyze_url(body, &o) });
             }
             offset += line.len();

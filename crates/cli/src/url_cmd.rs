@@ -15,13 +15,16 @@ use crate::Format;
 pub struct UrlArgs {
     /// The connection URL, or `-` to read it from standard input.
     pub url: String,
-    /// What uses the URL: MLflow, Prefect 3.1+ (`prefect`), Prefect 2.x/3.0 (`prefect2`),
-    /// another SQLAlchemy program, or a libpq tool such as psql.
+    /// What uses the URL: MLflow's server, MLflow's client in a job (`mlflow-client`), Prefect 3.1+
+    /// (`prefect`), Prefect 2.x/3.0 (`prefect2`), another SQLAlchemy program, or a libpq tool such as psql.
     #[arg(long = "for", value_parser = crate::values::service(), default_value = "sqlalchemy")]
     pub service: ServiceKind,
     /// Pooler mode to end up in; poolfix never switches on its own.
     #[arg(long, value_parser = crate::values::mode(), default_value = "keep")]
     pub mode: ModeChoice,
+    /// The Supabase compute size, for the client limits the note states (all sizes when not given).
+    #[arg(long, value_parser = crate::values::compute())]
+    pub compute: Option<&'static poolfix_engine::knowledge::compute::Compute>,
     /// A .env file: `${VAR}` in the URL resolve from it to judge where it points (fixes keep them).
     #[arg(long = "env-file")]
     pub env_file: Option<String>,
@@ -42,6 +45,7 @@ pub fn run(args: UrlArgs) -> ExitCode {
     };
     let mut options = UrlOptions::new(args.service);
     options.mode = args.mode;
+    options.compute = args.compute;
     if let Some(path) = &args.env_file {
         match std::fs::read_to_string(path) {
             Ok(env) => options.vars = poolfix_engine::dotenv::parse_env(&env),

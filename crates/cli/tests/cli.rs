@@ -14,8 +14,8 @@ fn errors_exit_1_and_json_has_the_documented_fields() {
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let rules: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
-    assert_eq!(rules, ["PF104", "PF101", "PF101", "PF106"]);
-    let first = &v["findings"][1];
+    assert_eq!(rules, ["PF104", "PF122", "PF101", "PF101", "PF106"]);
+    let first = &v["findings"][2];
     for field in ["rule", "severity", "message", "span", "line", "column", "guide", "fix"] {
         assert!(!first[field].is_null(), "finding lacks `{field}`");
     }
@@ -26,6 +26,21 @@ fn errors_exit_1_and_json_has_the_documented_fields() {
     );
     assert_eq!(v["env"]["MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW"], "1");
     assert_eq!(v["env"]["MLFLOW_WORKERS"], "1");
+}
+
+#[test]
+fn the_client_limit_note_states_the_compute_sizes_numbers() {
+    let note = |args: &[&str]| {
+        let out = poolfix(&[&["url", TICKET, "--format", "json"], args].concat());
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let found = v["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "PF122").cloned();
+        found.expect("a PF122 note")["message"].as_str().unwrap().to_string()
+    };
+    assert!(note(&[]).contains("15 on Nano (free) to Medium, 20 on Large to XL"), "{}", note(&[]));
+    assert!(note(&["--compute", "large"]).contains("(20 by default on Large;"), "{}", note(&["--compute", "large"]));
+    let tx = TICKET.replace(":5432/", ":6543/");
+    let out = poolfix(&["url", &tx, "--compute", "small", "--format", "json"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("400 clients on Small"));
 }
 
 #[test]

@@ -31,6 +31,8 @@ pub struct UrlOptions {
     pub env: Vec<(String, String)>,
     /// The service's release, when the file (or the user) says it.
     pub version: Option<Version>,
+    /// The Supabase compute size, when the user says it (the client limits it sets).
+    pub compute: Option<&'static crate::knowledge::compute::Compute>,
     /// Values for `${VAR}` in the URL (the `.env`), as Compose interpolates them: where the
     /// URL points is judged on the resolved text, while fixes keep the placeholders.
     pub vars: BTreeMap<String, String>,
@@ -45,6 +47,7 @@ impl UrlOptions {
             in_container: true,
             env: Vec::new(),
             version: None,
+            compute: None,
             vars: BTreeMap::new(),
         }
     }

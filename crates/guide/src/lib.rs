@@ -19,6 +19,7 @@ use std::path::Path;
 
 use pulldown_cmark::{html, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
+pub mod numbers;
 mod rules_page;
 pub mod site;
 
@@ -54,8 +55,9 @@ pub struct Guide {
     pub pages: Vec<Page>,
 }
 
-/// Reads every `NN-slug.md` in `dir`, adds the rule reference generated from the engine,
-/// renders them all, and checks the internal links.
+/// Reads every `NN-slug.md` in `dir`, puts the engine's numbers in (`{{name}}`, see
+/// [`numbers`]), adds the rule reference generated from the engine, renders them all, and checks
+/// the internal links.
 pub fn load(dir: &Path) -> Result<Guide, String> {
     let mut files: BTreeMap<String, (String, String)> = BTreeMap::new();
     let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -76,7 +78,11 @@ pub fn load(dir: &Path) -> Result<Guide, String> {
         let text = std::fs::read_to_string(&path).map_err(|e| format!("{name}: {e}"))?;
         files.insert(stem.to_string(), (slug.to_string(), text));
     }
-    let mut sources: Vec<(String, String)> = files.into_values().collect();
+    let numbers = numbers::numbers();
+    let mut sources = Vec::new();
+    for (stem, (slug, text)) in files {
+        sources.push((slug, numbers::substitute(&stem, &text, &numbers)?));
+    }
     sources.push(("rules".to_string(), rules_page::markdown()));
     let pages = sources.iter().map(|(slug, md)| render_page(slug, md)).collect::<Result<Vec<_>, _>>()?;
     let guide = Guide { pages };

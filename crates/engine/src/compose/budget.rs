@@ -104,7 +104,11 @@ fn pool_settings(r: &ServiceReport, after: bool) -> (Option<u32>, Option<u32>, S
             let (pool, overflow) = (read(|t| t.pool_size), read(|t| t.max_overflow));
             let nullpool = t.poolclass.and_then(|v| r.env_value(v, after)).is_some_and(|v| v.contains("NullPool"));
             if nullpool && pool.is_none() && overflow.is_none() {
-                return (None, None, "NullPool: one connection per concurrent request, no upper bound".into());
+                // A connection per call in progress: bounded only where the program's threads are.
+                return match r.service.kind.concurrency {
+                    Some(c) => (Some(c), Some(0), "(NullPool: a connection per call in progress)".into()),
+                    None => (None, None, "NullPool: one connection per concurrent request, no upper bound".into()),
+                };
             }
             // A pool size of 0 is unlimited where the service passes it on.
             let pool = applied(pool, DEFAULT_POOL, t).filter(|p| *p > 0);

@@ -357,7 +357,8 @@ pub fn read_service(
     let version_of = |product: &str| tagged.or_else(|| options.assumed_version(product));
     let joined = cmd.argv.join(" ").to_ascii_lowercase();
     let img = image.as_deref().map(image_name).unwrap_or_default();
-    let detected = services::detect(&joined, &img, version_of);
+    let env_value = |name: &str| env.iter().find(|e| e.name == name).map(|e| e.value.clone());
+    let detected = services::detect(&joined, &img, version_of, env_value);
     // Not recognised: an app of your own when it has a URL, else nothing to count.
     let kind = detected.unwrap_or(&SQLALCHEMY);
     let urls = r.urls(kind, &cmd, &env);

@@ -45,6 +45,23 @@ impl Compute {
     }
 }
 
+/// A limit across the compute sizes, in runs of equal values: "15 on Nano (free) to Medium, 20 on
+/// Large to XL, …".
+pub fn across_sizes(limit: fn(&Compute) -> u32) -> String {
+    let mut runs: Vec<(u32, &str, &str)> = Vec::new();
+    for c in &COMPUTE_SIZES {
+        match runs.last_mut() {
+            Some((v, _, last)) if *v == limit(c) => *last = c.label,
+            _ => runs.push((limit(c), c.label, c.label)),
+        }
+    }
+    let run = |(v, first, last): &(u32, &str, &str)| match first == last {
+        true => format!("{v} on {first}"),
+        false => format!("{v} on {first} to {last}"),
+    };
+    runs.iter().map(run).collect::<Vec<_>>().join(", ")
+}
+
 pub fn compute(name: &str) -> Option<&'static Compute> {
     COMPUTE_SIZES.iter().find(|c| c.name.eq_ignore_ascii_case(name))
 }

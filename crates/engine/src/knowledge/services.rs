@@ -18,6 +18,10 @@ pub struct Detect {
     pub images: &'static [ImageMatch],
     /// Command phrases that rule an image or word match out (an MLflow image that runs Prefect).
     pub unless_command: &'static [&'static str],
+    /// Variables that mark the service when they hold a PostgreSQL URL (MLflow's client).
+    pub url_vars: &'static [&'static str],
+    /// Variables whose presence rules a `url_vars` match out (the server's own URL variable).
+    pub unless_env: &'static [&'static str],
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -70,6 +74,8 @@ pub struct EnvSettings {
     pub job_execution: Option<(&'static str, Version)>,
     /// Older names the service still reads when the new ones are not set.
     pub fallback: Option<&'static EnvSettings>,
+    /// The smallest working pool is NullPool (a short-lived client), not pool 1 + overflow.
+    pub nullpool_fix: bool,
 }
 
 /// Where a service's pool lives.
@@ -265,7 +271,8 @@ const MLFLOW_WORKERS: &str = "MLFLOW_WORKERS";
 
 /// MLflow: `mlflow/environment_variables.py`, read in `mlflow/store/db/utils.py`; values are
 /// applied only when truthy, so 0 is ignored (docs/sources.md#mlflow; `verify/services.py`).
-pub static MLFLOW_ENV: EnvSettings = EnvSettings {
+pub static MLFLOW_ENV: EnvSettings = MLFLOW_ENV_BASE;
+const MLFLOW_ENV_BASE: EnvSettings = EnvSettings {
     pool_size: "MLFLOW_SQLALCHEMYSTORE_POOL_SIZE",
     max_overflow: "MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW",
     zero_ignored: true,
@@ -279,7 +286,14 @@ pub static MLFLOW_ENV: EnvSettings = EnvSettings {
     workers: Some(MLFLOW_WORKERS),
     job_execution: Some(("MLFLOW_SERVER_ENABLE_JOB_EXECUTION", (3, 0, 0))),
     fallback: None,
+    nullpool_fix: false,
 };
+
+/// MLflow's client with a database tracking URI (a job, a notebook) opens the same SQLAlchemy
+/// store in its own process and reads the same variables (`mlflow/store/db/utils.py`); it runs
+/// no workers and no job runner, and between calls it needs no connection: NullPool.
+pub static MLFLOW_CLIENT_ENV: EnvSettings =
+    EnvSettings { workers: None, job_execution: None, nullpool_fix: true, ..MLFLOW_ENV_BASE };
 
 /// Prefect 2.x and 3.0: the 2.20 `settings.py` (docs/sources.md#prefect).
 pub static PREFECT2_ENV: EnvSettings = EnvSettings {
@@ -296,6 +310,7 @@ pub static PREFECT2_ENV: EnvSettings = EnvSettings {
     workers: None,
     job_execution: None,
     fallback: None,
+    nullpool_fix: false,
 };
 
 /// Prefect 3.1+: `src/prefect/settings/models/server/database.py`; it still reads the 2.x
@@ -318,6 +333,7 @@ pub static PREFECT3_ENV: EnvSettings = EnvSettings {
     workers: None,
     job_execution: None,
     fallback: Some(&PREFECT2_ENV),
+    nullpool_fix: false,
 };
 
 const ONE_PROCESS: Processes = Processes {
@@ -365,6 +381,11 @@ const PREFECT_PROCESSES: Processes =
 /// (measured on 3.9.1, `verify/services.py`).
 const PREFECT_EXTRAS: &[Extra] = &[Extra { count: 2, label: "LISTEN and background", job_execution: false }];
 
+const MLFLOW_DRIVER: Option<(Driver, &str)> = Some((
+    &PSYCOPG2,
+    "SQLAlchemy 2.1 maps bare postgresql:// to psycopg 3, and MLflow then fails with `No module named 'psycopg'`",
+));
+
 /// MLflow tracking server (`mlflow server`): docs/sources.md#mlflow.
 pub static MLFLOW: ServiceDef = ServiceDef {
     id: "mlflow",
@@ -376,6 +397,8 @@ pub static MLFLOW: ServiceDef = ServiceDef {
         commands: &["mlflow server", "mlflow ui"],
         images: &[ImageMatch::Contains("mlflow")],
         unless_command: &["prefect"],
+        url_vars: &[],
+        unless_env: &[],
     }),
     product: Some("mlflow"),
     versions: ((0, 0, 0), None),
@@ -384,10 +407,7 @@ pub static MLFLOW: ServiceDef = ServiceDef {
         env: &["MLFLOW_BACKEND_STORE_URI"],
         any_postgres_var: false,
     },
-    driver: Some((
-        &PSYCOPG2,
-        "SQLAlchemy 2.1 maps bare postgresql:// to psycopg 3, and MLflow then fails with `No module named 'psycopg'`",
-    )),
+    driver: MLFLOW_DRIVER,
     pool: PoolModel::Env(&MLFLOW_ENV),
     processes: Processes {
         flags: &["--workers", "-w"],
@@ -419,6 +439,40 @@ pub static MLFLOW: ServiceDef = ServiceDef {
     startup_parameters: &[],
     client_of: None,
     for_urls: true,
+};
+
+/// A job, notebook or script whose `MLFLOW_TRACKING_URI` is the database itself (not an MLflow
+/// server's `http://` address): MLflow's client opens the SQLAlchemy store in the process, a
+/// tracking and a model-registry engine, with the same `MLFLOW_SQLALCHEMYSTORE_*` settings as the
+/// server (docs/sources.md#mlflow). A job calls the store from one thread (assumed).
+pub static MLFLOW_CLIENT: ServiceDef = ServiceDef {
+    id: "mlflow-client",
+    name: "MLflow client",
+    kind: "mlflow-client",
+    label: "MLflow client (database tracking URI)",
+    detect: Some(Detect {
+        commands: &[],
+        words: &[],
+        images: &[],
+        unless_command: &["mlflow server", "mlflow ui"],
+        url_vars: &["MLFLOW_TRACKING_URI"],
+        unless_env: &["MLFLOW_BACKEND_STORE_URI"],
+    }),
+    product: Some("mlflow"),
+    urls: UrlSource { flags: &[], env: &["MLFLOW_TRACKING_URI"], any_postgres_var: false },
+    driver: MLFLOW_DRIVER,
+    pool: PoolModel::Env(&MLFLOW_CLIENT_ENV),
+    processes: Processes {
+        default_source: "assumed: one process",
+        runners: RUNNERS,
+        word: Some(("process", "processes")),
+        ..ONE_PROCESS
+    },
+    engines: 2,
+    concurrency: Some(1),
+    transaction: Transaction::Compatible("psycopg2 never prepares statements"),
+    for_urls: true,
+    ..NO_POOL
 };
 
 /// Prefect server 3.1 and later: docs/sources.md#prefect.
@@ -468,7 +522,14 @@ const PREFECT_SERVER_SHAPE: ServiceDef = ServiceDef {
     name: "Prefect",
     kind: "prefect-server",
     label: "",
-    detect: Some(Detect { commands: PREFECT_SERVER_COMMANDS, words: &[], images: &[], unless_command: &[] }),
+    detect: Some(Detect {
+        commands: PREFECT_SERVER_COMMANDS,
+        words: &[],
+        images: &[],
+        unless_command: &[],
+        url_vars: &[],
+        unless_env: &[],
+    }),
     product: Some("prefect"),
     versions: ((0, 0, 0), None),
     urls: NO_URLS,
@@ -498,6 +559,8 @@ pub static PREFECT_WORKER: ServiceDef = ServiceDef {
         commands: &["prefect worker start", "prefect agent start"],
         images: &[],
         unless_command: &[],
+        url_vars: &[],
+        unless_env: &[],
     }),
     product: Some("prefect"),
     client_of: Some("the Prefect server"),
@@ -524,6 +587,8 @@ pub static POSTGRES: ServiceDef = ServiceDef {
         ],
         commands: &[],
         unless_command: &[],
+        url_vars: &[],
+        unless_env: &[],
     }),
     ..NO_POOL
 };
@@ -563,6 +628,8 @@ pub static CELERY_BEAT: ServiceDef = ServiceDef {
         words: &["celery", "beat"],
         images: &[],
         unless_command: &["--scheduler", " -s "],
+        url_vars: &[],
+        unless_env: &[],
     }),
     urls: UrlSource { flags: &[], env: &[], any_postgres_var: true },
     pool: PoolModel::Code,
@@ -616,8 +683,18 @@ const NO_POOL: ServiceDef = ServiceDef {
 
 /// Every service kind, in the order compose detection tries them; entries without `detect`
 /// are the fallbacks ([`SQLALCHEMY`] for a service with a URL, else [`OTHER`]).
-pub static SERVICES: &[ServiceKind] =
-    &[&MLFLOW, &PREFECT3, &PREFECT2, &PREFECT_WORKER, &CELERY_BEAT, &POSTGRES, &SQLALCHEMY, &LIBPQ_TOOL, &OTHER];
+pub static SERVICES: &[ServiceKind] = &[
+    &MLFLOW_CLIENT,
+    &MLFLOW,
+    &PREFECT3,
+    &PREFECT2,
+    &PREFECT_WORKER,
+    &CELERY_BEAT,
+    &POSTGRES,
+    &SQLALCHEMY,
+    &LIBPQ_TOOL,
+    &OTHER,
+];
 
 /// The URL doctor's `--for` values, in the table's order.
 pub fn for_urls() -> impl Iterator<Item = ServiceKind> {
@@ -631,9 +708,21 @@ pub fn from_cli(name: &str) -> Option<ServiceKind> {
 
 /// The kind a compose service is, from its command line (lower-cased), image name and version;
 /// `None` when no entry recognises it (then it is an app of your own if it has a URL).
-pub fn detect(command: &str, image: &str, version: impl Fn(&str) -> Option<Version>) -> Option<ServiceKind> {
+pub fn detect(
+    command: &str,
+    image: &str,
+    version: impl Fn(&str) -> Option<Version>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Option<ServiceKind> {
+    let holds_url = |name: &&str| env(name).is_some_and(|v| is_postgres_url(&v));
     SERVICES.iter().copied().find(|s| {
         let Some(d) = &s.detect else { return false };
+        let by_env = d.url_vars.iter().any(holds_url)
+            && !d.unless_env.iter().any(|n| env(n).is_some())
+            && !d.unless_command.iter().any(|c| command.contains(c));
+        if by_env {
+            return s.product.is_none_or(|p| s.holds(version(p)));
+        }
         let has_word = |w: &&str| command.split_whitespace().any(|c| c == *w || c.ends_with(&format!("/{w}")));
         let ruled_out = d.unless_command.iter().any(|c| command.contains(c));
         let by_words = !d.words.is_empty() && d.words.iter().all(has_word) && !ruled_out;
@@ -641,6 +730,12 @@ pub fn detect(command: &str, image: &str, version: impl Fn(&str) -> Option<Versi
         let by_image = !image.is_empty() && d.images.iter().any(|m| m.matches(image)) && !ruled_out;
         (by_command || by_image) && s.product.is_none_or(|p| s.holds(version(p)))
     })
+}
+
+/// Whether a value is a PostgreSQL URL (`postgresql://`, `postgres://`, `postgresql+driver://`).
+pub fn is_postgres_url(value: &str) -> bool {
+    let v = value.trim_start().to_ascii_lowercase();
+    v.starts_with("postgres://") || v.starts_with("postgresql://") || v.starts_with("postgresql+")
 }
 
 /// Variable names that programs of your own commonly read a database URL from (a URL in any
@@ -709,7 +804,8 @@ impl EnvSettings {
 }
 
 /// The settings poolfix recommends outside the URL, at the smallest pool that works:
-/// MLflow 1 + 1 with one worker and job execution off (3 idle / 4 burst, measured);
+/// MLflow 1 + 1 with one worker and job execution off (3 idle / 4 burst, measured), NullPool for
+/// its client in a job;
 /// Prefect 1 + 0 with a 10 s connect timeout; in transaction mode Prefect 3 also turns
 /// both statement caches off (60/60 requests ok, measured). docs/sources.md#mlflow, #prefect.
 pub fn recommended_env(
@@ -720,7 +816,10 @@ pub fn recommended_env(
     let Some(s) = service.settings() else {
         return Vec::new();
     };
-    let mut env = vec![(s.pool_size, "1".to_string()), (s.max_overflow, s.min_overflow().to_string())];
+    let mut env = match s.poolclass.filter(|_| s.nullpool_fix) {
+        Some(class) => vec![(class, "NullPool".to_string())],
+        None => vec![(s.pool_size, "1".to_string()), (s.max_overflow, s.min_overflow().to_string())],
+    };
     if let (Some(workers), Some(n)) = (s.workers, service.processes.lowered_to) {
         env.push((workers, n.to_string()));
     }
@@ -760,19 +859,31 @@ mod tests {
     #[test]
     fn detection_reads_the_table() {
         let none = |_: &str| None;
-        assert_eq!(detect("mlflow server --workers 2", "", none), Some(&MLFLOW as ServiceKind));
-        assert_eq!(detect("", "mlflow/mlflow", none), Some(&MLFLOW as ServiceKind));
-        assert_eq!(detect("prefect server start", "mlflow/mlflow", none), Some(&PREFECT3 as ServiceKind));
-        assert_eq!(detect("prefect server start", "", |_| Some((2, 20, 0))), Some(&PREFECT2 as ServiceKind));
-        assert_eq!(detect("prefect server start", "", |_| Some((3, 0, 5))), Some(&PREFECT2 as ServiceKind));
-        assert_eq!(detect("prefect server start", "", |_| Some((3, 1, 0))), Some(&PREFECT3 as ServiceKind));
-        assert_eq!(detect("", "postgres", none), Some(&POSTGRES as ServiceKind));
-        assert_eq!(detect("python app.py", "myapp", none), None);
-        assert_eq!(detect("celery -a app beat -l info", "app", none), Some(&CELERY_BEAT as ServiceKind));
-        assert_eq!(detect("/venv/bin/celery -a app beat", "app", none), Some(&CELERY_BEAT as ServiceKind));
-        assert_eq!(detect("celery -a app worker -b", "app", none), None);
-        assert_eq!(detect("celery -a app beat -s django_celery_beat.schedulers:databasescheduler", "app", none), None);
+        let no_env = |_: &str| None;
+        let tracking = |n: &str| (n == "MLFLOW_TRACKING_URI").then(|| "postgresql://u@h/db".to_string());
+        assert_eq!(
+            detect("python train.py", "ghcr.io/mlflow/mlflow", none, tracking),
+            Some(&MLFLOW_CLIENT as ServiceKind)
+        );
+        assert_eq!(detect("mlflow server", "", none, tracking), Some(&MLFLOW as ServiceKind));
+        let remote = |n: &str| (n == "MLFLOW_TRACKING_URI").then(|| "http://mlflow:5000".to_string());
+        assert_eq!(detect("python train.py", "trainer", none, remote), None);
+        assert_eq!(detect("mlflow server --workers 2", "", none, no_env), Some(&MLFLOW as ServiceKind));
+        assert_eq!(detect("", "mlflow/mlflow", none, no_env), Some(&MLFLOW as ServiceKind));
+        assert_eq!(detect("prefect server start", "mlflow/mlflow", none, no_env), Some(&PREFECT3 as ServiceKind));
+        assert_eq!(detect("prefect server start", "", |_| Some((2, 20, 0)), no_env), Some(&PREFECT2 as ServiceKind));
+        assert_eq!(detect("prefect server start", "", |_| Some((3, 0, 5)), no_env), Some(&PREFECT2 as ServiceKind));
+        assert_eq!(detect("prefect server start", "", |_| Some((3, 1, 0)), no_env), Some(&PREFECT3 as ServiceKind));
+        assert_eq!(detect("", "postgres", none, no_env), Some(&POSTGRES as ServiceKind));
+        assert_eq!(detect("python app.py", "myapp", none, no_env), None);
+        assert_eq!(detect("celery -a app beat -l info", "app", none, no_env), Some(&CELERY_BEAT as ServiceKind));
+        assert_eq!(detect("/venv/bin/celery -a app beat", "app", none, no_env), Some(&CELERY_BEAT as ServiceKind));
+        assert_eq!(detect("celery -a app worker -b", "app", none, no_env), None);
+        assert_eq!(
+            detect("celery -a app beat -s django_celery_beat.schedulers:databasescheduler", "app", none, no_env),
+            None
+        );
         let ids: Vec<&str> = for_urls().map(|k| k.id).collect();
-        assert_eq!(ids, ["mlflow", "prefect", "prefect2", "sqlalchemy", "libpq"]);
+        assert_eq!(ids, ["mlflow-client", "mlflow", "prefect", "prefect2", "sqlalchemy", "libpq"]);
     }
 }

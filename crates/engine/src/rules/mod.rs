@@ -35,6 +35,7 @@ mod pf118_second_question_mark;
 mod pf119_startup_parameter_refused_by_pgbouncer;
 mod pf120_value_refused_by_driver;
 mod pf121_duplicate_parameter;
+mod pf122_client_limit;
 pub mod pf200_invalid_yaml;
 pub mod pf201_pool_exceeded;
 pub mod pf202_over_budget_after_fix;
@@ -82,6 +83,7 @@ pub static CATALOG: &[(&RuleDoc, &RuleText)] = &[
     (&pf119_startup_parameter_refused_by_pgbouncer::DOC, &pf119_startup_parameter_refused_by_pgbouncer::TEXT),
     (&pf120_value_refused_by_driver::DOC, &pf120_value_refused_by_driver::TEXT),
     (&pf121_duplicate_parameter::DOC, &pf121_duplicate_parameter::TEXT),
+    (&pf122_client_limit::DOC, &pf122_client_limit::TEXT),
     (&pf200_invalid_yaml::DOC, &pf200_invalid_yaml::TEXT),
     (&pf201_pool_exceeded::DOC, &pf201_pool_exceeded::TEXT),
     (&pf202_over_budget_after_fix::DOC, &pf202_over_budget_after_fix::TEXT),
@@ -127,6 +129,7 @@ const URL_RULES: &[UrlRule] = &[
     pf119_startup_parameter_refused_by_pgbouncer::check,
     pf114_implicit_driver::check,
     pf112_literal_password::check,
+    pf122_client_limit::check,
 ];
 
 /// The compose-service rules, in the order their findings are listed.
