@@ -81,6 +81,8 @@ pub struct UrlReport {
     pub explain: Vec<ExplainPart>,
     pub service: ServiceKind,
     pub driver: Option<Driver>,
+    /// The scheme names no driver: SQLAlchemy's version decides it (2.1 psycopg 3, 2.0 psycopg2).
+    pub driver_implicit: bool,
     pub endpoint: EndpointKind,
     pub mode_before: PoolMode,
     pub mode_after: PoolMode,
@@ -109,6 +111,7 @@ impl UrlReport {
             explain: Vec::new(),
             service,
             driver: None,
+            driver_implicit: false,
             endpoint: EndpointKind::Unknown,
             mode_before: PoolMode::Unknown,
             mode_after: PoolMode::Unknown,
@@ -220,7 +223,9 @@ pub fn analyze_url(text: &str, options: &UrlOptions) -> UrlReport {
     // Fixes were taken in rule priority order; the report reads in text order.
     crate::order::sort_stable_by(&mut findings, |f| (f.span.start, f.span.end));
     UrlReport {
-        snippet: matches!(service.pool, PoolModel::Code).then(|| sqlalchemy_snippet(driver, mode_after)),
+        snippet: matches!(service.pool, PoolModel::Code)
+            .then(|| sqlalchemy_snippet(driver, mode_after, written_driver.is_none())),
+        driver_implicit: written_driver.is_none() && service.driver.is_none(),
         explain,
         conn: Some(conn),
         findings,
@@ -253,7 +258,7 @@ pub fn mask_password(text: &str) -> String {
 
 /// The `create_engine` call for a SQLAlchemy service (docs/sources.md#sqlalchemy): a small
 /// bounded pool with pre-ping, plus the prepared-statement cure in transaction mode.
-pub fn sqlalchemy_snippet(driver: Driver, mode: PoolMode) -> String {
+pub fn sqlalchemy_snippet(driver: Driver, mode: PoolMode, implicit: bool) -> String {
     let asyncish = driver.is_async;
     let create = if asyncish { "create_async_engine" } else { "create_engine" };
     let import = if asyncish {
@@ -265,7 +270,14 @@ pub fn sqlalchemy_snippet(driver: Driver, mode: PoolMode) -> String {
     // transaction mode Supavisor lends each client a server connection per transaction only.
     let (comment, extra) = if mode == PoolMode::Transaction {
         let caveat = driver.no_prepare_caveat.map(|c| format!("# Cure {c}.\n")).unwrap_or_default();
-        let args = driver.no_prepare_args.map(|a| format!("    connect_args={a},\n")).unwrap_or_default();
+        let args = match driver.no_prepare_args {
+            // `postgresql://` is psycopg 3 only on SQLAlchemy 2.1; psycopg2 would refuse the key.
+            Some(a) if implicit => format!(
+                "    # With psycopg 3 (SQLAlchemy 2.1's driver for postgresql://); psycopg2 needs nothing:\n    # connect_args={a},\n"
+            ),
+            Some(a) => format!("    connect_args={a},\n"),
+            None => String::new(),
+        };
         (format!("# Transaction pooler: a server connection per transaction; no prepared statements.\n{caveat}"), args)
     } else {
         (String::new(), String::new())

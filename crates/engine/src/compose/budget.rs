@@ -46,6 +46,7 @@ pub fn summarise(
         (PoolModel::Code, r) => Some(crate::url_doctor::sqlalchemy_snippet(
             r.and_then(|r| r.driver).unwrap_or(&PSYCOPG2),
             r.map_or(PoolMode::Unknown, |r| r.mode_after),
+            r.is_some_and(|r| r.driver_implicit),
         )),
         _ => None,
     };

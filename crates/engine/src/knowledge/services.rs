@@ -475,7 +475,8 @@ pub static MLFLOW_CLIENT: ServiceDef = ServiceDef {
     ..NO_POOL
 };
 
-/// Prefect server 3.1 and later: docs/sources.md#prefect.
+/// Prefect server 3.1 and later: docs/sources.md#prefect. The image's entrypoint installs
+/// `EXTRA_PIP_PACKAGES` (PrefectHQ/prefect `scripts/entrypoint.sh`).
 pub static PREFECT3: ServiceDef = ServiceDef {
     id: "prefect",
     name: "Prefect",
@@ -489,7 +490,7 @@ pub static PREFECT3: ServiceDef = ServiceDef {
     pool: PoolModel::Env(&PREFECT3_ENV),
     transaction: Transaction::WithSettings {
         why: "both statement-cache settings at 0 (Prefect 3.2.7+, with asyncpg 0.31+ in the image); automations (LISTEN) stop working",
-        note: "Needs Prefect 3.2.7 or later, and asyncpg 0.31 or later in the image: with 0.30 (every image built before late November 2025) the server fails after its first restart with `DuplicatePreparedStatementError`; in a Dockerfile `RUN pip install 'asyncpg>=0.31'`. Automations (LISTEN/NOTIFY) do not work through a transaction pooler.",
+        note: "Needs Prefect 3.2.7 or later, and asyncpg 0.31 or later in the image: with 0.30 (every image built before late November 2025) the server fails after its first restart with `DuplicatePreparedStatementError`; in an image you build, `RUN pip install 'asyncpg>=0.31'`; on the `prefecthq/prefect` image as it is, `EXTRA_PIP_PACKAGES=asyncpg>=0.31` in its environment (its entrypoint installs them at each start; not with an `entrypoint:` of your own). Automations (LISTEN/NOTIFY) do not work through a transaction pooler.",
     },
     listener_keys: Some(&["ssl"]),
     startup_parameters: &[],

@@ -63,6 +63,9 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
             let Some(args) = ctx.driver.no_prepare_args else { return };
             let caveat = ctx.driver.no_prepare_caveat.map(|c| format!(" ({c})")).unwrap_or_default();
             let cure = format!("connect_args={args}{caveat}");
+            if ctx.written_driver.is_none() && ctx.service.driver.is_none() {
+                return out.push(either_driver(ctx, &cure, span));
+            }
             Finding::new(
                 &DOC,
                 format!("{driver} prepares statements, which break through a transaction pooler (errors and wrong results) unless create_engine() has {cure}"),
@@ -74,6 +77,19 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
         }
     };
     out.push(finding);
+}
+
+/// `postgresql://` with no driver named: psycopg 3 on SQLAlchemy 2.1 needs the cure, psycopg2 on
+/// 2.0 (and most apps that install psycopg2-binary) needs none, and the cure's key would break it.
+fn either_driver(ctx: &UrlCtx, cure: &str, span: Span) -> Finding {
+    Finding::new(
+        &DOC,
+        format!("no driver named: with {} (SQLAlchemy 2.1's driver for `postgresql://`) prepared statements break through a transaction pooler unless create_engine() has {cure}; with psycopg2 (SQLAlchemy 2.0's) nothing is needed and that key would be refused", ctx.driver.name),
+        span,
+    )
+    .with_fix(Fix::new("Name the driver, then turn prepared statements off if it is psycopg 3", Applicability::Manual).note(format!(
+        "Write postgresql+psycopg2:// or postgresql+psycopg:// (PF114). For psycopg 3: create_engine(url, {cure}). poolfix cannot see your code; if it already does this, the finding is satisfied."
+    )))
 }
 
 /// A release that has no statement-cache settings: no cure but an upgrade or the session pooler.
