@@ -49,14 +49,23 @@ verify-drivers:
 	cargo build --locked -p poolfix-cli
 	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix .venv-verify/bin/python verify/drivers.py
 
-## make verify: real MLflow and Prefect servers and a Celery beat started with poolfix's output, through real
+## make verify: real MLflow and Prefect servers (the newest, 2.x, and the 3.1.15/3.2.6/3.2.7/3.4.20 releases people
+## run) and a Celery beat started with poolfix's output, through real
 ## poolers (a few minutes more the first time, for the installs, then about 4 minutes).
-verify: setup-test .venv-mlflow/requirements.txt .venv-prefect/requirements.txt .venv-prefect2/requirements.txt .venv-celery/requirements.txt
+PREFECT_RELEASES := prefect31 prefect326 prefect327 prefect34
+verify: setup-test .venv-mlflow/requirements.txt .venv-prefect/requirements.txt .venv-prefect2/requirements.txt .venv-celery/requirements.txt \
+  $(PREFECT_RELEASES:%=.venv-%/requirements.txt) .venv-prefect34/asyncpg-0.32/done
 	cargo build --locked -p poolfix-cli
 	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix MLFLOW_BIN=$(CURDIR)/.venv-mlflow/bin/mlflow \
 	  PREFECT_BIN=$(CURDIR)/.venv-prefect/bin/prefect PREFECT2_BIN=$(CURDIR)/.venv-prefect2/bin/prefect \
 	  CELERY_BIN=$(CURDIR)/.venv-celery/bin/celery \
 	  .venv-mlflow/bin/python verify/services.py
+
+# asyncpg 0.32 beside Prefect 3.4.20's own 0.30, put ahead on PYTHONPATH as `pip install
+# 'asyncpg>=0.31'` in an image would (verify/prefect_versions.py).
+.venv-prefect34/asyncpg-0.32/done: .venv-prefect34/requirements.txt
+	.venv-prefect34/bin/pip install --quiet --disable-pip-version-check --target .venv-prefect34/asyncpg-0.32 asyncpg==0.32.0
+	touch $@
 
 # A venv per service, rebuilt when its pinned requirements change.
 .venv-%/requirements.txt: verify/requirements-%.txt

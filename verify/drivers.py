@@ -118,6 +118,9 @@ def engine_args(report, service):
     transaction = report["mode_after"] == "transaction"
     if service == "mlflow":
         return {"pool_size": int(env["MLFLOW_SQLALCHEMYSTORE_POOL_SIZE"]), "max_overflow": int(env["MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW"])}, {}
+    if service == "mlflow-client":
+        assert env.get("MLFLOW_SQLALCHEMYSTORE_POOLCLASS") == "NullPool", env
+        return {"poolclass": NullPool}, {}
     if service == "prefect2":
         args = {"pool_size": int(env["PREFECT_SQLALCHEMY_POOL_SIZE"]), "max_overflow": int(env["PREFECT_SQLALCHEMY_MAX_OVERFLOW"])}
         return args, {"timeout": float(env["PREFECT_API_DATABASE_CONNECTION_TIMEOUT"])}

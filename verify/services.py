@@ -19,6 +19,12 @@ API's 8 processes under a burst at once must all answer, with no client refused 
 poolfix's maximum. The control, the per-tool fixes alone (everything in session mode), must
 overflow the same pool.
 
+MLflow's client in a job (a database `MLFLOW_TRACKING_URI`) with poolfix's NullPool: no more
+than predicted while it logs, none while idle (the default pool, the control, keeps them).
+
+Prefect 3.1.15, 3.2.6, 3.2.7 and 3.4.20 (with asyncpg 0.30, then pinned to 0.32) with what
+poolfix writes for their image tags: verify/prefect_versions.py.
+
 And a real `celery beat` (the service table's `celery-beat` entry): an app whose code creates a
 SQLAlchemy engine with the defaults and uses it on import, scheduling a task every half second;
 the beat must hold no more connections than poolfix predicts for it (one), and at least the one
@@ -146,7 +152,7 @@ class Prefect(Service):
     name = "prefect"
     health = ("/api/health", "true")
 
-    def __init__(self, url, env, major=3):
+    def __init__(self, url, env, major=3, binary=None):
         url_name = "PREFECT_SERVER_DATABASE_CONNECTION_URL" if major == 3 else "PREFECT_API_DATABASE_CONNECTION_URL"
         env = dict(
             PREFECT_HOME=tempfile.mkdtemp(prefix="poolfix-prefect-home-"),
@@ -155,7 +161,7 @@ class Prefect(Service):
             **{url_name: url},
             **env,
         )
-        binary = PREFECT if major == 3 else PREFECT2
+        binary = binary or (PREFECT if major == 3 else PREFECT2)
         super().__init__(lambda port: [binary, "server", "start", "--host", "127.0.0.1", "--port", str(port)], env)
 
 
@@ -354,6 +360,67 @@ def mlflow_case(servers, mode):
         assert idle <= predicted and peak <= predicted, f"held {idle} idle / {peak} under the burst, poolfix predicted at most {predicted}"
     finally:
         server.stop()
+
+
+CLIENT_FIXTURE = os.path.join(os.path.dirname(__file__), "..", "tests", "compose", "mlflow-client-jobs.yml")
+CLIENT_JOB = """
+import sys, time
+import mlflow
+from mlflow import MlflowClient
+mlflow.set_experiment("poolfix-client")
+with mlflow.start_run():
+    mlflow.log_param("p", 1)
+    for i in range(25):
+        mlflow.log_metric("m", i, step=i)
+MlflowClient().create_registered_model(f"poolfix-{time.time_ns()}")
+print("logged", flush=True)
+time.sleep(float(sys.argv[1]))
+"""
+
+
+def mlflow_client_case(servers):
+    """A notebook whose MLFLOW_TRACKING_URI is the database, with poolfix's settings (NullPool):
+    the real MLflow client logs a run and registers a model, holding no more than poolfix
+    predicts while it works, and nothing once it is idle. The control, the same job on the
+    default pool, keeps its connections open while idle."""
+    report = poolfix("check", CLIENT_FIXTURE)
+    svc = next(s for s in report["services"] if s["name"] == "notebook")
+    assert svc["kind"] == "mlflow-client", svc["kind"]
+    predicted = svc["max_connections_after"]
+    uri, port = local(svc["corrected_url"], servers)
+    python = os.path.join(os.path.dirname(MLFLOW), "python")
+    results = {}
+    for label, env in (("poolfix", dict(svc["env"])), ("default pool", {})):
+        with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+            f.write(CLIENT_JOB)
+        out = tempfile.NamedTemporaryFile(prefix="poolfix-client-", delete=False)
+        job = subprocess.Popen([python, f.name, "4"], env=dict(os.environ, MLFLOW_TRACKING_URI=uri, **env),
+                               stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            peak, idle = 0, None
+            deadline = time.time() + 180
+            while job.poll() is None and time.time() < deadline:
+                peak = max(peak, servers.clients(port))
+                if idle is None and "logged" in open(out.name, errors="replace").read():
+                    time.sleep(1)
+                    idle = servers.clients(port)
+                time.sleep(0.05)
+            log = open(out.name, errors="replace").read()
+            assert job.wait(timeout=30) == 0, f"the job failed ({label}): {log[-1500:]}"
+            results[label] = (peak, idle)
+        finally:
+            if job.poll() is None:
+                os.killpg(job.pid, 9)
+                job.wait()
+            os.unlink(f.name)
+            os.unlink(out.name)
+    peak, idle = results["poolfix"]
+    table.append(("mlflow client in a notebook (mlflow-client-jobs.yml, NullPool)", predicted, idle, peak))
+    assert 1 <= peak <= predicted, f"held {peak} while logging, poolfix predicted at most {predicted}"
+    assert idle == 0, f"held {idle} while idle with NullPool"
+    control_idle = results["default pool"][1]
+    assert control_idle and control_idle >= 1, f"the default pool held {control_idle} while idle: the control shows nothing"
+    print(f"        idle: {idle} with NullPool, {control_idle} on the default pool", flush=True)
 
 
 def mlflow_naive_case(servers):
@@ -557,6 +624,7 @@ def main():
         check("mlflow, the ticket's URL fails as poolfix says", lambda: mlflow_naive_case(servers))
         check("mlflow with poolfix's settings, session mode", lambda: mlflow_case(servers, "keep"))
         check("mlflow with poolfix's settings, transaction mode", lambda: mlflow_case(servers, "transaction"))
+        check("mlflow client in a notebook (database tracking URI) with poolfix's NullPool", lambda: mlflow_client_case(servers))
         print("Prefect: " + subprocess.run([PREFECT, "--version"], capture_output=True, text=True).stdout.strip(), flush=True)
         check("prefect server, the ticket's URL fails as poolfix says", lambda: prefect_naive_case(servers))
         check("prefect server with poolfix's settings, session mode", lambda: prefect_case(servers, "keep"))
@@ -580,6 +648,8 @@ def main():
     with Servers(pool_size=10) as servers:
         print("Celery: " + subprocess.run([CELERY, "--version"], capture_output=True, text=True).stdout.strip(), flush=True)
         check("celery beat holds what poolfix predicts", lambda: celery_beat_case(servers))
+    import prefect_versions  # noqa: E402 (it imports this module)
+    prefect_versions.run()
     print("\n| scenario | predicted max | idle | burst of 20 |\n|---|---|---|---|")
     for name, predicted, idle, peak in table:
         print(f"| {name} | {predicted} | {idle} | {peak} |")

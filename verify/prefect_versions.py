@@ -1,0 +1,207 @@
+"""Prefect releases people run, each from its own venv (verify/requirements-prefect*.txt), with
+the settings poolfix writes for the version the image tag shows.
+
+- Session mode, every release: the server starts, a write succeeds, and the connections it holds
+  at idle and under a burst stay within poolfix's maximum (so the pool settings are read).
+- Transaction mode, where poolfix says there is no cure (3.1.15, 3.2.6: the statement-cache
+  settings arrive in 3.2.7): given the settings anyway, the server fails on prepared statements
+  after a restart on the same pool, so "upgrade or stay on the session pooler" is the truth.
+- Transaction mode with poolfix's cure: clean across a restart on 3.2.7 with asyncpg 0.32; on
+  3.4.20 with asyncpg 0.30 (what that tag's images resolved) it fails on asyncpg's named
+  statements (`prepared statement "__asyncpg_stmt_…__" does not exist` / `already exists`), as
+  poolfix's note says, and is clean once `asyncpg>=0.31` is
+  installed as the note says (asyncpg 0.32 put ahead on the path, as a `pip install` in the image
+  would).
+
+A restart is the test: a single fresh process hides the bug (each process names its statements
+from 1, and PgBouncer keeps the server connections, with their statements, between clients).
+"""
+import json
+import os
+import subprocess
+import tempfile
+import threading
+
+import psycopg2
+
+from common import check, local, measure, concurrently, poolfix
+from servers import PASSWORD, POOLER_USER, Servers
+from services import BURST, Prefect, http, table
+
+ROOT = os.path.join(os.path.dirname(__file__), "..")
+# version -> venv, as the Makefile builds them
+VENVS = {"3.1.15": ".venv-prefect31", "3.2.6": ".venv-prefect326", "3.2.7": ".venv-prefect327", "3.4.20": ".venv-prefect34"}
+# asyncpg 0.32 installed beside 3.4.20's own 0.30 (`pip install --target`): the image with the pin.
+ASYNCPG_PIN = os.path.join(ROOT, ".venv-prefect34", "asyncpg-0.32")
+COMPOSE = """services:
+  prefect-server:
+    image: prefecthq/prefect:{version}-python3.11
+    command: prefect server start --host 0.0.0.0
+    environment:
+      PREFECT_SERVER_DATABASE_CONNECTION_URL: postgresql+asyncpg://postgres.abcdefghijklmnopqrst:${{DB_PASSWORD}}@aws-0-eu-west-1.pooler.supabase.com:5432/postgres?pool_size=1&max_overflow=0&connect_timeout=10
+"""
+CACHE_SETTINGS = ("PREFECT_SERVER_DATABASE_SQLALCHEMY_CONNECT_ARGS_STATEMENT_CACHE_SIZE",
+                  "PREFECT_SERVER_DATABASE_SQLALCHEMY_CONNECT_ARGS_PREPARED_STATEMENT_CACHE_SIZE")
+
+
+def binary(version):
+    return os.path.join(ROOT, VENVS[version], "bin", "prefect")
+
+
+def report_for(version, mode):
+    """poolfix's answer for a compose file whose image tag is `version` (the ticket's URL)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".yml", prefix=f"poolfix-prefect-{version}-", delete=False) as f:
+        f.write(COMPOSE.format(version=version))
+    try:
+        report = poolfix("check", f.name, "--mode", mode)
+    finally:
+        os.unlink(f.name)
+    return report, next(s for s in report["services"] if s["name"] == "prefect-server")
+
+
+def session_case(version):
+    report, svc = report_for(version, "keep")
+    assert svc["mode_after"] == "session", svc["mode_after"]
+    predicted = svc["max_connections_after"]
+    with Servers(pool_size=10) as servers:
+        url, port = local(svc["corrected_url"], servers, database="prefect")
+        server = Prefect(url, dict(svc["env"]), binary=binary(version))
+        try:
+            server.wait_healthy()
+            flow_id = create_flow(server, "session")
+            idle = servers.clients(port)
+
+            def one(i):
+                s, _ = http(server.url("/api/flow_runs/"), {"flow_id": flow_id, "name": f"burst-{i}"})
+                assert s in (200, 201)
+
+            peak = measure(servers, port, lambda: concurrently(BURST, one))
+            table.append((f"prefect {version} server session (image tag {version})", predicted, idle, peak))
+            assert idle <= predicted and peak <= predicted, f"held {idle} idle / {peak} under the burst, poolfix predicted {predicted}"
+        finally:
+            server.stop()
+
+
+def create_flow(server, name):
+    status, body = http(server.url("/api/flows/"), {"name": f"poolfix-{name}"})
+    assert status in (200, 201), f"create flow: {status} {body}"
+    return json.loads(body)["id"]
+
+
+def two_runs(version, svc, extra_env=None):
+    """Starts the server twice on one transaction pool (a restart), with requests that read
+    and write each time, while other clients use the pool. Returns (failed requests, the logs
+    of both runs)."""
+    failed, logs = 0, ""
+    with Servers(pool_size=3) as servers:
+        url, port = local(svc["corrected_url"], servers, database="prefect")
+        assert port == servers.transaction_port, "not on the transaction pooler"
+        stop = threading.Event()
+        others = [threading.Thread(target=other_client, args=(port, stop)) for _ in range(3)]
+        for t in others:
+            t.start()
+        try:
+            failed, logs = restarts(version, svc, url, extra_env)
+        finally:
+            stop.set()
+            for t in others:
+                t.join()
+    return failed, logs
+
+
+def other_client(port, stop):
+    """Another service on the same pool: short transactions that take server connections in turn,
+    so Prefect's next transaction may land on a server connection it did not prepare on."""
+    while not stop.is_set():
+        try:
+            conn = psycopg2.connect(host="127.0.0.1", port=port, user=POOLER_USER, password=PASSWORD, dbname="prefect")
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                for _ in range(20):
+                    cur.execute("select pg_sleep(0.01)")
+            conn.close()
+        except psycopg2.Error:
+            pass
+
+
+def restarts(version, svc, url, extra_env):
+    """The server started, used, stopped and started again on the same pool."""
+    failed, logs = 0, ""
+    for run in range(2):
+        server = Prefect(url, dict(svc["env"], **(extra_env or {})), binary=binary(version))
+        try:
+            try:
+                server.wait_healthy()
+                flow_id = create_flow(server, f"tx-{run}")
+            except (OSError, AssertionError):
+                failed += 1
+                continue
+
+            def one(i):
+                for path, body in (("/api/flow_runs/", {"flow_id": flow_id, "name": f"run-{run}-{i}"}),
+                                   ("/api/flow_runs/filter", {"limit": 5}), ("/api/flows/count", {})):
+                    s, _ = http(server.url(path), body)
+                    assert s in (200, 201), f"{path}: {s}"
+
+            for i in range(BURST):
+                try:
+                    one(i)
+                except (OSError, AssertionError):
+                    failed += 1
+        finally:
+            logs += server.tail(30000)
+            server.stop()
+    return failed, logs
+
+
+def no_cure_case(version):
+    """3.1.15 / 3.2.6: poolfix writes no statement-cache settings and says to upgrade or stay on
+    the session pooler; given 3.2.7's settings anyway, the server still fails."""
+    report, svc = report_for(version, "transaction")
+    assert svc["transaction_mode"]["verdict"] == "not compatible", svc["transaction_mode"]
+    assert not any(k in svc["env"] for k in CACHE_SETTINGS), f"poolfix wrote {svc['env']}"
+    pf110 = [f["message"] for f in report["findings"] if f["rule"] == "PF110"]
+    assert pf110 and any("3.2.7" in m for m in pf110), f"PF110 does not name 3.2.7: {pf110}"
+    failed, logs = two_runs(version, svc, {k: "0" for k in CACHE_SETTINGS})
+    assert failed and "prepared statement" in logs, f"{version} with the settings worked ({failed} failed): they are read after all"
+    print(f"        {version} ignores the settings: {failed} requests failed across the restart", flush=True)
+
+
+def cure_case(version, expect_fail, pin=False):
+    report, svc = report_for(version, "transaction")
+    assert svc["transaction_mode"]["verdict"] == "compatible with settings", svc["transaction_mode"]
+    assert all(svc["env"].get(k) == "0" for k in CACHE_SETTINGS), f"poolfix wrote {svc['env']}"
+    notes = json.dumps(report)
+    assert "asyncpg>=0.31" in notes, "poolfix does not say asyncpg 0.31 is needed"
+    extra = {"PYTHONPATH": ASYNCPG_PIN} if pin else {}
+    failed, logs = two_runs(version, svc, extra)
+    if expect_fail:
+        errors = sorted({line.strip()[:160] for line in logs.splitlines() if "Error" in line and "Warning" not in line})
+        named = [e for e in errors if "__asyncpg_stmt_" in e]
+        assert failed and named, f"asyncpg 0.30 survived the restart ({failed} failed): {errors[:8]}"
+        print(f"        asyncpg 0.30: {failed} requests failed, as poolfix's note says: {named[0]}", flush=True)
+    else:
+        assert failed == 0, f"{failed} requests failed: {logs[-1500:]}"
+
+
+def asyncpg_version(version, pin=False):
+    env = dict(os.environ, PYTHONPATH=ASYNCPG_PIN) if pin else None
+    python = os.path.join(ROOT, VENVS[version], "bin", "python")
+    return subprocess.run([python, "-c", "import asyncpg; print(asyncpg.__version__)"], capture_output=True, text=True,
+                          env=env).stdout.strip()
+
+
+def run():
+    for version in VENVS:
+        print(f"Prefect {version} (asyncpg {asyncpg_version(version)})", flush=True)
+        check(f"prefect {version} with poolfix's settings for its tag, session mode", lambda: session_case(version))
+    for version in ("3.1.15", "3.2.6"):
+        check(f"prefect {version} in transaction mode: no cure, as poolfix says (the 3.2.7 settings are ignored)",
+              lambda: no_cure_case(version))
+    check("prefect 3.2.7 + asyncpg 0.32 with poolfix's transaction settings: clean across a restart",
+          lambda: cure_case("3.2.7", expect_fail=False))
+    check("prefect 3.4.20 + asyncpg 0.30 with poolfix's transaction settings: fails after a restart, as poolfix warns",
+          lambda: cure_case("3.4.20", expect_fail=True))
+    print(f"Prefect 3.4.20 with the pin (asyncpg {asyncpg_version('3.4.20', pin=True)})", flush=True)
+    check("prefect 3.4.20 + asyncpg>=0.31 as poolfix says: clean across a restart",
+          lambda: cure_case("3.4.20", expect_fail=False, pin=True))
