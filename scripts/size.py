@@ -14,9 +14,9 @@ import sys
 
 dist = sys.argv[1] if len(sys.argv) > 1 else "dist"
 BUDGET = int(os.environ.get("SIZE_BUDGET", 102400))
-# 170 KiB: the first visit was 173,708 B when this session began (169.6 KiB); Leptos without its
-# server-function client (vendor/README.md) made room for the features added since.
-CEILING = int(os.environ.get("SIZE_CEILING", 174080))
+# 166 KiB: the settings tab and the checklists became escaped HTML strings (167,332 B); the
+# next feature the page shows should bring its own saving.
+CEILING = int(os.environ.get("SIZE_CEILING", 169984))
 
 if not os.path.isfile(os.path.join(dist, "index.html")):
     sys.exit(f"size: {dist}/index.html not found; run make build")

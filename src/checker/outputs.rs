@@ -5,9 +5,9 @@
 use std::fmt::Write as _;
 
 use html_escape::encode_safe as esc;
-use leptos::either::{Either, EitherOf3, EitherOf6};
+use leptos::either::{Either, EitherOf6};
 use leptos::prelude::*;
-use poolfix_engine::compose::plan::Step;
+use poolfix_engine::compose::plan::{Plan, Step};
 use poolfix_engine::report;
 use poolfix_engine::url_doctor::{mask_password, ExplainPart, UrlReport};
 
@@ -33,37 +33,45 @@ const TABS: &[(Tab, &str, &str)] = &[
     (Tab::Rollback, "rollback", "Rollback"),
 ];
 
+/// The settings tab's copyable blocks: (text, download file name), in the order of the buttons
+/// that carry their index (`data-copy`, `data-download`).
+type Copyables = Vec<(String, &'static str)>;
+
+/// "Copy" and "Download" buttons for one block, read by one click handler (see [`act`]): the
+/// same markup as [`crate::clipboard::CopyDownload`], as a string (less wasm, see budget.rs).
+fn actions(out: &mut String, copies: &mut Copyables, text: String, file: &'static str, what: &str) {
+    let i = copies.len();
+    copies.push((text, file));
+    let _ = write!(
+        out,
+        r#"<span class="actions"><button type="button" data-copy="{i}" aria-label="Copy {what}">Copy</button><button type="button" data-download="{i}" aria-label="Download {what} as {file}">Download</button></span>"#
+    );
+}
+
 /// A URL with each part coloured and explained; a literal password is masked.
-#[component]
-pub fn Explain(url: String, parts: Vec<ExplainPart>) -> impl IntoView {
-    let mut pieces = Vec::new();
+fn explain(out: &mut String, url: &str, parts: &[ExplainPart]) {
+    out.push_str(r#"<div class="explain"><code class="url">"#);
     let mut at = 0;
-    for (i, p) in parts.iter().enumerate() {
+    for p in parts {
         if p.span.start < at || p.span.end > url.len() {
             continue;
         }
-        pieces.push((None, url[at..p.span.start].to_string()));
-        let shown = if p.kind == "password" { p.text.clone() } else { url[p.span.start..p.span.end].to_string() };
-        pieces.push((Some((i, p.kind)), shown));
+        let shown = if p.kind == "password" { p.text.as_str() } else { &url[p.span.start..p.span.end] };
+        let _ = write!(
+            out,
+            r#"<span>{}</span><span class="part {}" title="{}">{}</span>"#,
+            esc(&url[at..p.span.start]),
+            p.kind,
+            esc(&p.note),
+            esc(shown)
+        );
         at = p.span.end;
     }
-    pieces.push((None, url.get(at..).unwrap_or("").to_string()));
-    view! {
-        <div class="explain">
-            <code class="url">
-                {pieces.into_iter().map(|(kind, text)| match kind {
-                    Some((i, k)) => Either::Left(view! { <span class=format!("part {k}") title=parts[i].note.clone()>{text}</span> }),
-                    None => Either::Right(view! { <span>{text}</span> }),
-                }).collect_view()}
-            </code>
-            <dl class="notes">
-                {parts.iter().map(|p| view! {
-                    <dt class=format!("part {}", p.kind)>{p.text.clone()}</dt>
-                    <dd>{p.note.clone()}</dd>
-                }).collect_view()}
-            </dl>
-        </div>
+    let _ = write!(out, r#"<span>{}</span></code><dl class="notes">"#, esc(url.get(at..).unwrap_or("")));
+    for p in parts {
+        let _ = write!(out, r#"<dt class="part {}">{}</dt><dd>{}</dd>"#, p.kind, esc(&p.text), esc(&p.note));
     }
+    out.push_str("</dl></div>");
 }
 
 fn env_text(env: &[(String, String)]) -> String {
@@ -71,71 +79,88 @@ fn env_text(env: &[(String, String)]) -> String {
 }
 
 /// A URL as explained and corrected (password masked on screen, kept in what is copied).
-fn url_blocks(title: String, url: String, report: &UrlReport) -> impl IntoView {
-    view! {
-        {(!report.explain.is_empty()).then(|| view! { <Explain url=url parts=report.explain.clone()/> })}
-        {report.corrected_url.clone().map(|c| view! {
-            <h4>{title}</h4>
-            <pre class="out" tabindex="0">{mask_password(&c)}</pre>
-            <CopyDownload text=Signal::stored(c) file="url.txt" what="the corrected URL"/>
-        })}
+fn url_blocks(out: &mut String, copies: &mut Copyables, title: &str, url: &str, report: &UrlReport) {
+    if !report.explain.is_empty() {
+        explain(out, url, &report.explain);
+    }
+    if let Some(c) = &report.corrected_url {
+        let _ = write!(out, r#"<h4>{}</h4><pre class="out" tabindex="0">{}</pre>"#, esc(title), esc(&mask_password(c)));
+        actions(out, copies, c.clone(), "url.txt", "the corrected URL");
     }
 }
 
 /// The settings to add and the create_engine() snippet: the same blocks for a pasted URL and a
 /// compose service.
-fn settings_blocks(env: String, env_title: &'static str, snippet: Option<String>) -> impl IntoView {
-    view! {
-        {(!env.is_empty()).then(|| view! {
-            <h4>{env_title}</h4>
-            <pre class="out" tabindex="0">{env.clone()}</pre>
-            <CopyDownload text=Signal::stored(env.clone()) file="service.env" what="the environment settings"/>
-        })}
-        {snippet.map(|s| view! { <h4>"In your code"</h4><pre class="out" tabindex="0">{s}</pre> })}
+fn settings_blocks(out: &mut String, copies: &mut Copyables, env: String, env_title: &str, snippet: Option<&str>) {
+    if !env.is_empty() {
+        let _ = write!(out, r#"<h4>{env_title}</h4><pre class="out" tabindex="0">{}</pre>"#, esc(&env));
+        actions(out, copies, env, "service.env", "the environment settings");
+    }
+    if let Some(s) = snippet {
+        let _ = write!(out, r#"<h4>In your code</h4><pre class="out" tabindex="0">{}</pre>"#, esc(s));
     }
 }
 
-/// Corrected URLs and settings per service (or per URL).
-fn settings_view(a: &Analysis) -> impl IntoView {
+/// Corrected URLs and settings per service (or per URL), as HTML and its copyable blocks.
+fn settings_html(a: &Analysis) -> (String, Copyables) {
+    let (mut out, mut copies) = (String::new(), Copyables::new());
     match a {
-        Analysis::Empty => EitherOf3::A(view! { <p>"Paste something to check."</p> }),
-        Analysis::Urls(urls) => EitherOf3::B(urls
-            .iter()
-            .enumerate()
-            .map(|(i, u)| {
+        Analysis::Empty => out.push_str("<p>Paste something to check.</p>"),
+        Analysis::Urls(urls) => {
+            for (i, u) in urls.iter().enumerate() {
                 let r = &u.report;
-                let env = env_text(&r.env);
-                view! {
-                    <article class="service">
-                        <h3>{format!("URL {} — {} · {}", i + 1, r.service.label, r.endpoint.label())}</h3>
-                        {url_blocks("Corrected URL".into(), u.text.clone(), r)}
-                        {settings_blocks(env, "Environment", r.snippet.clone())}
-                    </article>
+                let heading = format!("URL {} — {} · {}", i + 1, r.service.label, r.endpoint.label());
+                let _ = write!(out, r#"<article class="service"><h3>{}</h3>"#, esc(&heading));
+                url_blocks(&mut out, &mut copies, "Corrected URL", &u.text, r);
+                settings_blocks(&mut out, &mut copies, env_text(&r.env), "Environment", r.snippet.as_deref());
+                out.push_str("</article>");
+            }
+        }
+        Analysis::Compose(r) => {
+            for s in r.services.iter().filter(|s| s.has_pool() && !s.urls.is_empty()) {
+                let version = s.service.version_note().map(|v| format!(" {v}")).unwrap_or_default();
+                let heading = format!("{} — {}{version}", s.service.name, s.service.kind.kind);
+                let _ = write!(
+                    out,
+                    r#"<article class="service"><h3>{}</h3><p class="formula">Before: {}<br>After: {}</p>"#,
+                    esc(&heading),
+                    esc(&s.formula_before),
+                    esc(&s.formula_after)
+                );
+                if let Some((v, why)) = &s.verdict {
+                    let _ = write!(out, "<p>Transaction mode: <strong>{}</strong> — {}</p>", v.as_str(), esc(why));
                 }
-            })
-            .collect_view()),
-        Analysis::Compose(r) => EitherOf3::C(r
-            .services
-            .iter()
-            .filter(|s| s.has_pool() && !s.urls.is_empty())
-            .map(|s| {
-                let env = env_text(&s.env_after);
                 // A service may read several URLs (an app's and its migrations'): each one.
-                let several = s.urls.len() > 1;
-                view! {
-                    <article class="service">
-                        <h3>{format!("{} — {}{}", s.service.name, s.service.kind.kind, s.service.version_note().map(|v| format!(" {v}")).unwrap_or_default())}</h3>
-                        <p class="formula">"Before: " {s.formula_before.clone()}<br/>"After: " {s.formula_after.clone()}</p>
-                        {s.verdict.clone().map(|(v, why)| view! { <p>"Transaction mode: " <strong>{v.as_str()}</strong> " — " {why}</p> })}
-                        {s.urls.iter().map(|u| {
-                            let title = if several { format!("Corrected URL ({})", u.source) } else { "Corrected URL".into() };
-                            url_blocks(title, u.url.clone(), &u.report)
-                        }).collect_view()}
-                        {settings_blocks(env, "Environment to add", s.snippet.clone())}
-                    </article>
+                for u in &s.urls {
+                    let title = match s.urls.len() > 1 {
+                        true => format!("Corrected URL ({})", u.source),
+                        false => "Corrected URL".into(),
+                    };
+                    url_blocks(&mut out, &mut copies, &title, &u.url, &u.report);
                 }
-            })
-            .collect_view()),
+                let env = env_text(&s.env_after);
+                settings_blocks(&mut out, &mut copies, env, "Environment to add", s.snippet.as_deref());
+                out.push_str("</article>");
+            }
+        }
+    }
+    (out, copies)
+}
+
+/// Copies or downloads the block of the button that was clicked.
+fn act(ev: leptos::ev::MouseEvent, copies: &Copyables) {
+    use wasm_bindgen::JsCast;
+    let target = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+    let Some(button) = target.and_then(|t| t.closest("button").ok().flatten()) else {
+        return;
+    };
+    let block =
+        |name: &str| button.get_attribute(name).and_then(|v| v.parse::<usize>().ok()).and_then(|i| copies.get(i));
+    if let Some((text, _)) = block("data-copy") {
+        copy(text);
+        button.set_text_content(Some("Copied"));
+    } else if let Some((text, file)) = block("data-download") {
+        crate::clipboard::download(file, text);
     }
 }
 
@@ -160,8 +185,8 @@ fn diff_view(diff: &str) -> impl IntoView {
     Either::Right(view! { <pre class="out diff" tabindex="0" inner_html=html></pre> })
 }
 
-/// A checklist: a checkbox per step, its commands and checks, what to expect.
-fn steps_view(steps: &[Step], prefix: &'static str) -> impl IntoView {
+/// A checklist: a checkbox per step, its commands and checks, what to expect (the list's items).
+fn steps_html(steps: &[Step], prefix: &'static str) -> String {
     let mut html = String::new();
     for (i, s) in steps.iter().enumerate() {
         let _ = write!(
@@ -178,7 +203,26 @@ fn steps_view(steps: &[Step], prefix: &'static str) -> impl IntoView {
         }
         html.push_str("</li>");
     }
-    view! { <ol class="checklist" inner_html=html></ol> }
+    html
+}
+
+/// The rollout tab: the checklists, what to watch for, the SQL and the soak.
+fn checklist_html(p: &Plan) -> String {
+    let mut html = String::new();
+    let _ = write!(html, r#"<h3>Before you start</h3><ol class="checklist">{}</ol>"#, steps_html(&p.before, "before"));
+    let rollout = steps_html(&p.rollout, "rollout");
+    let _ = write!(html, r#"<h3>Roll out, one service at a time</h3><ol class="checklist">{rollout}</ol>"#);
+    html.push_str("<h3>Watch the logs for</h3><ul>");
+    for w in &p.watch {
+        let _ = write!(html, "<li><code>{}</code></li>", esc(w));
+    }
+    let _ = write!(
+        html,
+        r#"</ul><h3>Count connections per application</h3><pre class="out" tabindex="0">{}</pre><h3>Soak</h3><p>{}</p>"#,
+        esc(&p.sql),
+        esc(&p.soak)
+    );
+    html
 }
 
 /// The whole report as markdown, for a ticket. Passwords are masked.
@@ -273,26 +317,19 @@ pub fn Outputs() -> impl IntoView {
                         {move || {
                             let a = c.analysis.get();
                             match (t, &a) {
-                                (Tab::Settings, _) => EitherOf6::A(settings_view(&a)),
+                                (Tab::Settings, _) => {
+                                    let (html, copies) = settings_html(&a);
+                                    EitherOf6::A(view! { <div on:click=move |ev| act(ev, &copies) inner_html=html></div> })
+                                }
                                 (Tab::Fixed | Tab::Env, Analysis::Compose(r)) => {
                                     let text = if t == Tab::Fixed { &r.fixed } else { &r.env_lines };
                                     EitherOf6::B(view! { <pre class="out" tabindex="0">{text.clone()}</pre> })
                                 }
                                 (Tab::Diff, Analysis::Compose(r)) => EitherOf6::C(diff_view(&r.diff)),
-                                (Tab::Checklist, Analysis::Compose(r)) => {
-                                    let p = &r.plan;
-                                    EitherOf6::D(view! {
-                                        <div class="plan">
-                                            <h3>"Before you start"</h3>{steps_view(&p.before, "before")}
-                                            <h3>"Roll out, one service at a time"</h3>{steps_view(&p.rollout, "rollout")}
-                                            <h3>"Watch the logs for"</h3>
-                                            <ul>{p.watch.iter().map(|w| view! { <li><code>{w.clone()}</code></li> }).collect_view()}</ul>
-                                            <h3>"Count connections per application"</h3><pre class="out" tabindex="0">{p.sql.clone()}</pre>
-                                            <h3>"Soak"</h3><p>{p.soak.clone()}</p>
-                                        </div>
-                                    })
+                                (Tab::Checklist, Analysis::Compose(r)) => EitherOf6::D(view! { <div class="plan" inner_html=checklist_html(&r.plan)></div> }),
+                                (Tab::Rollback, Analysis::Compose(r)) => {
+                                    EitherOf6::E(view! { <ol class="checklist" inner_html=steps_html(&r.plan.rollback, "rollback")></ol> })
                                 }
-                                (Tab::Rollback, Analysis::Compose(r)) => EitherOf6::E(steps_view(&r.plan.rollback, "rollback")),
                                 _ => EitherOf6::F(view! { <p>"Only for compose files."</p> }),
                             }
                         }}

@@ -449,7 +449,7 @@ pub static MLFLOW_CLIENT: ServiceDef = ServiceDef {
     id: "mlflow-client",
     name: "MLflow client",
     kind: "mlflow-client",
-    label: "MLflow client (database tracking URI)",
+    label: "MLflow client in a job",
     detect: Some(Detect {
         commands: &[],
         words: &[],
