@@ -196,6 +196,16 @@ def prefect_case(servers, mode, major=3):
         server.stop()
 
 
+def log_scan(log):
+    """The lines of `log` that the plan's 24-hour log scan counts (its grep, run on the log)."""
+    plan = subprocess.run([os.environ.get("POOLFIX_CLI", "target/debug/poolfix"), "plan", SEED],
+                          capture_output=True, text=True).stdout
+    command = next(line for line in plan.splitlines() if "docker compose logs --since 24h" in line)
+    grep = command[command.index("| grep") + 2:]
+    out = subprocess.run(["bash", "-c", grep], input=log, capture_output=True, text=True)
+    return int(out.stdout.strip() or 0)
+
+
 def prefect_naive_case(servers, major=3):
     """The ticket's URL: the server must stop with the error poolfix quotes (Prefect 3 exits
     non-zero; Prefect 2 exits 0 after `Application startup failed`, docs/sources.md#prefect)."""
@@ -215,6 +225,8 @@ def prefect_naive_case(servers, major=3):
         else:
             assert "Application startup failed" in log, f"no `Application startup failed` in the log: {log}"
         assert any(q in log for q in quotes), f"expected one of {quotes!r} in the log: {log}"
+        assert log_scan(log) >= 1, "the plan's log scan does not count the failure"
+        assert log_scan("INFO: Application startup complete.\n") == 0, "the plan's log scan counts a clean log"
     finally:
         server.stop()
 

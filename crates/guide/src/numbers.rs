@@ -52,6 +52,7 @@ pub fn numbers() -> BTreeMap<String, String> {
         table += &format!("| {label} | {direct} | {clients} | {} |\n", c.default_pool_size);
     }
     n.insert("compute.table".into(), table.trim_end().to_string());
+    n.insert("plan.log-scan".into(), poolfix_engine::compose::plan::log_scan());
     for c in &COMPUTE_SIZES {
         let name = c.name;
         n.insert(format!("compute.{name}.direct"), c.direct_max.to_string());

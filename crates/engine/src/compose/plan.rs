@@ -46,6 +46,13 @@ pub const WATCH_FOR: &[&str] = &[
     "server closed the connection unexpectedly",
 ];
 
+/// Counts the watch list's lines in the last 24 hours of every service's logs (fixed strings:
+/// the texts hold parentheses).
+pub fn log_scan() -> String {
+    let patterns: String = WATCH_FOR.iter().map(|w| format!(" -e '{w}'")).collect();
+    format!("docker compose logs --since 24h 2>&1 | grep -F -c{patterns}")
+}
+
 pub const COUNT_SQL: &str = "select application_name, usename, state, count(*)\nfrom pg_stat_activity\nwhere datname = current_database()\ngroup by 1, 2, 3\norder by 4 desc;";
 
 /// Counts the container's connections to a pooler or database port, from inside it: sockets in
@@ -225,7 +232,7 @@ pub fn plan(reports: &[ServiceReport], budget: &Budget, options: &ComposeOptions
         .primary()
         .and_then(|g| g.after)
         .map_or(String::new(), |a| format!(" (poolfix expects at most {a} at peak)"));
-    plan.soak = format!("Leave the new settings under normal traffic for at least 24 hours, including the busiest hour and batch jobs, and run the count again at peak{target}.");
+    plan.soak = format!("Leave the new settings under normal traffic for at least 24 hours, including the busiest hour and batch jobs, and run the count again at peak{target}. Then scan the day's logs for the errors above (expect 0): {}", log_scan());
     plan.rollback = rollback_steps(&changed, options);
     plan
 }
