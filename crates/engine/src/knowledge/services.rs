@@ -489,8 +489,8 @@ pub static PREFECT3: ServiceDef = ServiceDef {
     },
     pool: PoolModel::Env(&PREFECT3_ENV),
     transaction: Transaction::WithSettings {
-        why: "both statement-cache settings at 0 (Prefect 3.2.7+, with asyncpg 0.31+ in the image); automations (LISTEN) stop working",
-        note: "Needs Prefect 3.2.7 or later, and asyncpg 0.31 or later in the image: with 0.30 (every image built before late November 2025) it still names its statements, and with a restart or other clients on the pool the server fails with `DuplicatePreparedStatementError` or `prepared statement \"__asyncpg_stmt_…__\" does not exist` (measured on 3.4.20, verify/prefect_versions.py); in an image you build, `RUN pip install 'asyncpg>=0.31'`; on the `prefecthq/prefect` image as it is, `EXTRA_PIP_PACKAGES=asyncpg>=0.31` in its environment (its entrypoint installs them at each start; not with an `entrypoint:` of your own). Automations (LISTEN/NOTIFY) do not work through a transaction pooler.",
+        why: "both statement-cache settings at 0 (Prefect 3.2.7+, with asyncpg 0.31+ in the image); automations rely on LISTEN, which PgBouncer documents as unsupported in transaction mode (not measured here)",
+        note: "Needs Prefect 3.2.7 or later, and asyncpg 0.31 or later in the image: with 0.30 (every image built before late November 2025) it still names its statements, and with a restart or other clients on the pool the server fails with `DuplicatePreparedStatementError` or `prepared statement \"__asyncpg_stmt_…__\" does not exist` (measured on 3.4.20, verify/prefect_versions.py); in an image you build, `RUN pip install 'asyncpg>=0.31'`; on the `prefecthq/prefect` image as it is, `EXTRA_PIP_PACKAGES=asyncpg>=0.31` in its environment (its entrypoint installs them at each start; not with an `entrypoint:` of your own). Automations rely on LISTEN, which PgBouncer documents as unsupported in transaction mode (not measured here).",
     },
     listener_keys: Some(&["ssl"]),
     startup_parameters: &[],
