@@ -45,8 +45,11 @@ browser:
 	  cargo test --locked -p poolfix -- --test-threads=2
 
 ## Driver-level verification: poolfix's advice against real PostgreSQL, PgBouncer and drivers.
+## Every error the real software prints in these runs is recorded in target/verify-errors.log
+## (tests/logs/recorded.log is a copy: `poolfix explain` must know each line).
 verify-drivers:
 	cargo build --locked -p poolfix-cli
+	rm -f target/verify-errors.log
 	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix .venv-verify/bin/python verify/drivers.py
 
 ## make verify: real MLflow and Prefect servers (the newest, 2.x, and the 3.1.15/3.2.6/3.2.7/3.4.20 releases people

@@ -490,3 +490,39 @@ async fn a_large_input_is_analysed_when_typing_pauses() {
     assert!(findings.as_u64().unwrap() > 800, "{findings}");
     b.close().await;
 }
+
+/// A pasted log: the page explains each error line as `poolfix explain` does (a real Prefect
+/// startup log from the verification runs), with the fix and the guide's section.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pasted_log_is_explained_as_the_cli_does() {
+    let (_server, b) = checker_page().await;
+    let log = std::fs::read_to_string(root().join("tests/logs/prefect-3.9.1-ticket-url.log")).unwrap();
+    paste(&b, &log).await;
+    let shown = b
+        .eval(
+            "return [...document.querySelectorAll('.finding')].map(f => [f.querySelector('.code').textContent,
+                f.querySelector('.where').textContent, (f.querySelector('.fix') || {}).textContent || '',
+                f.querySelector('.code').getAttribute('href')]);",
+        )
+        .await;
+    let expected = cli(&["explain", "-", "--format", "json"], &log);
+    let want: Vec<Value> = expected["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let k = &l["known"];
+            json!([
+                k["error"],
+                format!("{}:1", l["line"]),
+                format!("Fix: {}", k["fix"].as_str().unwrap()),
+                format!("/{}", k["guide"].as_str().unwrap())
+            ])
+        })
+        .collect();
+    assert_eq!(shown, json!(want), "the page differs from `poolfix explain`");
+    assert_eq!(shown[0][0], "unexpected-keyword");
+    let status = b.wait_for(".status").await.text().await.unwrap();
+    assert_eq!(status, "Read as a log: 2 known errors, 0 unknown");
+    b.close().await;
+}

@@ -95,3 +95,23 @@ def concurrently(n, one):
         t.join()
     if errors:
         raise AssertionError(f"{len(errors)} of {n} failed: {errors[0]}")
+
+
+# Every error the real software printed in a check, one line each: tests/logs/recorded.log is
+# a copy (the cargo test asks `poolfix explain`'s table to know each line).
+RECORD = os.environ.get("POOLFIX_RECORD", os.path.join(os.path.dirname(__file__), "..", "target", "verify-errors.log"))
+
+
+def explained(text, what, expect=None):
+    """An error the real software printed: `poolfix explain` must know it (so its table cannot
+    drift from the real texts), as the entry `expect` when given. Its error lines are recorded."""
+    out = subprocess.run([CLI, "explain", "-", "--format", "json"], input=text, capture_output=True, text=True)
+    report = json.loads(out.stdout)
+    ids = [line["known"]["error"] for line in report["lines"] if line["known"]]
+    assert ids, f"poolfix explain does not know {what}: {text[-600:]!r}"
+    if expect:
+        assert expect in ids, f"poolfix explain took {what} for {ids}, not {expect}"
+    with open(RECORD, "a") as f:
+        for line in report["lines"]:
+            f.write(line["text"].strip() + "\n")
+    return report

@@ -17,7 +17,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import check, concurrently, local, measure, poolfix, summary  # noqa: E402
+from common import explained, check, concurrently, local, measure, poolfix, summary  # noqa: E402
 from servers import PASSWORD, POOL_SIZE, POOLER_USER, Servers  # noqa: E402
 
 import sqlalchemy  # noqa: E402
@@ -88,6 +88,7 @@ def broken_case(url, service, rule, servers):
     assert findings, f"poolfix did not report {rule}"
     real = connect_error(local(url, servers)[0], "+asyncpg" in url)
     assert real is not None, "the driver accepted a URL poolfix says it refuses"
+    explained(real, f"the driver's error for {rule}")
     # One of poolfix's findings must quote what the driver really said: the driver stops at the
     # first key it refuses, poolfix reports each.
     def quoted_error(message):

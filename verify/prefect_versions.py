@@ -24,7 +24,7 @@ import threading
 
 import psycopg2
 
-from common import check, local, measure, concurrently, poolfix
+from common import check, concurrently, explained, local, measure, poolfix
 from servers import PASSWORD, POOLER_USER, Servers
 from services import BURST, Prefect, http, table
 
@@ -164,6 +164,7 @@ def no_cure_case(version):
     assert pf110 and any("3.2.7" in m for m in pf110), f"PF110 does not name 3.2.7: {pf110}"
     failed, logs = two_runs(version, svc, {k: "0" for k in CACHE_SETTINGS})
     assert failed and "prepared statement" in logs, f"{version} with the settings worked ({failed} failed): they are read after all"
+    explained(logs, f"Prefect {version}'s log in transaction mode")
     print(f"        {version} ignores the settings: {failed} requests failed across the restart", flush=True)
 
 
@@ -179,6 +180,7 @@ def cure_case(version, expect_fail, pin=False):
         errors = sorted({line.strip()[:160] for line in logs.splitlines() if "Error" in line and "Warning" not in line})
         named = [e for e in errors if "__asyncpg_stmt_" in e]
         assert failed and named, f"asyncpg 0.30 survived the restart ({failed} failed): {errors[:8]}"
+        explained(logs, "Prefect 3.4.20's log with asyncpg 0.30")
         print(f"        asyncpg 0.30: {failed} requests failed, as poolfix's note says: {named[0]}", flush=True)
     else:
         assert failed == 0, f"{failed} requests failed: {logs[-1500:]}"

@@ -41,7 +41,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import check, concurrently, local, measure, poolfix, summary  # noqa: E402
+from common import check, concurrently, explained, local, measure, poolfix, summary  # noqa: E402
 from servers import PASSWORD, POOLER_USER, Servers, free_port  # noqa: E402
 
 import psycopg2  # noqa: E402
@@ -226,6 +226,7 @@ def prefect_naive_case(servers, major=3):
             assert "Application startup failed" in log, f"no `Application startup failed` in the log: {log}"
         assert any(q in log for q in quotes), f"expected one of {quotes!r} in the log: {log}"
         assert log_scan(log) >= 1, "the plan's log scan does not count the failure"
+        explained(log, "the server's startup log", expect="unexpected-keyword" if major == 3 else None)
         assert log_scan("INFO: Application startup complete.\n") == 0, "the plan's log scan counts a clean log"
     finally:
         server.stop()
@@ -244,6 +245,7 @@ def prefect2_jit_refused_case(servers):
             time.sleep(0.5)
         log = server.tail()
         assert "unsupported startup parameter: jit" in log, f"expected `unsupported startup parameter: jit` in the log: {log}"
+        explained(log, "Prefect 2's log through a pooler that refuses jit", expect="unsupported-startup-parameter")
         guide = open(os.path.join(os.path.dirname(__file__), "..", "content", "06-prefect.md")).read()
         assert "unsupported startup parameter: jit" in guide, "the guide no longer quotes the error"
     finally:
@@ -296,6 +298,7 @@ def prefect2_transaction_case(servers):
         log = server.tail(20000)
         assert failed, "every request worked: Prefect 2 looks compatible with transaction mode after all"
         assert "prepared statement" in log and "does not exist" in log, f"failed, but not on prepared statements: {log[-1500:]}"
+        explained(log, "Prefect 2's log in transaction mode", expect="prepared-statement-missing")
         print(f"        {len(failed)} of {6 * BURST} requests failed; the log shows prepared statements", flush=True)
     finally:
         stop.set()
@@ -451,6 +454,7 @@ def mlflow_naive_case(servers):
             time.sleep(0.5)
         log = server.tail()
         assert any(q in log for q in quotes), f"expected one of {quotes!r} in the log: {log}"
+        explained(log, "MLflow's startup log", expect="invalid-connection-option")
         try:
             http(server.url("/health"))
             raise AssertionError("/health answered although the URL is broken")

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use html_escape::encode_safe as esc;
 use leptos::prelude::*;
+use poolfix_engine::log_doctor::LogLine;
 use poolfix_engine::rules::{Finding, Severity};
 use poolfix_engine::span::LineIndex;
 use wasm_bindgen::JsCast;
@@ -46,6 +47,29 @@ fn row(f: &Finding, service: Option<String>, offset: usize, lines: &LineIndex) -
     }
 }
 
+/// An error line of a pasted log: what it means and its fix, or that poolfix does not know it.
+fn log_row(l: &LogLine, lines: &LineIndex) -> Row {
+    let (line, column) = lines.line_col(l.span.start);
+    let again = if l.count > 1 { format!(" ({} times, last on line {})", l.count, l.last_line) } else { String::new() };
+    let (severity, code, message, fix, guide) = match &l.known {
+        Some(k) => (
+            Severity::Error,
+            k.error.id,
+            format!("{}{again} — {}: {}", l.text.trim(), k.error.source, k.meaning),
+            Some(k.fix.clone()),
+            href(&k.guide_path()),
+        ),
+        None => (
+            Severity::Info,
+            "unknown",
+            format!("{}{again} — poolfix does not know this error text", l.text.trim()),
+            None,
+            href("guide/troubleshooting/"),
+        ),
+    };
+    Row { severity, code, message, service: None, line, column, start: l.span.start, end: l.span.end, fix, guide }
+}
+
 /// Every finding of the analysis, in text order.
 pub fn rows(analysis: &Analysis, text: &str) -> Vec<Row> {
     let lines = LineIndex::new(text);
@@ -55,6 +79,7 @@ pub fn rows(analysis: &Analysis, text: &str) -> Vec<Row> {
         Analysis::Urls(urls) => {
             urls.iter().flat_map(|u| u.report.findings.iter().map(|f| row(f, None, u.offset, &lines))).collect()
         }
+        Analysis::Log(r) => r.lines.iter().map(|l| log_row(l, &lines)).collect(),
     }
 }
 

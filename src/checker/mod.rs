@@ -36,6 +36,8 @@ pub enum Analysis {
     Empty,
     Compose(Arc<ComposeReport>),
     Urls(Arc<Vec<UrlLine>>),
+    /// A pasted log or error text: its error lines, explained.
+    Log(Arc<poolfix_engine::log_doctor::LogReport>),
 }
 
 /// The user's settings besides the text.
@@ -109,6 +111,13 @@ pub fn analyze(text: &str, env: &str, s: Settings) -> Analysis {
             offset += line.len();
         }
         return Analysis::Urls(Arc::new(lines));
+    }
+    // Not a compose file, and lines poolfix knows from logs: explain them.
+    if !text.lines().any(|l| l.trim_start().starts_with("services:")) {
+        let log = poolfix_engine::log_doctor::explain_log(text, None);
+        if log.known() > 0 {
+            return Analysis::Log(Arc::new(log));
+        }
     }
     let options = ComposeOptions {
         compute: &COMPUTE_SIZES[s.compute.min(COMPUTE_SIZES.len() - 1)],
@@ -199,6 +208,7 @@ pub fn CheckerPage(typed: Option<String>) -> impl IntoView {
         Analysis::Compose(r) if r.invalid => "Read as a compose file (it does not parse)".to_string(),
         Analysis::Compose(r) => format!("Read as a compose file: {} services", r.services.len()),
         Analysis::Urls(u) => format!("Read as {} connection string{}", u.len(), if u.len() == 1 { "" } else { "s" }),
+        Analysis::Log(r) => format!("Read as a log: {}", poolfix_engine::report::log::summary(&r)),
     };
     view! {
             <div class="checker-grid">

@@ -106,6 +106,7 @@ fn settings_html(a: &Analysis) -> (String, Copyables) {
     let (mut out, mut copies) = (String::new(), Copyables::new());
     match a {
         Analysis::Empty => out.push_str("<p>Paste something to check.</p>"),
+        Analysis::Log(_) => out.push_str("<p>A log: each error line is explained under Findings.</p>"),
         Analysis::Urls(urls) => {
             for (i, u) in urls.iter().enumerate() {
                 let r = &u.report;
@@ -233,6 +234,7 @@ pub fn markdown(a: &Analysis, text: &str) -> String {
             let reports: Vec<(usize, &UrlReport)> = urls.iter().map(|u| (u.offset, &u.report)).collect();
             report::markdown::urls(text, &reports)
         }
+        Analysis::Log(r) => report::log::markdown(r),
         Analysis::Empty => String::new(),
     }
 }

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod compose_cmd;
+mod explain_cmd;
 mod github;
 mod url_cmd;
 mod values;
@@ -30,6 +31,9 @@ enum Command {
     Fix(compose_cmd::FixArgs),
     /// Print the rollout checklist and rollback steps as markdown.
     Plan(compose_cmd::PlanArgs),
+    /// Explain the error lines of a log (or pasted error text): what each means, its fix, and
+    /// with --compose the services it most likely comes from; unknown errors are listed as such.
+    Explain(explain_cmd::ExplainArgs),
 }
 
 /// Output format.
@@ -65,5 +69,6 @@ fn main() -> ExitCode {
         Command::Check(args) => compose_cmd::check(args),
         Command::Fix(args) => compose_cmd::fix(args),
         Command::Plan(args) => compose_cmd::plan(args),
+        Command::Explain(args) => explain_cmd::run(args),
     }
 }

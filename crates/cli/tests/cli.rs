@@ -349,3 +349,38 @@ fn nothing_fits_says_what_would_and_exits_1() {
     assert_eq!(v["fits"], false);
     assert!(v["nothing_fits"].as_str().unwrap().contains("pool size of at least 799"), "{}", v["nothing_fits"]);
 }
+
+#[test]
+fn explain_reads_a_real_startup_log() {
+    let log = format!("{}/../../tests/logs/prefect-3.9.1-ticket-url.log", env!("CARGO_MANIFEST_DIR"));
+    let out = poolfix(&["explain", &log, "--compose", &seed(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &v["lines"][0];
+    assert_eq!(first["line"], 138);
+    assert_eq!(first["known"]["error"], "unexpected-keyword");
+    assert_eq!(first["known"]["value"], "pool_size");
+    assert_eq!(first["known"]["guide"], "guide/troubleshooting/#unexpected-keyword");
+    assert_eq!(first["known"]["suspects"][0]["service"], "prefect-server");
+    assert_eq!(v["unknown"], 0);
+    assert_eq!(poolfix(&["explain", "/no/such/log"]).status.code(), Some(2));
+}
+
+#[test]
+fn explain_masks_passwords_and_says_what_it_does_not_know() {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_poolfix"))
+        .args(["explain", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = "ERROR connecting to postgresql://postgres.abcdefghijklmnopqrst:Sup3rS3cret@h:5432/db: Tenant or user not found\nFluxError: the capacitor is empty\n";
+    child.stdin.take().unwrap().write_all(log.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains("Sup3rS3cret"), "{text}");
+    assert!(text.contains("see guide/troubleshooting/#tenant-not-found"), "{text}");
+    assert!(text.contains("unknown: poolfix does not know this error text"), "{text}");
+    assert!(text.contains("1 known errors, 1 unknown"), "{text}");
+}

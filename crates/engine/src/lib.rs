@@ -14,6 +14,7 @@ pub mod diagnostic;
 pub mod dotenv;
 pub mod fix;
 pub mod knowledge;
+pub mod log_doctor;
 pub mod model;
 pub mod order;
 pub mod placeholder;

@@ -6,6 +6,7 @@
 pub mod compute;
 pub mod drivers;
 pub mod endpoints;
+pub mod errors;
 pub mod images;
 pub mod services;
 

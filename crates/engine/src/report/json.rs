@@ -134,3 +134,27 @@ pub fn compose(r: &ComposeReport) -> Value {
         "nothing_fits": r.planned.needs,
     })
 }
+
+/// The log doctor's report (`poolfix explain --format json`).
+pub fn log(r: &crate::log_doctor::LogReport) -> Value {
+    let lines: Vec<Value> = r
+        .lines
+        .iter()
+        .map(|l| {
+            let known = l.known.as_ref().map(|k| {
+                json!({
+                    "error": k.error.id,
+                    "source": k.error.source,
+                    "value": k.value,
+                    "meaning": k.meaning,
+                    "fix": k.fix,
+                    "guide": k.guide_path(),
+                    "rules": k.error.rules,
+                    "suspects": k.suspects.iter().map(|(s, codes)| json!({"service": s, "rules": codes})).collect::<Vec<_>>(),
+                })
+            });
+            json!({"line": l.line, "text": l.text, "count": l.count, "last_line": l.last_line, "known": known})
+        })
+        .collect();
+    json!({"lines": lines, "known": r.known(), "unknown": r.unknown()})
+}

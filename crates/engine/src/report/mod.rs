@@ -3,6 +3,7 @@
 //! the `json` feature). The CLI, the page and the tests all render through here, so the
 //! faces cannot drift. No form repeats a literal password.
 
+pub mod log;
 pub mod markdown;
 pub mod text;
 
