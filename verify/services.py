@@ -577,10 +577,25 @@ def plan_lines(report, needle):
     return [line for line in report["plan"].splitlines() if needle in line]
 
 
+def compose_healthchecks(plan, ports):
+    """The `healthcheck:` blocks of a plan, each as (port, a function running its test the way
+    Docker's CMD form does, on this machine's port)."""
+    import re
+    import yaml
+    found = []
+    for block in re.findall(r"```yaml\n(.*?)```", plan, re.S):
+        test = yaml.safe_load(block)["healthcheck"]["test"]
+        assert test[:3] == ["CMD", "python", "-c"], test
+        port = int(re.search(r"localhost:(\d+)", test[3]).group(1))
+        code = test[3].replace(f"localhost:{port}", f"127.0.0.1:{ports[port]}")
+        found.append((port, lambda code=code: subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=30).returncode))
+    return found
+
+
 def health_and_count_case():
     """The rollout's checks can see the failure: the health checks poolfix's plan prints answer 200
     while the database is up and an error status once PostgreSQL is stopped (where `/health` and
-    `/api/health` still answer 200), and the plan's client count (read from /proc/net/tcp inside the container) equals what
+    `/api/health` still answer 200), and so do the compose healthchecks it offers, and the plan's client count (read from /proc/net/tcp inside the container) equals what
     the pooler's SHOW CLIENTS lists, for this machine's pooler port."""
     import re
     report = poolfix("check", SEED, "--plan", "pool-size")
@@ -600,6 +615,11 @@ def health_and_count_case():
             for server, (path, body) in ((mlflow, checks[5000]), (prefect, checks[4200])):
                 status, answer = http(server.url(path), body)
                 assert status == 200, f"{server.name} {path}: {status} {answer}"
+            # The compose healthchecks the plan offers, run as Docker would (here on this port).
+            healthchecks = compose_healthchecks(report["plan"], {5000: mlflow.port, 4200: prefect.port})
+            assert len(healthchecks) == 2, f"the plan offers {len(healthchecks)} healthchecks, not MLflow's and Prefect's"
+            for name, run in healthchecks:
+                assert run() == 0, f"{name}'s healthcheck fails with the database up"
             time.sleep(1)
             # The plan's awk program, with this machine's pooler port in place of 5432.
             local_awk = awk.replace('"1538"', f'"{port:04X}"')
@@ -626,6 +646,8 @@ def health_and_count_case():
                 assert status >= 500, f"{server.name} {path} answered {status} with PostgreSQL stopped: {answer}"
                 status, _ = http(server.url(plain))
                 assert status == 200, f"{server.name} {plain}: {status}"
+            for name, run in healthchecks:
+                assert run() != 0, f"{name}'s healthcheck passes with PostgreSQL stopped"
         finally:
             mlflow.stop()
             prefect.stop()

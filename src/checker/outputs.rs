@@ -202,6 +202,9 @@ fn steps_html(steps: &[Step], prefix: &'static str) -> String {
         for e in &s.expect {
             let _ = write!(html, r#"<p class="expect">{}</p>"#, esc(e));
         }
+        if let Some(y) = &s.yaml {
+            let _ = write!(html, r#"<pre class="out" tabindex="0">{}</pre>"#, esc(y));
+        }
         html.push_str("</li>");
     }
     html

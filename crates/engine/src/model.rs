@@ -192,6 +192,8 @@ pub struct Service {
     pub image_span: Option<Span>,
     /// The service has `build:`: its image is made here and may add what the base lacks.
     pub builds: bool,
+    /// The file gives the service a `healthcheck:` of its own.
+    pub has_healthcheck: bool,
     /// The version read from the image tag, or else the one the user said to assume.
     pub version: Option<Version>,
     /// `version` is the user's assumption, not read from the file.

@@ -18,6 +18,10 @@ pub fn numbers() -> BTreeMap<String, String> {
     let count = |v: Option<u32>| v.map_or("unbounded".to_string(), |v| v.to_string());
     for s in &report.services {
         n.insert(format!("seed.{}.before", s.service.name), count(s.max_before));
+        if let Some(check) = poolfix_engine::compose::plan::compose_healthcheck(s) {
+            let indented: String = check.lines().map(|l| format!("    {l}\n")).collect();
+            n.insert(format!("plan.healthcheck.{}", s.service.name), indented.trim_end().to_string());
+        }
     }
     if let Some(group) = report.budget.groups.first() {
         n.insert("seed.before".into(), count(group.before));

@@ -17,6 +17,8 @@ pub struct Step {
     pub checks: Vec<String>,
     /// What to expect, in words.
     pub expect: Vec<String>,
+    /// A block to add to the compose file (a `healthcheck:`), shown as YAML.
+    pub yaml: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -71,6 +73,21 @@ pub fn client_count_cmd(service: &str) -> String {
 fn compose_cmd(r: &ServiceReport) -> String {
     let profiles: String = r.service.profiles.iter().map(|p| format!(" --profile {p}")).collect();
     format!("docker compose{profiles}")
+}
+
+/// A compose `healthcheck:` that runs the same database-touching request inside the container,
+/// with the image's Python (MLflow's and Prefect's images have no curl); `urlopen` fails on an
+/// error status (verify/services.py runs it with the database up and stopped).
+pub fn compose_healthcheck(r: &ServiceReport) -> Option<String> {
+    let h = r.service.kind.health.as_ref()?;
+    let url = format!("http://localhost:{}{}", h.port, h.path);
+    let request = match h.post {
+        true => format!("u.Request('{url}', data=b'{{}}', headers={{'Content-Type': 'application/json'}})"),
+        false => format!("'{url}'"),
+    };
+    Some(format!(
+        "healthcheck:\n  test: [\"CMD\", \"python\", \"-c\", \"import urllib.request as u; u.urlopen({request}, timeout=5)\"]\n  interval: 30s\n  timeout: 10s\n  retries: 3\n  start_period: 60s\n"
+    ))
 }
 
 fn health(r: &ServiceReport) -> Option<String> {
@@ -180,6 +197,7 @@ fn dashboard_step(options: &ComposeOptions) -> Option<Step> {
         commands,
         checks: vec!["show max_connections;   # the pool size must stay well below it".into()],
         expect: vec![format!("the dashboard shows pool size {pool}")],
+        yaml: None,
     })
 }
 
@@ -211,11 +229,16 @@ pub fn plan(reports: &[ServiceReport], budget: &Budget, options: &ComposeOptions
                 "{name} holds at most {a} connections in all (it could reach {b} before); each container at most {per_container}"
             ));
         }
+        let yaml = compose_healthcheck(r).filter(|_| !r.service.has_healthcheck);
+        if yaml.is_some() {
+            expect.push(format!("with the healthcheck below in {name}'s service, `docker compose ps` shows it healthy only while it reaches the database"));
+        }
         plan.rollout.push(Step {
             title: format!("Apply the change to {name}"),
             commands: vec![format!("{} up -d --no-deps --build {name}", compose_cmd(r))],
             checks,
             expect,
+            yaml,
         });
     }
     for (r, server) in reports.iter().filter_map(|r| Some((r, r.service.kind.client_of?))) {
@@ -252,6 +275,13 @@ impl Plan {
                 }
                 for e in &s.expect {
                     let _ = writeln!(md, "  - expect: {e}");
+                }
+                if let Some(y) = &s.yaml {
+                    let _ = writeln!(
+                        md,
+                        "\n  ```yaml\n{}  ```\n",
+                        y.lines().map(|l| format!("  {l}\n")).collect::<String>()
+                    );
                 }
             }
         };

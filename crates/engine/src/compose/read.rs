@@ -382,6 +382,7 @@ pub fn read_service(
         image,
         image_span: image_node.map(|i| y.node(i).span),
         builds: r.get("build").is_some(),
+        has_healthcheck: r.get("healthcheck").is_some(),
         argv: cmd.argv,
         env,
         env_node,

@@ -285,8 +285,10 @@ pub static ASYNCPG: DriverDef = DriverDef {
     // asyncpg 0.30 and older still create a named statement per query with the cache off, and
     // every process counts from 1: a second process on the pool collides
     // (DuplicatePreparedStatementError). 0.31.0 uses unnamed ones. docs/sources.md#prepared-statements
+    // SQLAlchemy's `prepared_statement_name_func` arrived in 2.0.10 (its asyncpg dialect, 2.0.9 has
+    // none); its docs warn that the named statements build up on the server connections.
     no_prepare_caveat: Some(
-        "needs asyncpg 0.31 or later: with 0.30 and older a second process or a restart on the pool fails with `DuplicatePreparedStatementError`, so pin `asyncpg>=0.31`",
+        "needs asyncpg 0.31 or later: with 0.30 and older a second process or a restart on the pool fails with `DuplicatePreparedStatementError`, so pin `asyncpg>=0.31`; or, on SQLAlchemy 2.0.10 and later, give each statement a unique name (`\"prepared_statement_name_func\": lambda: f\"__asyncpg_{uuid4()}__\"` in connect_args), which works on older asyncpg but leaves the named statements on the pooler's server connections",
     ),
     is_async: true,
     pool: PoolHome::SqlAlchemy,
