@@ -26,7 +26,7 @@ import psycopg2
 
 from common import check, concurrently, explained, local, measure, poolfix
 from servers import PASSWORD, POOLER_USER, Servers
-from services import BURST, Prefect, http, table
+from services import BURST, Prefect, http
 
 ROOT = os.path.join(os.path.dirname(__file__), "..")
 # version -> venv, as the Makefile builds them
@@ -59,7 +59,7 @@ def report_for(version, mode):
     return report, next(s for s in report["services"] if s["name"] == "prefect-server")
 
 
-def session_case(version):
+def session_case(version, table):
     report, svc = report_for(version, "keep")
     assert svc["mode_after"] == "session", svc["mode_after"]
     predicted = svc["max_connections_after"]
@@ -193,10 +193,12 @@ def asyncpg_version(version, pin=False):
                           env=env).stdout.strip()
 
 
-def run():
+def run(table):
+    """`table` is the calling script's table of predicted and measured connections (run as a
+    script, services.py is `__main__`, not the module imported here)."""
     for version in VENVS:
         print(f"Prefect {version} (asyncpg {asyncpg_version(version)})", flush=True)
-        check(f"prefect {version} with poolfix's settings for its tag, session mode", lambda: session_case(version))
+        check(f"prefect {version} with poolfix's settings for its tag, session mode", lambda: session_case(version, table))
     for version in ("3.1.15", "3.2.6"):
         check(f"prefect {version} in transaction mode: no cure, as poolfix says (the 3.2.7 settings are ignored)",
               lambda: no_cure_case(version))

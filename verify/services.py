@@ -687,7 +687,7 @@ def main():
         print("Celery: " + subprocess.run([CELERY, "--version"], capture_output=True, text=True).stdout.strip(), flush=True)
         check("celery beat holds what poolfix predicts", lambda: celery_beat_case(servers))
     import prefect_versions  # noqa: E402 (it imports this module)
-    prefect_versions.run()
+    prefect_versions.run(table)
     print("\n| scenario | predicted max | idle | burst of 20 |\n|---|---|---|---|")
     for name, predicted, idle, peak in table:
         print(f"| {name} | {predicted} | {idle} | {peak} |")
