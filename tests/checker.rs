@@ -524,5 +524,11 @@ async fn a_pasted_log_is_explained_as_the_cli_does() {
     assert_eq!(shown[0][0], "unexpected-keyword");
     let status = b.wait_for(".status").await.text().await.unwrap();
     assert_eq!(status, "Read as a log: 2 known errors, 0 unknown");
+    // An error poolfix does not know is said to be unknown, not guessed.
+    paste(&b, "FluxError: the capacitor is empty\n").await;
+    let status = b.wait_for(".status").await.text().await.unwrap();
+    assert_eq!(status, "Read as a log: 0 known errors, 1 unknown");
+    let code = b.eval("return document.querySelector('.finding .code').textContent;").await;
+    assert_eq!(code, "unknown");
     b.close().await;
 }

@@ -112,10 +112,10 @@ pub fn analyze(text: &str, env: &str, s: Settings) -> Analysis {
         }
         return Analysis::Urls(Arc::new(lines));
     }
-    // Not a compose file, and lines poolfix knows from logs: explain them.
+    // Not a compose file, and error lines: a log (its unknown errors are said to be unknown).
     if !text.lines().any(|l| l.trim_start().starts_with("services:")) {
         let log = poolfix_engine::log_doctor::explain_log(text, None);
-        if log.known() > 0 {
+        if !log.lines.is_empty() {
             return Analysis::Log(Arc::new(log));
         }
     }
