@@ -22,11 +22,10 @@ import subprocess
 import tempfile
 import threading
 
-import psycopg2
 
 from common import check, concurrently, explained, local, measure, poolfix
-from servers import PASSWORD, POOLER_USER, Servers
-from services import BURST, Prefect, http
+from servers import Servers
+from services import BURST, Prefect, http, other_client
 
 ROOT = os.path.join(os.path.dirname(__file__), "..")
 # version -> venv, as the Makefile builds them
@@ -107,21 +106,6 @@ def two_runs(version, svc, extra_env=None):
             for t in others:
                 t.join()
     return failed, logs
-
-
-def other_client(port, stop):
-    """Another service on the same pool: short transactions that take server connections in turn,
-    so Prefect's next transaction may land on a server connection it did not prepare on."""
-    while not stop.is_set():
-        try:
-            conn = psycopg2.connect(host="127.0.0.1", port=port, user=POOLER_USER, password=PASSWORD, dbname="prefect")
-            conn.autocommit = True
-            with conn.cursor() as cur:
-                for _ in range(20):
-                    cur.execute("select pg_sleep(0.01)")
-            conn.close()
-        except psycopg2.Error:
-            pass
 
 
 def restarts(version, svc, url, extra_env):

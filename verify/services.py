@@ -252,6 +252,21 @@ def prefect2_jit_refused_case(servers):
         server.stop()
 
 
+def other_client(port, stop):
+    """Another service on the same pool: short transactions that take server connections in turn,
+    so a server's next transaction may land on a server connection it did not prepare on."""
+    while not stop.is_set():
+        try:
+            conn = psycopg2.connect(host="127.0.0.1", port=port, user=POOLER_USER, password=PASSWORD, dbname="prefect")
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                for _ in range(20):
+                    cur.execute("select pg_sleep(0.01)")
+            conn.close()
+        except psycopg2.Error:
+            pass
+
+
 def prefect2_transaction_case(servers):
     """poolfix calls Prefect 2 "not compatible" with transaction mode (PF110). Alone on the
     pool it can get its own server connection back each time; with other clients on the same
@@ -263,20 +278,7 @@ def prefect2_transaction_case(servers):
     url, port = local(svc["corrected_url"], servers, database="prefect")
     server = Prefect(url, dict(svc["env"].items()), major=2)
     stop = threading.Event()
-
-    def other_client():
-        while not stop.is_set():
-            try:
-                conn = psycopg2.connect(host="127.0.0.1", port=port, user=POOLER_USER, password=PASSWORD, dbname="prefect")
-                conn.autocommit = True
-                with conn.cursor() as cur:
-                    for _ in range(20):
-                        cur.execute("select pg_sleep(0.01)")
-                conn.close()
-            except psycopg2.Error:
-                pass
-
-    others = [threading.Thread(target=other_client) for _ in range(4)]
+    others = [threading.Thread(target=other_client, args=(port, stop)) for _ in range(4)]
     try:
         server.wait_healthy()
         status, body = http(server.url("/api/flows/"), {"name": "poolfix-transaction"})

@@ -26,42 +26,35 @@ pub fn summary(r: &LogReport) -> String {
     }
 }
 
-pub fn text(r: &LogReport) -> String {
-    let mut out = String::new();
+/// Each error line and what is said about it, in the form's own marks: `item` opens a line,
+/// `detail` indents what follows, `guide` shows the guide's path.
+fn render(r: &LogReport, mut out: String, item: &str, detail: &str, guide: fn(&str) -> String) -> String {
     for l in &r.lines {
-        let _ = writeln!(out, "line {}{}: {}", l.line, times(l), l.text.trim());
+        let text = l.text.trim();
+        let text = if item.is_empty() { text.to_string() } else { format!("`{}`", text.replace('`', "'")) };
+        let _ = writeln!(out, "{item}line {}{}: {text}", l.line, times(l));
         match &l.known {
             Some(k) => {
-                let _ = writeln!(out, "  {}: {}", k.error.source, k.meaning);
-                let _ = writeln!(out, "  fix: {}", k.fix);
+                let _ = writeln!(out, "{detail}{}: {}", k.error.source, k.meaning);
+                let _ = writeln!(out, "{detail}fix: {}", k.fix);
                 if let Some(s) = suspects(l) {
-                    let _ = writeln!(out, "  likely in: {s}");
+                    let _ = writeln!(out, "{detail}likely in: {s}");
                 }
-                let _ = writeln!(out, "  see {}", k.guide_path());
+                let _ = writeln!(out, "{detail}{}", guide(&k.guide_path()));
             }
-            None => out.push_str("  unknown: poolfix does not know this error text\n"),
+            None => {
+                let _ = writeln!(out, "{detail}unknown: poolfix does not know this error text");
+            }
         }
     }
     let _ = writeln!(out, "\n{}", summary(r));
     out
 }
 
+pub fn text(r: &LogReport) -> String {
+    render(r, String::new(), "", "  ", |path| format!("see {path}"))
+}
+
 pub fn markdown(r: &LogReport) -> String {
-    let mut out = String::from("## Log (poolfix)\n\n");
-    for l in &r.lines {
-        let _ = writeln!(out, "- line {}{}: `{}`", l.line, times(l), l.text.trim().replace('`', "'"));
-        match &l.known {
-            Some(k) => {
-                let _ = writeln!(out, "  - {}: {}", k.error.source, k.meaning);
-                let _ = writeln!(out, "  - fix: {}", k.fix);
-                if let Some(s) = suspects(l) {
-                    let _ = writeln!(out, "  - likely in: {s}");
-                }
-                let _ = writeln!(out, "  - guide: `{}`", k.guide_path());
-            }
-            None => out.push_str("  - unknown: poolfix does not know this error text\n"),
-        }
-    }
-    let _ = writeln!(out, "\n{}", summary(r));
-    out
+    render(r, "## Log (poolfix)\n\n".into(), "- ", "  - ", |path| format!("guide: `{path}`"))
 }
