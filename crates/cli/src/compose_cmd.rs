@@ -5,14 +5,14 @@ use std::process::ExitCode;
 use clap::Args;
 use poolfix_engine::compose::{analyze_compose, ComposeOptions, ComposeReport};
 use poolfix_engine::knowledge::compute::Compute;
-use poolfix_engine::report::json;
 use poolfix_engine::report::text::{self, Style};
+use poolfix_engine::report::{json, sarif};
 use poolfix_engine::url_doctor::ModeChoice;
 
 use crate::Format;
 
 /// Where the compose file comes from and the project's limits.
-#[derive(Args)]
+#[derive(Args, Clone)]
 pub struct Common {
     /// The compose file, or `-` for standard input.
     pub file: String,
@@ -52,8 +52,15 @@ fn version_arg(text: &str) -> Result<(u32, u32, u32), String> {
 pub struct CheckArgs {
     #[command(flatten)]
     pub common: Common,
+    /// More compose files, checked with the same options (pre-commit passes every staged one).
+    #[arg(value_name = "MORE")]
+    pub more: Vec<String>,
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+    /// Where the guide is published (e.g. https://example.org/poolfix/): SARIF rules then link
+    /// to their documentation there.
+    #[arg(long = "site-url")]
+    pub site_url: Option<String>,
 }
 
 #[derive(Args)]
@@ -114,6 +121,11 @@ fn load_with_options(c: &Common) -> Result<(String, ComposeReport, ComposeOption
     Ok((text, report, options))
 }
 
+/// A file's path for a report, `None` for standard input.
+fn shown(path: &str) -> Option<&str> {
+    (path != "-").then_some(path)
+}
+
 fn fail(e: String) -> ExitCode {
     eprintln!("poolfix: {e}");
     ExitCode::from(2)
@@ -130,27 +142,59 @@ fn over_budget(r: &ComposeReport) -> bool {
 }
 
 pub fn check(args: CheckArgs) -> ExitCode {
-    let (source, report) = match load(&args.common) {
-        Ok(x) => x,
-        Err(e) => return fail(e),
-    };
+    let paths: Vec<String> = std::iter::once(args.common.file.clone()).chain(args.more.iter().cloned()).collect();
+    let mut loaded = Vec::with_capacity(paths.len());
+    for path in &paths {
+        let common = Common { file: path.clone(), ..args.common.clone() };
+        match load(&common) {
+            Ok((source, report)) => loaded.push((path.as_str(), source, report)),
+            Err(e) => return fail(e),
+        }
+    }
+    let several = loaded.len() > 1;
     match args.format {
         Format::Json => {
-            crate::out(&format!("{}\n", serde_json::to_string_pretty(&json::compose(&report)).expect("JSON")))
+            let reports: Vec<_> = loaded.iter().map(|(_, _, r)| json::compose(r)).collect();
+            let value =
+                if several { serde_json::Value::Array(reports) } else { reports.into_iter().next().expect("one file") };
+            crate::out(&format!("{}\n", serde_json::to_string_pretty(&value).expect("JSON")));
         }
-        Format::Text => crate::out(&text::compose(&source, &report, Style { colour: crate::colour(), full: false })),
-        Format::Markdown => crate::out(&poolfix_engine::report::markdown::compose(&report)),
+        Format::Sarif => {
+            let files: Vec<_> =
+                loaded.iter().map(|(path, _, report)| sarif::Analysed { path: shown(path), report }).collect();
+            let log = sarif::log(&files, env!("CARGO_PKG_VERSION"), args.site_url.as_deref());
+            crate::out(&format!("{}\n", serde_json::to_string_pretty(&log).expect("JSON")));
+        }
+        Format::Text | Format::Markdown => {
+            for (path, source, report) in &loaded {
+                if several {
+                    crate::out(&if args.format == Format::Text {
+                        format!("==> {path} <==\n")
+                    } else {
+                        format!("# {path}\n\n")
+                    });
+                }
+                crate::out(&match args.format {
+                    Format::Text => text::compose(source, report, Style { colour: crate::colour(), full: false }),
+                    _ => poolfix_engine::report::markdown::compose(report),
+                });
+            }
+        }
         Format::Github => {
-            let file = (args.common.file != "-").then_some(args.common.file.as_str());
-            let lines: String = report
-                .findings
+            let lines: String = loaded
                 .iter()
-                .map(|f| crate::github::annotation(&f.finding, file, f.line, f.column) + "\n")
+                .flat_map(|(path, _, report)| {
+                    report
+                        .findings
+                        .iter()
+                        .map(|f| crate::github::annotation(&f.finding, shown(path), f.line, f.column) + "\n")
+                })
                 .collect();
             crate::out(&lines);
         }
     }
-    if report.has_errors() || over_budget(&report) || plan_fails(&report) {
+    let failed = |r: &ComposeReport| r.has_errors() || over_budget(r) || plan_fails(r);
+    if loaded.iter().any(|(_, _, r)| failed(r)) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

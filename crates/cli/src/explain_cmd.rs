@@ -51,6 +51,9 @@ pub fn run(args: ExplainArgs) -> ExitCode {
         }
         Format::Markdown => crate::out(&report::log::markdown(&r)),
         Format::Text | Format::Github => crate::out(&report::log::text(&r)),
+        Format::Sarif => {
+            return fail("--format sarif is for `poolfix check` (findings in files); use --format json here".into())
+        }
     }
     ExitCode::SUCCESS
 }

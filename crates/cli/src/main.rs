@@ -47,6 +47,8 @@ pub enum Format {
     Github,
     /// Markdown, for a pull-request comment or a ticket (passwords masked).
     Markdown,
+    /// SARIF 2.1.0, for GitHub code scanning and editors (`check` only).
+    Sarif,
 }
 
 /// Writes to standard output. A reader that stops early (`poolfix check … | head`) closes the

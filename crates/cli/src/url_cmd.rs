@@ -73,6 +73,10 @@ pub fn run(args: UrlArgs) -> ExitCode {
                 .collect();
             crate::out(&lines);
         }
+        Format::Sarif => {
+            eprintln!("poolfix: --format sarif is for `poolfix check` (findings in files); use --format json here");
+            return ExitCode::from(2);
+        }
     }
     if report.has_errors() {
         ExitCode::from(1)

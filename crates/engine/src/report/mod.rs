@@ -1,7 +1,7 @@
 //! One report, every form: text for the terminal and the reviewed snapshots ([`text`]),
-//! markdown for a ticket or a pull request ([`markdown`]), and JSON for tools ([`json`], with
-//! the `json` feature). The CLI, the page and the tests all render through here, so the
-//! faces cannot drift. No form repeats a literal password.
+//! markdown for a ticket or a pull request ([`markdown`]), JSON for tools ([`json`]) and SARIF
+//! for code scanning ([`sarif`]; both with the `json` feature). The CLI, the page and the tests
+//! all render through here, so the faces cannot drift. No form repeats a literal password.
 
 pub mod log;
 pub mod markdown;
@@ -9,6 +9,8 @@ pub mod text;
 
 #[cfg(feature = "json")]
 pub mod json;
+#[cfg(feature = "json")]
+pub mod sarif;
 
 use std::fmt::Write as _;
 
