@@ -144,7 +144,10 @@ async fn deep_links_load_and_guide_pages_load_no_wasm() {
         .eval("return performance.getEntriesByType('resource').map(e => e.name).filter(n => /\\.(wasm|js)$/.test(n));")
         .await;
     let loaded: Vec<&str> = loaded.as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-    assert!(loaded.iter().all(|n| n.contains("/site-")), "a guide page loaded more than site.js: {loaded:?}");
+    assert!(
+        loaded.iter().all(|n| n.contains("/site-") || n.contains("/search-")),
+        "a guide page loaded more than site.js and search.js: {loaded:?}"
+    );
     let csp =
         browser.eval("return document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]').content;").await;
     let csp = csp.as_str().unwrap();
@@ -256,4 +259,94 @@ async fn readable_at_360_px() {
     }
     browser.close().await;
     assert!(wide.is_empty(), "pages wider than the screen:\n{}", wide.join("\n"));
+}
+
+/// Hosts that read `_headers` (Netlify, Cloudflare Pages; `make serve` and this test's server)
+/// send each page's Content-Security-Policy as a header: the policy of its meta tag plus
+/// `frame-ancestors 'none'`, which a meta tag cannot carry; the pages still work under it,
+/// the checker included, at the root and under a sub-path.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_headers_file_sends_each_page_its_own_policy() {
+    let browser = Browser::start().await;
+    for (dist_var, prefix) in [("POOLFIX_DIST", "/"), ("POOLFIX_DIST_SUB", "/poolfix/")] {
+        let server = StaticServer::start(dist(dist_var), prefix);
+        for page in ["", "guide/start/", "guide/rules/", "check/"] {
+            browser.open(&server.url(page)).await;
+            if page == "check/" {
+                browser.wait_for_checker().await;
+            }
+            let got = browser
+                .eval(
+                    "return fetch(location.href).then(r => [
+                        r.headers.get('content-security-policy'),
+                        r.headers.get('x-content-type-options'),
+                        document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]').content]);",
+                )
+                .await;
+            let [header, nosniff, meta] = [0, 1, 2].map(|i| got[i].as_str().unwrap_or_default().to_string());
+            assert_eq!(header, format!("{meta}; frame-ancestors 'none'"), "{prefix}{page}");
+            assert_eq!(nosniff, "nosniff", "{prefix}{page}");
+            assert_eq!(meta.contains("wasm-unsafe-eval"), page == "check/", "{prefix}{page}: {meta}");
+        }
+    }
+    browser.close().await;
+}
+
+/// The search over the whole index: each rule code and each error text the log doctor knows
+/// finds its section among the first three results; nothing is fetched before the box is used.
+#[tokio::test(flavor = "multi_thread")]
+async fn search_finds_every_rule_code_and_error_text() {
+    let server = StaticServer::start(dist("POOLFIX_DIST"), "/");
+    let browser = Browser::start().await;
+    browser.open(&server.url("guide/start/")).await;
+    browser.wait_for("#search-input").await;
+    let fetched = "return performance.getEntriesByType('resource').some(e => e.name.includes('search-index'));";
+    assert_eq!(browser.eval(fetched).await, false, "the index was fetched before the search was used");
+    let misses = browser
+        .eval(
+            "return fetch('/search-index.json').then(r => r.json()).then(async index => {
+                const wanted = index.filter(e => e[4] === 'error' || /^guide\\/rules\\/#pf\\d+$/.test(e[2]));
+                const misses = [];
+                for (const e of wanted) {
+                    const query = e[4] === 'error' ? e[1] : e[1].split(' ')[0];
+                    const found = (await window.poolfixSearch(query)).slice(0, 3);
+                    if (!found.includes(e[2])) misses.push(query + ' -> ' + found.join(', ') + ' (wanted ' + e[2] + ')');
+                }
+                return [wanted.length, misses];
+            });",
+        )
+        .await;
+    let searched = misses[0].as_u64().unwrap();
+    assert!(searched > 60, "only {searched} rule codes and error texts in the index");
+    assert_eq!(misses[1], serde_json::json!([]), "not found among the first three results");
+    browser.close().await;
+}
+
+/// From the keyboard, under a sub-path: `/` focuses the box, a pasted error line lists its
+/// section first, the arrow keys reach it, Enter lands on it; axe-clean with results open.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pasted_error_is_searched_from_the_keyboard() {
+    let server = StaticServer::start(dist("POOLFIX_DIST_SUB"), "/poolfix/");
+    let browser = Browser::start().await;
+    browser.open(&server.url("guide/mlflow/")).await;
+    browser.wait_for("#search-input").await;
+    browser.client.find(Locator::Css("main h1")).await.unwrap().click().await.unwrap();
+    browser.client.active_element().await.unwrap().send_keys("/").await.unwrap();
+    let focused = browser.eval("return document.activeElement.id;").await;
+    assert_eq!(focused, "search-input", "`/` did not focus the search box");
+    let line =
+        "asyncpg.exceptions.DuplicatePreparedStatementError: prepared statement \"__asyncpg_stmt_6d__\" already exists";
+    browser.client.active_element().await.unwrap().send_keys(line).await.unwrap();
+    browser.wait_for(".search-results li a").await;
+    let violations = browser.axe_violations().await;
+    assert!(violations.is_empty(), "axe with the results open:\n{}", violations.join("\n"));
+    browser.client.active_element().await.unwrap().send_keys("\u{E015}").await.unwrap(); // ArrowDown
+    let first = browser.eval("return document.activeElement.getAttribute('href');").await;
+    let first = first.as_str().unwrap_or_default().to_string();
+    assert!(first.contains("/poolfix/guide/"), "the arrow key did not reach a result: {first}");
+    browser.client.active_element().await.unwrap().send_keys("\u{E007}").await.unwrap(); // Enter
+    let url =
+        browser.eval("return new Promise(r => setTimeout(() => r(location.pathname + location.hash), 300));").await;
+    assert_eq!(url, "/poolfix/guide/troubleshooting/#prepared-statement", "landed elsewhere (first result {first})");
+    browser.close().await;
 }

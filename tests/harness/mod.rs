@@ -44,6 +44,32 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
+/// The site's `_headers` file as (path pattern, [(name, value)]): a path, exact or ending in
+/// `*`, then indented `Name: value` lines (Netlify's format; scripts/csp.py writes it).
+fn read_headers(dist: &Path) -> Vec<(String, Vec<(String, String)>)> {
+    let text = std::fs::read_to_string(dist.join("_headers")).unwrap_or_default();
+    let mut rules: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')) {
+        if line.starts_with([' ', '\t']) {
+            let (name, value) = line.trim().split_once(':').expect("Name: value in _headers");
+            rules.last_mut().expect("a path before headers").1.push((name.trim().into(), value.trim().into()));
+        } else {
+            rules.push((line.trim().to_string(), Vec::new()));
+        }
+    }
+    rules
+}
+
+/// The headers `_headers` gives a request for `path`.
+fn headers_for(rules: &[(String, Vec<(String, String)>)], path: &str) -> Vec<tiny_http::Header> {
+    rules
+        .iter()
+        .filter(|(pattern, _)| pattern == path || pattern.strip_suffix('*').is_some_and(|p| path.starts_with(p)))
+        .flat_map(|(_, values)| values.iter())
+        .map(|(name, value)| tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("a header"))
+        .collect()
+}
+
 impl StaticServer {
     pub fn start(dist: PathBuf, prefix: &str) -> StaticServer {
         Self::start_with_wasm_delay(dist, prefix, std::time::Duration::ZERO)
@@ -56,10 +82,11 @@ impl StaticServer {
         let addr = server.server_addr().to_ip().expect("an IP address");
         let prefix = prefix.to_string();
         let (srv, pre) = (server.clone(), prefix.clone());
+        let rules = Arc::new(read_headers(&dist));
         let thread = std::thread::spawn(move || {
             for request in srv.incoming_requests() {
                 // One thread per request, so a held-back wasm does not hold back the rest.
-                let (dist, pre) = (dist.clone(), pre.clone());
+                let (dist, pre, rules) = (dist.clone(), pre.clone(), rules.clone());
                 std::thread::spawn(move || {
                     let url = request.url().split(['?', '#']).next().unwrap_or("/").to_string();
                     let response = match url
@@ -83,7 +110,8 @@ impl StaticServer {
                                 if rel.ends_with(".wasm") {
                                     std::thread::sleep(delay);
                                 }
-                                let (file, status) = if safe && candidate.is_file() {
+                                let served = safe && candidate.is_file() && !rel.ends_with("_headers");
+                                let (file, status) = if served {
                                     (candidate, 200)
                                 } else if safe && candidate.join("index.html").is_file() {
                                     (candidate.join("index.html"), 200)
@@ -96,10 +124,12 @@ impl StaticServer {
                                     .expect("read dist file");
                                 let header =
                                     tiny_http::Header::from_bytes("Content-Type", content_type(&file)).unwrap();
-                                tiny_http::Response::from_data(body)
-                                    .with_header(header)
-                                    .with_status_code(status)
-                                    .boxed()
+                                let mut response =
+                                    tiny_http::Response::from_data(body).with_header(header).with_status_code(status);
+                                for h in headers_for(&rules, &url) {
+                                    response.add_header(h);
+                                }
+                                response.boxed()
                             }
                         }
                     };

@@ -1,4 +1,4 @@
-// poolfix's one hand-written script, on every page: the theme toggle (the choice is kept in
+// poolfix's hand-written script on every page: the theme toggle (the choice is kept in
 // localStorage; the inline script in <head> applies it before the first paint) and the copy
 // buttons of the guide's code blocks. The checker itself is the wasm app on check/.
 (function () {

@@ -21,6 +21,7 @@ use pulldown_cmark::{html, CodeBlockKind, CowStr, Event, HeadingLevel, Options, 
 
 pub mod numbers;
 mod rules_page;
+pub mod search;
 pub mod site;
 
 /// The placeholder for the site's base path (always ends with `/`).

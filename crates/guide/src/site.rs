@@ -11,13 +11,25 @@ use std::path::{Path, PathBuf};
 
 use crate::{escape_html, Guide, Page, BASE};
 
-/// The theme toggle and the copy buttons of code blocks.
+/// The theme toggle, the copy buttons of code blocks and the search box.
 pub const SITE_JS: &str = include_str!("../assets/site.js");
+
+/// The search box's script and style, on every page but the checker.
+pub const SEARCH_JS: &str = include_str!("../assets/search.js");
+pub const SEARCH_CSS: &str = include_str!("../assets/search.css");
 
 /// Applies the stored or the system theme before the first paint, so no page flashes in the
 /// wrong theme (inline, so it runs before the stylesheet is applied; its hash is in the CSP).
 const THEME_SCRIPT: &str = "(function(){var t;try{t=localStorage.getItem('poolfix-theme')}catch(e){}\
 document.documentElement.setAttribute('data-theme',t||(matchMedia('(prefers-color-scheme: dark)').matches?'dark':'light'))})()";
+
+/// The search box (site.js runs it over `search-index.json`, fetched on first use): results
+/// are links, reached from the box with the arrow keys; `/` focuses the box.
+const SEARCH_FORM: &str = "<form class=\"search\" role=\"search\" action=\"#\">\
+<input id=\"search-input\" type=\"search\" aria-label=\"Search the guide\" placeholder=\"Search (/)\" autocomplete=\"off\" spellcheck=\"false\" \
+aria-describedby=\"search-status\" aria-controls=\"search-results\">\
+<div id=\"search-results\" class=\"search-results\" hidden><p id=\"search-status\" role=\"status\"></p><ul></ul></div>\
+</form>\n  ";
 
 /// What the pages take from trunk's build of `index.html`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,6 +93,14 @@ fn site_js_name() -> String {
     format!("site-{}.js", content_hash(SITE_JS))
 }
 
+fn search_css_name() -> String {
+    format!("search-{}.css", content_hash(SEARCH_CSS))
+}
+
+fn search_js_name() -> String {
+    format!("search-{}.js", content_hash(SEARCH_JS))
+}
+
 fn page(assets: &Assets, frame: &Frame, main: &str) -> String {
     let base = &assets.base;
     let current = |s: Section| if frame.section == s { " aria-current=\"page\"" } else { "" };
@@ -92,12 +112,12 @@ fn page(assets: &Assets, frame: &Frame, main: &str) -> String {
          <meta name=\"description\" content=\"{description}\">\n  \
          <meta name=\"color-scheme\" content=\"light dark\">\n  <base href=\"{base}\">\n  \
          <link rel=\"icon\" href=\"data:,\">\n  <title>{title}</title>\n  <script>{THEME_SCRIPT}</script>\n  \
-         {stylesheet}\n  <script defer src=\"{base}{js}\"></script>\n  {app}\n</head>\n<body>\n\
+         {stylesheet}\n  {search_css}<script defer src=\"{base}{js}\"></script>\n  {app}\n</head>\n<body>\n\
          <a class=\"skip\" href=\"#main\">Skip to content</a>\n\
          <header class=\"site-header\">\n  <a href=\"{base}\" class=\"brand\"{home}>poolfix</a>\n  \
          <nav aria-label=\"Site\">\n    <a href=\"{base}guide/\"{guide}>Guide</a>\n    \
          <a href=\"{base}check/\"{check}>Checker</a>\n  </nav>\n  \
-         <button type=\"button\" class=\"theme-toggle\" aria-label=\"Switch theme\">Theme</button>\n</header>\n\
+         {search}<button type=\"button\" class=\"theme-toggle\" aria-label=\"Switch theme\">Theme</button>\n</header>\n\
          <main id=\"main\" tabindex=\"-1\">\n{main}\n</main>\n\
          <footer class=\"site-footer\">\n  <p>poolfix runs entirely in your browser: nothing you paste leaves this page.</p>\n</footer>\n\
          </body>\n</html>\n",
@@ -109,6 +129,18 @@ fn page(assets: &Assets, frame: &Frame, main: &str) -> String {
         home = current(Section::Home),
         guide = current(Section::Guide),
         check = current(Section::Check),
+        // Not on the checker: its first visit stays as small as it is, and once it holds the
+        // user's text it may fetch nothing.
+        search = if frame.section == Section::Check { "" } else { SEARCH_FORM },
+        search_css = if frame.section == Section::Check {
+            String::new()
+        } else {
+            format!(
+                "<link rel=\"stylesheet\" href=\"{base}{}\">\n  <script defer src=\"{base}{}\"></script>\n  ",
+                search_css_name(),
+                search_js_name()
+            )
+        },
     );
     out.replace(BASE, base)
 }
@@ -253,7 +285,10 @@ pub fn write_site(guide: &Guide, dir: &Path, assets: &Assets) -> std::io::Result
         (PathBuf::from("check/index.html"), checker(assets)),
         (PathBuf::from("404.html"), not_found(assets, guide)),
         (PathBuf::from(site_js_name()), SITE_JS.to_string()),
+        (PathBuf::from(search_css_name()), SEARCH_CSS.to_string()),
+        (PathBuf::from(search_js_name()), SEARCH_JS.to_string()),
         (PathBuf::from("robots.txt"), ROBOTS_TXT.to_string()),
+        (PathBuf::from("search-index.json"), crate::search::index(guide).to_string()),
     ];
     for (i, p) in guide.pages.iter().enumerate() {
         files.push((Path::new("guide").join(&p.slug).join("index.html"), guide_page(assets, guide, i)));
@@ -300,16 +335,24 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("poolfix-site-test-{}", std::process::id()));
         let assets = Assets::from_trunk(TRUNK).unwrap();
         let written = write_site(&guide(), &dir, &assets).unwrap();
-        assert_eq!(written.len(), 8);
+        assert_eq!(written.len(), 11);
         let read = |p: &str| std::fs::read_to_string(dir.join(p)).unwrap();
         for page in ["index.html", "guide/index.html", "guide/start/index.html", "guide/b/index.html", "404.html"] {
             let html = read(page);
             assert!(!html.contains("app_bg.wasm") && !html.contains("type=\"module\""), "{page} loads the wasm");
             assert!(!html.contains(BASE), "{page} has an unfilled base");
             assert!(html.contains("main-1.css") && html.contains(&site_js_name()), "{page} misses its assets");
+            let search = [search_css_name(), search_js_name()];
+            assert!(
+                html.contains("id=\"search-input\"") && search.iter().all(|f| html.contains(f)),
+                "{page}: no search"
+            );
         }
         let checker = read("check/index.html");
         assert!(checker.contains("app_bg.wasm") && checker.contains("id=\"checker-app\""));
+        assert!(!checker.contains("search"), "the checker's first visit carries no search");
+        let index: serde_json::Value = serde_json::from_str(&read("search-index.json")).unwrap();
+        assert!(index.as_array().unwrap().iter().any(|e| e[2] == "guide/b/#two"), "sections are indexed");
         assert!(checker.contains(&escape_html(SEED_COMPOSE)), "the checker's shell shows the seed example");
         let start = read("guide/start/index.html");
         assert!(start.contains("<title>Start &amp; end — poolfix guide</title>"), "title escaped");
