@@ -2,8 +2,8 @@
 """Serves a built site on 127.0.0.1 the way static hosts (GitHub Pages, Netlify) do: a folder
 by its index.html, `/folder` redirected to `/folder/`, unknown paths with 404.html,
 gzip-compressed bodies for clients that accept them, and the headers of the site's `_headers`
-file (Netlify's format: a path, exact or ending in `*`, then indented `Name: value` lines). `make serve` and scripts/lighthouse.sh
-use it; `make watch` is trunk's development server.
+file (scripts/headers.py). `make serve` and scripts/lighthouse.sh use it; `make watch` is
+trunk's development server.
 
 Usage: serve.py DIST PORT
 """
@@ -14,31 +14,10 @@ import io
 import os
 import sys
 
+from headers import headers_for, read_headers
+
 dist, port = os.path.abspath(sys.argv[1]), int(sys.argv[2])
-
-
-def read_headers(path):
-    """[(path pattern, [(name, value)])] from a `_headers` file; [] when there is none."""
-    rules = []
-    if os.path.isfile(path):
-        for line in open(path, encoding="utf-8"):
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            if line[0] in " \t":
-                name, _, value = line.strip().partition(":")
-                rules[-1][1].append((name.strip(), value.strip()))
-            else:
-                rules.append((line.strip(), []))
-    return rules
-
-
 HEADERS = read_headers(os.path.join(dist, "_headers"))
-
-
-def headers_for(url_path):
-    for pattern, values in HEADERS:
-        if url_path == pattern or (pattern.endswith("*") and url_path.startswith(pattern[:-1])):
-            yield from values
 
 
 @functools.lru_cache(maxsize=None)
@@ -69,7 +48,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         if "gzip" in self.headers.get("Accept-Encoding", ""):
             body, encoding = compressed(path, os.stat(path).st_mtime), "gzip"
         self.send_response(status)
-        for name, value in headers_for(self.path.split("?")[0]):
+        for name, value in headers_for(HEADERS, self.path.split("?")[0]):
             self.send_header(name, value)
         self.send_header("Content-Type", self.guess_type(path))
         if encoding:

@@ -71,6 +71,15 @@ if $want_test; then
     .venv-verify/bin/pip install --quiet --disable-pip-version-check -r verify/requirements.txt
     cp verify/requirements.txt .venv-verify/requirements.txt
   fi
+  # nginx for the hosting recipe's test (verify/conventions.py), unpacked from Debian's package
+  # into .tools/: installing it would start it as a system service on port 80.
+  if [ ! -x .tools/nginx/usr/sbin/nginx ]; then
+    say "nginx (Debian's package, unpacked into .tools/nginx)"
+    mkdir -p .tools
+    (cd .tools && rm -f nginx_*.deb && { apt-get download nginx >/dev/null 2>&1 \
+      || { apt-get update -qq && apt-get download nginx >/dev/null; }; })
+    dpkg -x .tools/nginx_*.deb .tools/nginx
+  fi
   # asyncpg 0.30, to show that poolfix's asyncpg cure needs 0.31 (verify/drivers.py).
   if [ ! -x .venv-asyncpg030/bin/python ] || ! cmp -s verify/requirements-asyncpg030.txt .venv-asyncpg030/requirements.txt; then
     say "python venv with asyncpg 0.30 for verify/"

@@ -5,7 +5,10 @@
 - the example workflows (examples/ci, examples/hosting) lint clean with actionlint, which does
   flag a broken copy;
 - the pre-commit hook (.pre-commit-hooks.yaml), added to a throw-away repository in the three
-  lines the README gives, passes a clean staged compose file and fails a broken one.
+  lines the README gives, passes a clean staged compose file and fails a broken one;
+- the nginx recipe (scripts/nginx-headers.py) on a real nginx serving the built site sends each
+  page the headers of its `_headers` entry, redirects folders, and answers unknown paths with
+  the not-found page and its policy.
 """
 import copy
 import glob
@@ -13,8 +16,13 @@ import json
 import os
 import shutil
 import subprocess
+import signal
+import socket
 import sys
 import tempfile
+import time
+import urllib.error
+import urllib.request
 
 import jsonschema
 
@@ -113,7 +121,79 @@ def precommit_case():
         assert other.returncode == 0 and "no files to check" in other.stdout, other.stdout
 
 
+NGINX = os.path.join(ROOT, ".tools/nginx/usr/sbin/nginx")
+DIST = os.path.join(ROOT, "dist")
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from headers import headers_for, read_headers  # noqa: E402
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args):
+        return None
+
+
+def get(url):
+    """(status, headers) without following redirects; error statuses are answers too."""
+    try:
+        r = urllib.request.build_opener(NoRedirect).open(url, timeout=10)
+        return r.status, r.headers
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers
+
+
+def nginx_case():
+    assert os.path.isfile(os.path.join(DIST, "_headers")), "build the site first (make build)"
+    rules = read_headers(os.path.join(DIST, "_headers"))
+    with tempfile.TemporaryDirectory() as tmp:
+        snippet = run([sys.executable, os.path.join(ROOT, "scripts/nginx-headers.py"), DIST])
+        open(os.path.join(tmp, "poolfix-headers.conf"), "w").write(snippet)
+        port = free_port()
+        temp = "".join(f"  {k}_temp_path {tmp}/{k};\n" for k in ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"])
+        open(os.path.join(tmp, "nginx.conf"), "w").write(
+            f"daemon off;\nmaster_process off;\npid {tmp}/nginx.pid;\nerror_log stderr;\nevents {{}}\nhttp {{\n"
+            f"  access_log off;\n{temp}"
+            "  types { text/html html; text/css css; text/javascript js; application/wasm wasm; application/json json; }\n"
+            f"  server {{\n    listen 127.0.0.1:{port};\n    root {DIST};\n    include {tmp}/poolfix-headers.conf;\n  }}\n}}\n"
+        )
+        server = subprocess.Popen([NGINX, "-p", tmp, "-c", os.path.join(tmp, "nginx.conf"), "-e", "stderr"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            for _ in range(100):
+                with socket.socket() as s:
+                    if s.connect_ex(("127.0.0.1", port)) == 0:
+                        break
+                assert server.poll() is None, f"nginx exited: {server.stdout.read()}"
+                time.sleep(0.05)
+            base = f"http://127.0.0.1:{port}"
+            for page in ["/", "/guide/start/", "/guide/rules/", "/check/"]:
+                status, headers = get(base + page)
+                expected = dict(headers_for(rules, page))
+                assert status == 200, f"{page}: {status}"
+                assert headers["Content-Security-Policy"] == expected["Content-Security-Policy"], page
+                assert "frame-ancestors 'none'" in headers["Content-Security-Policy"], page
+                assert headers["X-Content-Type-Options"] == "nosniff", page
+            status, headers = get(base + "/guide/start")
+            assert status == 301 and headers["Location"] == "/guide/start/", (status, dict(headers))
+            status, headers = get(base + "/no/such/page/")
+            assert status == 404 and headers["Content-Security-Policy"] == dict(headers_for(rules, "/404.html"))["Content-Security-Policy"]
+            wasm = next(f for f in os.listdir(DIST) if f.endswith(".wasm"))
+            status, headers = get(f"{base}/{wasm}")
+            assert status == 200 and headers["Content-Type"] == "application/wasm", (status, dict(headers))
+            assert "Content-Security-Policy" not in headers and headers["X-Content-Type-Options"] == "nosniff"
+            assert get(base + "/_headers")[0] == 404, "_headers is served"
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=10)
+
+
 check("SARIF from every compose fixture validates against the 2.1.0 schema and matches the JSON findings", sarif_case)
 check("the example workflows lint clean with actionlint, which flags a broken one", workflows_case)
 check("pre-commit runs poolfix on a staged compose file: passes a clean one, fails a broken one", precommit_case)
+check("nginx with the recipe's headers serves every page its _headers policy, folders and the 404 page", nginx_case)
 sys.exit(summary())
