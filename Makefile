@@ -59,16 +59,17 @@ conventions: .venv-tools/requirements.txt
 	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix .venv-tools/bin/python verify/conventions.py
 
 ## make verify: real MLflow and Prefect servers (the newest, 2.x, and the 3.1.15/3.2.6/3.2.7/3.4.20 releases people
-## run) and a Celery beat started with poolfix's output, through real
+## run) and a Celery beat started with poolfix's output, and Django (verify/django_stack.py), through real
 ## poolers (a few minutes more the first time, for the installs, then about 4 minutes).
 PREFECT_RELEASES := prefect31 prefect326 prefect327 prefect34
 verify: setup-test .venv-mlflow/requirements.txt .venv-prefect/requirements.txt .venv-prefect2/requirements.txt .venv-celery/requirements.txt \
-  $(PREFECT_RELEASES:%=.venv-%/requirements.txt) .venv-prefect34/asyncpg-0.32/done
+  $(PREFECT_RELEASES:%=.venv-%/requirements.txt) .venv-prefect34/asyncpg-0.32/done .venv-django/requirements.txt
 	cargo build --locked -p poolfix-cli
 	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix MLFLOW_BIN=$(CURDIR)/.venv-mlflow/bin/mlflow \
 	  PREFECT_BIN=$(CURDIR)/.venv-prefect/bin/prefect PREFECT2_BIN=$(CURDIR)/.venv-prefect2/bin/prefect \
 	  CELERY_BIN=$(CURDIR)/.venv-celery/bin/celery \
 	  .venv-mlflow/bin/python verify/services.py
+	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix .venv-django/bin/python verify/django_stack.py
 
 # asyncpg 0.32 beside Prefect 3.4.20's own 0.30, put ahead on PYTHONPATH as `pip install
 # 'asyncpg>=0.31'` in an image would (verify/prefect_versions.py).

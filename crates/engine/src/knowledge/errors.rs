@@ -114,6 +114,16 @@ pub static ERRORS: &[KnownError] = &[
         drivers: &["asyncpg", "psycopg 3"],
     },
     KnownError {
+        id: "server-side-cursor",
+        patterns: &[Text("\"_django_curs_"), Text("InvalidCursorName")],
+        source: "Django (psycopg 3 or psycopg2) through a transaction pooler",
+        meaning: "Django declared a server-side cursor (`QuerySet.iterator()`) on one server connection and the pooler ran the next fetch on another, where the cursor does not exist",
+        fix: "Set `DISABLE_SERVER_SIDE_CURSORS: True` in the database's settings (dj-database-url 2.2+: `disable_server_side_cursors=True`), or use the session pooler (port 5432).",
+        guide: "django#server-side-cursors",
+        rules: &[],
+        drivers: &[],
+    },
+    KnownError {
         id: "invalid-connection-option",
         patterns: &[Value { before: "invalid connection option \"", until: "\"" }],
         source: "libpq (psycopg2, psycopg 3, psql)",
