@@ -23,10 +23,11 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import check, explained, measure, summary  # noqa: E402
+from common import check, explained, measure, poolfix, summary  # noqa: E402
 from servers import PASSWORD, POOLER_USER, Servers  # noqa: E402
 
 HERE = os.path.abspath(__file__)
@@ -164,6 +165,9 @@ def content_types(servers):
 
 
 def cursor_case(servers, driver):
+    on_6543 = url(6543, "?sslmode=disable").replace("127.0.0.1", "aws-0-eu-central-1.pooler.supabase.com")
+    rules = [f["rule"] for f in poolfix("url", on_6543, "--for", "django")["findings"]]
+    assert "PF219" in rules, f"poolfix does not warn of the cursors on the transaction pooler: {rules}"
     content_types(servers)
     broken = answer(worker("cursor", servers.transaction_port, driver, False))
     assert broken["error"] and "does not exist" in broken["error"], f"the cursor survived the pooler: {broken}"
@@ -194,7 +198,22 @@ def held(servers, threads, conn_max_age, options, driver="psycopg"):
     return peak, idle
 
 
+def predicted(command):
+    """poolfix's maximum for a Django service running `command`."""
+    with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as f:
+        f.write(f"services:\n  web:\n    command: {command}\n    environment:\n"
+                f"      DATABASE_URL: {url(5432, '?sslmode=disable&connect_timeout=10')}\n")
+    try:
+        report = poolfix("check", f.name)
+    finally:
+        os.unlink(f.name)
+    web = report["services"][0]
+    assert web["kind"] == "django", web
+    return web["max_connections_after"]
+
+
 def threads_case(servers):
+    assert predicted("gunicorn mysite.wsgi --workers 1 --threads 4") == 4
     peak, idle = held(servers, 4, 0, {})
     assert peak == 4 and idle == 0, f"CONN_MAX_AGE=0, 4 threads: peak {peak}, idle {idle} (want 4, 0)"
     peak, idle = held(servers, 4, 60, {})
@@ -214,8 +233,17 @@ def url_keys_case(servers, driver):
         name = key.split("=")[0]
         assert reply["error"] and f'invalid connection option "{name}"' in reply["error"], f"?{key}: {reply}"
         explained(reply["error"], f"?{key} in a Django DATABASE_URL ({driver})")
-    ok = answer(worker("connect", url(servers.session_port, "?sslmode=disable&connect_timeout=10"), driver))
-    assert ok == {"error": None}, f"libpq keys: {ok}"
+    # What poolfix accepts in a Django URL: libpq's keys and Django's own options.
+    ok = answer(worker("connect", url(servers.session_port, "?sslmode=disable&connect_timeout=10"
+                                       "&server_side_binding=false&isolation_level=2"), driver))
+    assert ok == {"error": None}, f"libpq keys and Django's options: {ok}"
+    # poolfix's corrected URL for the broken one connects.
+    broken = url(6543, "?sslmode=disable&conn_max_age=600").replace("127.0.0.1:6543", "aws-0-eu-central-1.pooler.supabase.com:6543")
+    report = poolfix("url", broken, "--for", "django")
+    assert [f["rule"] for f in report["findings"] if f["severity"] == "error"] == ["PF102"], report["findings"]
+    fixed = report["corrected_url"].replace("aws-0-eu-central-1.pooler.supabase.com:6543", f"127.0.0.1:{servers.transaction_port}")
+    ok = answer(worker("connect", fixed, driver))
+    assert ok == {"error": None}, f"poolfix's corrected URL {fixed}: {ok}"
 
 
 def main():
@@ -225,11 +253,12 @@ def main():
                   "DISABLE_SERVER_SIDE_CURSORS cures it", lambda: cursor_case(servers, driver))
             check(f"Django ({driver}): DATABASE_URL query keys reach the driver (conn_max_age, pool_size refused)",
                   lambda: url_keys_case(servers, driver))
-        check("Django: one connection per thread; CONN_MAX_AGE=0 keeps none idle, >0 keeps each thread's",
+        check("Django: one connection per thread, as poolfix counts it; CONN_MAX_AGE=0 keeps none idle, >0 keeps each thread's",
               lambda: threads_case(servers))
         check("Django 5.1+ psycopg pool: 4 held idle with the defaults; min 1 max 2 holds at most 2",
               lambda: pool_case(servers))
-    print("\nDjango, one process (clients on the session pooler): peak during the requests, held after")
+    if MEASURED:
+        print("\nDjango, one process (clients on the session pooler): peak during the requests, held after")
     for what, peak, idle in MEASURED:
         print(f"  {what}: peak {peak}, idle {idle}")
     return summary()

@@ -122,8 +122,19 @@ fn pool_settings(r: &ServiceReport, after: bool) -> (Option<u32>, Option<u32>, S
             Some(DEFAULT_OVERFLOW),
             format!("({DEFAULT_POOL} + {DEFAULT_OVERFLOW}, SQLAlchemy's defaults assumed)"),
         ),
+        // Django serves each request on a thread, and a thread holds one connection; the dev
+        // server and ASGI start a thread per request in flight (docs/sources.md#django).
+        PoolModel::PerThread if unbounded_threads(&r.service.argv) => {
+            (None, None, "(a thread per request in flight: runserver or ASGI)".into())
+        }
+        PoolModel::PerThread => (Some(1), Some(0), "(1 connection per thread)".into()),
         PoolModel::None => (Some(0), Some(0), String::new()),
     }
+}
+
+/// `manage.py runserver` and ASGI servers: no bound on the threads that hold connections.
+fn unbounded_threads(argv: &[String]) -> bool {
+    argv.iter().any(|a| a == "runserver" || a.contains(".asgi"))
 }
 
 /// The connections a service holds beside its pools (MLflow's parent, its job runner).
@@ -240,6 +251,7 @@ pub fn transaction_verdict(r: &ServiceReport) -> Option<(Verdict, String)> {
                 None => (Verdict::CompatibleWithSettings, why.to_string()),
             }
         }
+        Transaction::InCode { why, .. } => (Verdict::CompatibleWithSettings, why.to_string()),
         Transaction::NotCompatible { why, .. } => (Verdict::NotCompatible, why.to_string()),
         Transaction::ByDriver => r.urls.first().and_then(|u| u.report.driver).unwrap_or(&PSYCOPG2).transaction(),
         Transaction::NotApplicable => return None,

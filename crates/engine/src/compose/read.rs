@@ -283,11 +283,28 @@ impl Reader<'_> {
         let from_flag = (!flags.is_empty())
             .then(|| count_from_flag(self.text, cmd.span, &cmd.argv, flags, "command", self.vars))
             .flatten();
-        from_flag.or_else(|| var.and_then(|v| self.count_from_env(env, v))).unwrap_or(Count {
+        let processes = from_flag.or_else(|| var.and_then(|v| self.count_from_env(env, v))).unwrap_or(Count {
             value: default,
             source: source.into(),
             span: None,
-        })
+        });
+        match runner.filter(|r| def.per_thread && !r.threads.is_empty()) {
+            Some(r) => self.times_threads(processes, r.threads, cmd),
+            None => processes,
+        }
+    }
+
+    /// Processes × the threads each runs (`--threads 4`), where every thread is counted.
+    fn times_threads(&self, processes: Count, flags: &[&str], cmd: &CommandLine) -> Count {
+        match count_from_flag(self.text, cmd.span, &cmd.argv, flags, "command", self.vars) {
+            Some(threads) if threads.value > 1 => Count {
+                value: processes.value.saturating_mul(threads.value),
+                source: format!("{} × {}", processes.source, threads.source.trim_start_matches("command ")),
+                // The product is no single number in the file to edit.
+                span: None,
+            },
+            _ => processes,
+        }
     }
 
     fn number(&self, key: &str, label: &str) -> Option<Count> {
@@ -355,7 +372,8 @@ pub fn read_service(
     let (env, env_node, env_shared) = r.environment();
     let tagged = image.as_deref().and_then(version_from_image);
     let version_of = |product: &str| tagged.or_else(|| options.assumed_version(product));
-    let joined = cmd.argv.join(" ").to_ascii_lowercase();
+    // A trailing blank, so that a phrase may say "this word ends here" (`.wsgi `).
+    let joined = cmd.argv.join(" ").to_ascii_lowercase() + " ";
     let img = image.as_deref().map(image_name).unwrap_or_default();
     let env_value = |name: &str| env.iter().find(|e| e.name == name).map(|e| e.value.clone());
     let detected = services::detect(&joined, &img, version_of, env_value);

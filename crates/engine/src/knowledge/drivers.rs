@@ -24,6 +24,8 @@ pub enum PoolHome {
     SqlAlchemy,
     /// No pool: one connection per program (psql, pg_dump).
     None,
+    /// Django's: a connection per thread, or its psycopg pool (settings.py).
+    Django,
 }
 
 /// One driver.
@@ -39,6 +41,8 @@ pub struct DriverDef {
     pub libpq: bool,
     /// Keys it accepts from a URL.
     pub accepts: &'static [&'static str],
+    /// Keys the program takes out of the URL before the driver sees them (Django's `OPTIONS`).
+    pub program_keys: &'static [&'static str],
     /// Keys that exist but fail when a URL hands them over as strings, with the error.
     pub string_traps: &'static [(&'static str, &'static str)],
     /// Keys whose values it checks when it connects, and the error it gives for any other.
@@ -214,6 +218,7 @@ const LIBPQ_BASED: DriverDef = DriverDef {
     scheme: "",
     libpq: true,
     accepts: LIBPQ_KEYS,
+    program_keys: &[],
     string_traps: &[],
     values: LIBPQ_VALUES,
     refusal: Refusal::Always("invalid connection option \"{key}\""),
@@ -264,6 +269,7 @@ pub static ASYNCPG: DriverDef = DriverDef {
         "krbsrvname",
         "gsslib",
     ],
+    program_keys: &[],
     string_traps: &[
         ("timeout", "unsupported operand type(s) for +: 'float' and 'str'"),
         ("statement_cache_size", STRING_ARRIVES),
@@ -301,6 +307,7 @@ pub static PG8000: DriverDef = DriverDef {
     scheme: "postgresql+pg8000",
     libpq: false,
     accepts: &[],
+    program_keys: &[],
     // pg8000's connect() has no libpq keys: `connect() got an unexpected keyword argument 'sslmode'`.
     string_traps: &[("sslmode", "TypeError: connect() got an unexpected keyword argument 'sslmode'")],
     values: &[],
@@ -319,8 +326,38 @@ pub static PG8000: DriverDef = DriverDef {
 pub static LIBPQ: DriverDef =
     DriverDef { names: &[], name: "libpq", scheme: "postgresql", pool: PoolHome::None, ..LIBPQ_BASED };
 
+const DJANGO_POOL: &str = "OPTIONS[\"pool\"] = {\"min_size\": 1, \"max_size\": 2} in settings.py (Django 5.1+, psycopg 3); without a pool Django holds one connection per thread";
+
+/// Django's PostgreSQL backend with `DATABASE_URL` read by dj-database-url: every query key goes
+/// into `OPTIONS`, which Django hands to psycopg 3 (psycopg2 without it), so libpq's keys and
+/// Django's own options work and any other key stops the app with psycopg 3's error
+/// (verify/django_stack.py; docs/sources.md#django). Its pool is Django's: a connection per thread.
+pub static DJANGO: DriverDef = DriverDef {
+    names: &[],
+    name: "Django (psycopg)",
+    scheme: "postgres",
+    // Django's backend (5.2): `isolation_level`, `assume_role`, `server_side_binding`, `pool`;
+    // dj-database-url turns `currentSchema` into `options`.
+    program_keys: &["isolation_level", "assume_role", "server_side_binding", "pool", "currentSchema"],
+    in_code: &[
+        ("conn_max_age", "CONN_MAX_AGE in settings.py, e.g. dj_database_url.config(conn_max_age=60)"),
+        (
+            "conn_health_checks",
+            "CONN_HEALTH_CHECKS in settings.py, e.g. dj_database_url.config(conn_health_checks=True)",
+        ),
+        (
+            "disable_server_side_cursors",
+            "DISABLE_SERVER_SIDE_CURSORS in settings.py, e.g. dj_database_url.config(disable_server_side_cursors=True)",
+        ),
+        ("pool_size", DJANGO_POOL),
+        ("max_overflow", DJANGO_POOL),
+    ],
+    pool: PoolHome::Django,
+    ..LIBPQ_BASED
+};
+
 /// Every driver poolfix knows.
-pub static DRIVERS: &[Driver] = &[&PSYCOPG2, &PSYCOPG, &ASYNCPG, &PG8000, &LIBPQ];
+pub static DRIVERS: &[Driver] = &[&PSYCOPG2, &PSYCOPG, &ASYNCPG, &PG8000, &LIBPQ, &DJANGO];
 
 /// The driver named after `+` in a SQLAlchemy URL.
 pub fn from_name(name: &str) -> Option<Driver> {
@@ -360,7 +397,7 @@ pub fn verdict(driver: Driver, key: &str) -> Verdict {
     if let Some((_, error)) = driver.string_traps.iter().find(|(k, _)| *k == key) {
         return Verdict::Refused((*error).into());
     }
-    if driver.accepts.contains(&key) {
+    if driver.accepts.contains(&key) || driver.program_keys.contains(&key) {
         return Verdict::Accepted;
     }
     match driver.refusal {

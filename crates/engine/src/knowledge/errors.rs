@@ -120,7 +120,7 @@ pub static ERRORS: &[KnownError] = &[
         meaning: "Django declared a server-side cursor (`QuerySet.iterator()`) on one server connection and the pooler ran the next fetch on another, where the cursor does not exist",
         fix: "Set `DISABLE_SERVER_SIDE_CURSORS: True` in the database's settings (dj-database-url 2.2+: `disable_server_side_cursors=True`), or use the session pooler (port 5432).",
         guide: "django#server-side-cursors",
-        rules: &[],
+        rules: &["PF219"],
         drivers: &[],
     },
     KnownError {

@@ -4,7 +4,7 @@
 //! the plan, the CLI's `--for` values and the page all read this table: a new service is a new
 //! entry (CONTRIBUTING.md says what else it asks for). Every setting name is written here once.
 
-use super::drivers::{Driver, PoolHome, ASYNCPG, LIBPQ, PSYCOPG, PSYCOPG2};
+use super::drivers::{Driver, PoolHome, ASYNCPG, DJANGO as DJANGO_DRIVER, LIBPQ, PSYCOPG, PSYCOPG2};
 use super::Version;
 
 /// How a compose service is recognised.
@@ -22,6 +22,8 @@ pub struct Detect {
     pub url_vars: &'static [&'static str],
     /// Variables whose presence rules a `url_vars` match out (the server's own URL variable).
     pub unless_env: &'static [&'static str],
+    /// Variables whose presence marks the service (Django's `DJANGO_SETTINGS_MODULE`).
+    pub env_names: &'static [&'static str],
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -85,6 +87,9 @@ pub enum PoolModel {
     Env(&'static EnvSettings),
     /// In the program's code (`create_engine()`): SQLAlchemy's defaults assumed, a snippet offered.
     Code,
+    /// A connection per thread that serves requests (Django without its pool); requests on
+    /// threads without a bound (`runserver`, ASGI) have none.
+    PerThread,
     /// No database pool.
     None,
 }
@@ -94,6 +99,9 @@ pub enum PoolModel {
 pub struct Runner {
     pub programs: &'static [&'static str],
     pub flags: &'static [&'static str],
+    /// Threads per process (gunicorn's gthread workers), counted where a thread holds its own
+    /// connection ([`Processes::per_thread`]).
+    pub threads: &'static [&'static str],
     pub env: Option<&'static str>,
     pub default: u32,
     pub default_source: &'static str,
@@ -112,6 +120,8 @@ pub struct Processes {
     pub lowered_to: Option<u32>,
     /// (one, many) as the formula names them; `None`: just the count.
     pub word: Option<(&'static str, &'static str)>,
+    /// Each thread of a runner counts as one (Django: a connection per thread).
+    pub per_thread: bool,
 }
 
 /// Connections held beside the pools.
@@ -152,6 +162,13 @@ pub enum Transaction {
     /// Works once the service's statement-cache settings are 0.
     WithSettings {
         why: &'static str,
+        note: &'static str,
+    },
+    /// Works once the program's own settings say so (settings.py), which poolfix cannot edit.
+    InCode {
+        why: &'static str,
+        message: &'static str,
+        fix: &'static str,
         note: &'static str,
     },
     /// No client-side cure.
@@ -344,26 +361,45 @@ const ONE_PROCESS: Processes = Processes {
     runners: &[],
     lowered_to: None,
     word: None,
+    per_thread: false,
 };
 
 const NO_URLS: UrlSource = UrlSource { flags: &[], env: &[], any_postgres_var: false };
 
+const CELERY_WORKER: Runner = Runner {
+    programs: &["celery"],
+    flags: &["--concurrency", "-c"],
+    threads: &[],
+    env: None,
+    default: 4,
+    default_source: "assumed: Celery's default is one process per CPU (4 assumed)",
+};
+
+const WEB_SERVER: Runner = Runner {
+    programs: &["gunicorn", "uvicorn", "hypercorn"],
+    flags: &["--workers", "-w"],
+    threads: &["--threads"],
+    env: Some("WEB_CONCURRENCY"),
+    default: 1,
+    default_source: "the server's default of 1 worker",
+};
+
 /// The servers and workers an app of your own runs under (docs/sources.md#processes).
-pub static RUNNERS: &[Runner] = &[
+pub static RUNNERS: &[Runner] = &[CELERY_WORKER, WEB_SERVER];
+
+/// A Django project's: its Celery beat is one process with one thread (matched first, by the
+/// word `beat`), its workers and web servers as anyone's.
+static DJANGO_RUNNERS: &[Runner] = &[
     Runner {
-        programs: &["celery"],
-        flags: &["--concurrency", "-c"],
+        programs: &["beat"],
+        flags: &[],
+        threads: &[],
         env: None,
-        default: 4,
-        default_source: "assumed: Celery's default is one process per CPU (4 assumed)",
-    },
-    Runner {
-        programs: &["gunicorn", "uvicorn", "hypercorn"],
-        flags: &["--workers", "-w"],
-        env: Some("WEB_CONCURRENCY"),
         default: 1,
-        default_source: "the server's default of 1 worker",
+        default_source: "Celery beat runs one process",
     },
+    CELERY_WORKER,
+    WEB_SERVER,
 ];
 
 const PREFECT_SERVER_COMMANDS: &[&str] = &["prefect server start", "prefect orion start"];
@@ -399,6 +435,7 @@ pub static MLFLOW: ServiceDef = ServiceDef {
         unless_command: &["prefect"],
         url_vars: &[],
         unless_env: &[],
+        env_names: &[],
     }),
     product: Some("mlflow"),
     versions: ((0, 0, 0), None),
@@ -417,6 +454,7 @@ pub static MLFLOW: ServiceDef = ServiceDef {
         runners: &[],
         lowered_to: Some(1),
         word: Some(("worker", "workers")),
+        per_thread: false,
     },
     engines: 2,
     concurrency: None,
@@ -457,6 +495,7 @@ pub static MLFLOW_CLIENT: ServiceDef = ServiceDef {
         unless_command: &["mlflow server", "mlflow ui"],
         url_vars: &["MLFLOW_TRACKING_URI"],
         unless_env: &["MLFLOW_BACKEND_STORE_URI"],
+        env_names: &[],
     }),
     product: Some("mlflow"),
     urls: UrlSource { flags: &[], env: &["MLFLOW_TRACKING_URI"], any_postgres_var: false },
@@ -530,6 +569,7 @@ const PREFECT_SERVER_SHAPE: ServiceDef = ServiceDef {
         unless_command: &[],
         url_vars: &[],
         unless_env: &[],
+        env_names: &[],
     }),
     product: Some("prefect"),
     versions: ((0, 0, 0), None),
@@ -562,6 +602,7 @@ pub static PREFECT_WORKER: ServiceDef = ServiceDef {
         unless_command: &[],
         url_vars: &[],
         unless_env: &[],
+        env_names: &[],
     }),
     product: Some("prefect"),
     client_of: Some("the Prefect server"),
@@ -590,6 +631,7 @@ pub static POSTGRES: ServiceDef = ServiceDef {
         unless_command: &[],
         url_vars: &[],
         unless_env: &[],
+        env_names: &[],
     }),
     ..NO_POOL
 };
@@ -631,6 +673,7 @@ pub static CELERY_BEAT: ServiceDef = ServiceDef {
         unless_command: &["--scheduler", " -s "],
         url_vars: &[],
         unless_env: &[],
+        env_names: &[],
     }),
     urls: UrlSource { flags: &[], env: &[], any_postgres_var: true },
     pool: PoolModel::Code,
@@ -641,6 +684,47 @@ pub static CELERY_BEAT: ServiceDef = ServiceDef {
     },
     concurrency: Some(1),
     transaction: Transaction::ByDriver,
+    ..NO_POOL
+};
+
+/// A Django app: gunicorn `….wsgi`, uvicorn or daphne `….asgi`, `manage.py …`, or any service
+/// with `DJANGO_SETTINGS_MODULE` (the project's Celery worker and beat too). Django holds a
+/// connection per thread that serves requests — closed when the request ends with
+/// `CONN_MAX_AGE = 0`, kept otherwise — and its settings live in settings.py, which poolfix does
+/// not edit. Measured with Django 5.2.19: docs/sources.md#django, verify/django_stack.py.
+pub static DJANGO: ServiceDef = ServiceDef {
+    id: "django",
+    name: "Django",
+    kind: "django",
+    label: "Django app",
+    detect: Some(Detect {
+        // `project.wsgi:application`, or the module alone (gunicorn then takes `application`,
+        // Django's name; a Flask `app.wsgi:app` is not matched).
+        commands: &["manage.py ", ".wsgi:application", ".asgi:application", ".wsgi ", ".asgi "],
+        words: &[],
+        images: &[],
+        unless_command: &[],
+        url_vars: &[],
+        unless_env: &[],
+        env_names: &["DJANGO_SETTINGS_MODULE"],
+    }),
+    urls: UrlSource { flags: &[], env: &["DATABASE_URL"], any_postgres_var: true },
+    driver: Some((&DJANGO_DRIVER, "Django hands the URL's keys to psycopg")),
+    pool: PoolModel::PerThread,
+    processes: Processes {
+        default_source: "assumed: one process",
+        runners: DJANGO_RUNNERS,
+        word: Some(("thread", "threads")),
+        per_thread: true,
+        ..ONE_PROCESS
+    },
+    transaction: Transaction::InCode {
+        why: "DISABLE_SERVER_SIDE_CURSORS: True in settings.py (QuerySet.iterator() breaks without it); no prepared statements unless server_side_binding is on",
+        message: "Django's server-side cursors (QuerySet.iterator()) break through a transaction pooler: `cursor \"_django_curs_…\" does not exist`",
+        fix: "Set DISABLE_SERVER_SIDE_CURSORS: True in settings.py",
+        note: "DATABASES[\"default\"][\"DISABLE_SERVER_SIDE_CURSORS\"] = True (dj-database-url 2.2+: dj_database_url.config(disable_server_side_cursors=True)). poolfix cannot see settings.py; if it already does this, the finding is satisfied.",
+    },
+    for_urls: true,
     ..NO_POOL
 };
 
@@ -690,6 +774,7 @@ pub static SERVICES: &[ServiceKind] = &[
     &PREFECT3,
     &PREFECT2,
     &PREFECT_WORKER,
+    &DJANGO,
     &CELERY_BEAT,
     &POSTGRES,
     &SQLALCHEMY,
@@ -729,7 +814,8 @@ pub fn detect(
         let by_words = !d.words.is_empty() && d.words.iter().all(has_word) && !ruled_out;
         let by_command = by_words || d.commands.iter().any(|c| command.contains(c));
         let by_image = !image.is_empty() && d.images.iter().any(|m| m.matches(image)) && !ruled_out;
-        (by_command || by_image) && s.product.is_none_or(|p| s.holds(version(p)))
+        let by_name = d.env_names.iter().any(|n| env(n).is_some());
+        (by_command || by_image || by_name) && s.product.is_none_or(|p| s.holds(version(p)))
     })
 }
 
@@ -884,7 +970,14 @@ mod tests {
             detect("celery -a app beat -s django_celery_beat.schedulers:databasescheduler", "app", none, no_env),
             None
         );
+        let django = Some(&DJANGO as ServiceKind);
+        assert_eq!(detect("gunicorn mysite.wsgi:application -w 2 ", "", none, no_env), django);
+        assert_eq!(detect("gunicorn mysite.wsgi --threads 4 ", "", none, no_env), django);
+        assert_eq!(detect("python manage.py migrate ", "", none, no_env), django);
+        assert_eq!(detect("gunicorn app.wsgi:app ", "", none, no_env), None, "a Flask app is not Django");
+        let settings = |n: &str| (n == "DJANGO_SETTINGS_MODULE").then(|| "mysite.settings".to_string());
+        assert_eq!(detect("celery -a mysite beat ", "", none, settings), django, "the project's beat is Django's");
         let ids: Vec<&str> = for_urls().map(|k| k.id).collect();
-        assert_eq!(ids, ["mlflow-client", "mlflow", "prefect", "prefect2", "sqlalchemy", "libpq"]);
+        assert_eq!(ids, ["mlflow-client", "mlflow", "prefect", "prefect2", "django", "sqlalchemy", "libpq"]);
     }
 }

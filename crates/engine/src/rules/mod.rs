@@ -55,6 +55,7 @@ pub mod pf215_shared_text_needs_two_fixes;
 pub mod pf216_no_reserve_for_transaction_mode;
 pub mod pf217_fewer_processes;
 pub mod pf218_mlflow_image_without_driver;
+pub mod pf219_server_side_cursors_in_transaction_mode;
 
 pub use pf100_unparsable_connection_string::finding as unparsable;
 pub use pf100_unparsable_connection_string::DOC as PF100;
@@ -103,6 +104,7 @@ pub static CATALOG: &[(&RuleDoc, &RuleText)] = &[
     (&pf216_no_reserve_for_transaction_mode::DOC, &pf216_no_reserve_for_transaction_mode::TEXT),
     (&pf217_fewer_processes::DOC, &pf217_fewer_processes::TEXT),
     (&pf218_mlflow_image_without_driver::DOC, &pf218_mlflow_image_without_driver::TEXT),
+    (&pf219_server_side_cursors_in_transaction_mode::DOC, &pf219_server_side_cursors_in_transaction_mode::TEXT),
 ];
 
 /// The connection-string rules, in the order their fixes take priority.
@@ -126,6 +128,7 @@ const URL_RULES: &[UrlRule] = &[
     pf108_direct_host_from_docker::check,
     pf109_dedicated_pooler_port::check,
     pf110_prepared_statements_in_transaction_mode::check,
+    pf219_server_side_cursors_in_transaction_mode::check,
     pf119_startup_parameter_refused_by_pgbouncer::check,
     pf114_implicit_driver::check,
     pf112_literal_password::check,

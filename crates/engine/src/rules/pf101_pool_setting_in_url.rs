@@ -47,7 +47,12 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
                 fix =
                     fix.note(format!("Set `{key}` in create_engine() instead, e.g. create_engine(url, {key}={value})"))
             }
-            None => {}
+            // The program's own home for it (Django's pool options in settings.py).
+            None => {
+                if let Some((_, how)) = ctx.driver.in_code.iter().find(|(k, _)| *k == key) {
+                    fix = fix.note(format!("Set it in code instead: {how}"));
+                }
+            }
         }
         out.push(
             Finding::new(
