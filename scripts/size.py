@@ -17,7 +17,11 @@ BUDGET = int(os.environ.get("SIZE_BUDGET", 102400))
 # 170 KiB: the settings tab and the checklists became escaped HTML strings (167,332 B), which
 # paid for the log doctor (pasted errors explained: 172,930 B, +5,598 B). The next feature the
 # page shows should bring its own saving.
-CEILING = int(os.environ.get("SIZE_CEILING", 174080))
+# 171 KiB: Django as a stack (issue 14 asks for the engine's growth per stack): 173,666 B before,
+# 174,983 B with it (+1,317 B: its service and driver entries, PF219, the per-thread count, and
+# its error text for pasted logs); no saving of that size was found in this round (opt-level "s"
+# instead of "z": 196,926 B).
+CEILING = int(os.environ.get("SIZE_CEILING", 175104))
 
 if not os.path.isfile(os.path.join(dist, "index.html")):
     sys.exit(f"size: {dist}/index.html not found; run make build")

@@ -55,7 +55,8 @@ fn a_clean_url_exits_0() {
 
 #[test]
 fn bad_usage_exits_2() {
-    assert_eq!(poolfix(&["url", TICKET, "--for", "django"]).status.code(), Some(2));
+    assert_eq!(poolfix(&["url", TICKET, "--for", "rails"]).status.code(), Some(2));
+    assert_eq!(poolfix(&["url", TICKET, "--format", "sarif"]).status.code(), Some(2), "SARIF is for files");
     assert_eq!(poolfix(&["url"]).status.code(), Some(2));
     assert_eq!(poolfix(&["frobnicate"]).status.code(), Some(2));
 }
@@ -383,4 +384,35 @@ fn explain_masks_passwords_and_says_what_it_does_not_know() {
     assert!(text.contains("see guide/troubleshooting/#tenant-not-found"), "{text}");
     assert!(text.contains("unknown: poolfix does not know this error text"), "{text}");
     assert!(text.contains("1 known errors, 1 unknown"), "{text}");
+}
+
+/// `check --format sarif` over two files: one run, each result on its file's line and column,
+/// with the rule it names at its `ruleIndex`; several files in JSON are an array.
+#[test]
+fn sarif_and_several_files() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/compose/");
+    let (seed, django) = (format!("{dir}seed.yml"), format!("{dir}django.yml"));
+    let out = poolfix(&["check", &seed, &django, "--format", "sarif", "--site-url", "https://example.org/p/"]);
+    assert_eq!(out.status.code(), Some(1), "findings exit 1");
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run["results"].as_array().unwrap();
+    let uri = |r: &serde_json::Value| {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap().to_string()
+    };
+    assert!(
+        results.iter().any(|r| uri(r).ends_with("seed.yml")) && results.iter().any(|r| uri(r).ends_with("django.yml"))
+    );
+    for r in results {
+        assert_eq!(rules[r["ruleIndex"].as_u64().unwrap() as usize]["id"], r["ruleId"]);
+        assert!(r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().unwrap() >= 1);
+    }
+    assert!(rules.iter().all(|r| r["helpUri"].as_str().unwrap().starts_with("https://example.org/p/guide/rules/#pf")));
+    let json = poolfix(&["check", &seed, &django, "--format", "json"]);
+    let reports: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(reports.as_array().map(Vec::len), Some(2), "one report per file");
+    let findings: usize = reports.as_array().unwrap().iter().map(|r| r["findings"].as_array().unwrap().len()).sum();
+    assert_eq!(findings, results.len(), "SARIF results = JSON findings");
 }
