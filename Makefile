@@ -44,13 +44,15 @@ browser:
 	POOLFIX_DIST=$(CURDIR)/dist POOLFIX_DIST_SUB=$(CURDIR)/dist-sub POOLFIX_CLI=$(CURDIR)/target/debug/poolfix \
 	  cargo test --locked -p poolfix -- --test-threads=2
 
-## Driver-level verification: poolfix's advice against real PostgreSQL, PgBouncer and drivers.
+## Driver-level verification: poolfix's advice against real PostgreSQL, PgBouncer and drivers
+## (the Python drivers, then node-postgres from verify/node).
 ## Every error the real software prints in these runs is recorded in target/verify-errors.log
 ## (tests/logs/recorded.log is a copy: `poolfix explain` must know each line).
 verify-drivers:
 	cargo build --locked -p poolfix-cli
 	rm -f target/verify-errors.log
 	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix .venv-verify/bin/python verify/drivers.py
+	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix .venv-verify/bin/python verify/node_postgres.py
 
 ## CI and editor conventions on the real tools: SARIF against its schema, the example workflows
 ## through actionlint, the pre-commit hook with pre-commit (verify/conventions.py).

@@ -80,6 +80,11 @@ if $want_test; then
       || { apt-get update -qq && apt-get download nginx >/dev/null; }; })
     dpkg -x .tools/nginx_*.deb .tools/nginx
   fi
+  # node-postgres for verify/node_postgres.py, pinned by verify/node/package-lock.json.
+  if [ ! -f verify/node/node_modules/pg/package.json ] || [ verify/node/package-lock.json -nt verify/node/node_modules/.package-lock.json ]; then
+    say "npm ci in verify/node (node-postgres)"
+    (cd verify/node && npm ci --no-audit --no-fund --loglevel=error)
+  fi
   # asyncpg 0.30, to show that poolfix's asyncpg cure needs 0.31 (verify/drivers.py).
   if [ ! -x .venv-asyncpg030/bin/python ] || ! cmp -s verify/requirements-asyncpg030.txt .venv-asyncpg030/requirements.txt; then
     say "python venv with asyncpg 0.30 for verify/"

@@ -21,7 +21,9 @@ BUDGET = int(os.environ.get("SIZE_BUDGET", 102400))
 # 174,983 B with it (+1,317 B: its service and driver entries, PF219, the per-thread count, and
 # its error text for pasted logs); no saving of that size was found in this round (opt-level "s"
 # instead of "z": 196,926 B).
-CEILING = int(os.environ.get("SIZE_CEILING", 175104))
+# 172.5 KiB: node-postgres as a driver (the URL doctor's `--for node-postgres`, its ignored keys,
+# its verify-full `sslmode`, its certificate error for pasted logs): 176,040 B (+1,057 B).
+CEILING = int(os.environ.get("SIZE_CEILING", 176640))
 
 if not os.path.isfile(os.path.join(dist, "index.html")):
     sys.exit(f"size: {dist}/index.html not found; run make build")

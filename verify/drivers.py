@@ -269,6 +269,9 @@ def fixture_cases():
         if service == "django":
             skipped.setdefault("Django (no SQLAlchemy engine): make verify runs Django itself (verify/django_stack.py)", []).append(name)
             continue
+        if service == "node-postgres":
+            skipped.setdefault("node-postgres (no SQLAlchemy engine): verify/node_postgres.py runs them", []).append(name)
+            continue
         report = poolfix_url(url.strip('"'), service, mode)
         codes = {f["rule"] for f in report["findings"]}
         corrected = report["corrected_url"] or ""

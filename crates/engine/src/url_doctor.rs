@@ -321,6 +321,7 @@ fn param_note(driver: Driver, key: &str) -> String {
         Verdict::Accepted => format!("{} accepts `{key}`", driver.name),
         Verdict::Refused(e) => format!("{} refuses `{key}`: {e}", driver.name),
         Verdict::Unknown => format!("not verified for {}", driver.name),
+        Verdict::Ignored => format!("{} ignores `{key}`", driver.name),
     }
 }
 

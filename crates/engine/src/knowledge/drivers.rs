@@ -15,6 +15,8 @@ pub enum Refusal {
     Always(&'static str),
     /// Only SQLAlchemy's pool keys were measured (refused with the text); others are unknown.
     PoolKeysOnly(&'static str),
+    /// Not read from the URL at all: the connection works and the setting does not apply.
+    Ignored,
 }
 
 /// Where a program's pool lives when it uses this driver.
@@ -22,6 +24,8 @@ pub enum Refusal {
 pub enum PoolHome {
     /// SQLAlchemy's `create_engine()` (defaults 5 + 10): every Python driver here.
     SqlAlchemy,
+    /// The driver's own (node-postgres: `new Pool()`, 10 connections by default).
+    Driver,
     /// No pool: one connection per program (psql, pg_dump).
     None,
     /// Django's: a connection per thread, or its psycopg pool (settings.py).
@@ -53,6 +57,9 @@ pub struct DriverDef {
     pub in_code: &'static [(&'static str, &'static str)],
     /// How it spells "require SSL" in a URL; `None`: it has no such URL key.
     pub ssl_key: Option<&'static str>,
+    /// The value of `ssl_key` that encrypts without checking the certificate against a CA the
+    /// client has (libpq's `require`).
+    pub ssl_require: &'static str,
     /// How to require SSL where the URL cannot say it.
     pub ssl_instead: &'static str,
     /// Uses protocol-level prepared statements by default, which break through a transaction
@@ -82,6 +89,10 @@ pub struct ValueCheck {
     pub allowed: Allowed,
     pub error: &'static str,
     pub instead: &'static str,
+    /// Another key and value in the URL that make any value acceptable.
+    pub unless: Option<(&'static str, &'static str)>,
+    /// The driver refuses the value itself (`false`: it takes it, and the connection fails).
+    pub refused: bool,
 }
 
 impl ValueCheck {
@@ -107,6 +118,8 @@ const SSLMODE_VALUES: ValueCheck = ValueCheck {
     allowed: Allowed::OneOf(&["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]),
     error: "invalid sslmode value: \"{value}\"",
     instead: "require",
+    unless: None,
+    refused: true,
 };
 
 /// libpq's checks (`fe-connect.c`: `sslmode`'s values, `parse_int_param`), measured through
@@ -118,6 +131,8 @@ const LIBPQ_VALUES: &[ValueCheck] = &[
         allowed: Allowed::Integer,
         error: "invalid integer value \"{value}\" for connection option \"connect_timeout\"",
         instead: "10",
+        unless: None,
+        refused: true,
     },
 ];
 
@@ -130,6 +145,8 @@ const PSYCOPG_VALUES: &[ValueCheck] = &[
         allowed: Allowed::Integer,
         error: "bad value for connect_timeout: '{value}'",
         instead: "10",
+        unless: None,
+        refused: true,
     },
 ];
 
@@ -224,6 +241,7 @@ const LIBPQ_BASED: DriverDef = DriverDef {
     refusal: Refusal::Always("invalid connection option \"{key}\""),
     in_code: &[],
     ssl_key: Some("sslmode"),
+    ssl_require: "require",
     ssl_instead: "",
     prepares: false,
     no_prepare_args: None,
@@ -285,6 +303,7 @@ pub static ASYNCPG: DriverDef = DriverDef {
         ("application_name", "connect_args={\"server_settings\": {\"application_name\": \"…\"}}"),
     ],
     ssl_key: Some("ssl"),
+    ssl_require: "require",
     ssl_instead: "",
     prepares: true,
     no_prepare_args: Some("{\"statement_cache_size\": 0}"),
@@ -314,6 +333,7 @@ pub static PG8000: DriverDef = DriverDef {
     refusal: Refusal::PoolKeysOnly(UNEXPECTED_KEYWORD),
     in_code: &[],
     ssl_key: None,
+    ssl_require: "",
     ssl_instead: "pg8000 takes SSL as an object, not a URL key: create_engine(url, connect_args={\"ssl_context\": ssl.create_default_context()})",
     prepares: false,
     no_prepare_args: None,
@@ -356,8 +376,77 @@ pub static DJANGO: DriverDef = DriverDef {
     ..LIBPQ_BASED
 };
 
+const NODE_VERIFIES: &str = "it verifies the certificate as verify-full does, so it fails with `self-signed certificate in certificate chain` when Node does not trust the server's CA (Supabase's)";
+const NODE_POOL: &str = "new Pool({ connectionString, max: 2 }) (node-postgres's default is 10 per Pool)";
+
+/// node-postgres (`pg` 8.23, whose pg-connection-string 2.14 reads the URL): its own protocol
+/// code. It reads libpq's SSL and identity keys and ignores every other key without a word, so a
+/// pool or timeout setting in the URL does nothing. `sslmode=require` (and `prefer`,
+/// `verify-ca`, `ssl=true`) means verify-full, which fails against a server whose CA Node does
+/// not trust — Supabase's — unless `uselibpqcompat=true`; `sslmode=no-verify` encrypts without
+/// that check, as libpq's `require` does. It prepares only queries given a `name`. Measured:
+/// verify/node (docs/sources.md#node-postgres).
+pub static NODE_POSTGRES: DriverDef = DriverDef {
+    names: &[],
+    name: "node-postgres",
+    scheme: "postgresql",
+    libpq: false,
+    accepts: &[
+        "sslmode",
+        "ssl",
+        "sslcert",
+        "sslkey",
+        "sslrootcert",
+        "sslnegotiation",
+        "uselibpqcompat",
+        "application_name",
+        "fallback_application_name",
+        "options",
+        "client_encoding",
+        "replication",
+        "host",
+        "port",
+    ],
+    program_keys: &[],
+    string_traps: &[],
+    values: &[
+        ValueCheck {
+            key: "sslmode",
+            allowed: Allowed::OneOf(&["disable", "no-verify", "verify-full"]),
+            error: NODE_VERIFIES,
+            instead: "no-verify",
+            unless: Some(("uselibpqcompat", "true")),
+            refused: false,
+        },
+        ValueCheck {
+            key: "ssl",
+            allowed: Allowed::OneOf(&["0", "false", "no-verify"]),
+            error: NODE_VERIFIES,
+            instead: "no-verify",
+            unless: None,
+            refused: false,
+        },
+    ],
+    refusal: Refusal::Ignored,
+    in_code: &[
+        ("connect_timeout", "new Pool({ connectionString, connectionTimeoutMillis: 10000 })"),
+        ("pool_size", NODE_POOL),
+        ("max_overflow", NODE_POOL),
+        ("connection_limit", NODE_POOL),
+        ("max", NODE_POOL),
+    ],
+    ssl_key: Some("sslmode"),
+    ssl_require: "no-verify",
+    ssl_instead: "",
+    prepares: false,
+    no_prepare_args: None,
+    no_prepare_caveat: None,
+    is_async: true,
+    pool: PoolHome::Driver,
+};
+
 /// Every driver poolfix knows.
-pub static DRIVERS: &[Driver] = &[&PSYCOPG2, &PSYCOPG, &ASYNCPG, &PG8000, &LIBPQ, &DJANGO];
+pub static DRIVERS: &[Driver] = &[&PSYCOPG2, &PSYCOPG, &ASYNCPG, &PG8000, &LIBPQ, &DJANGO, &NODE_POSTGRES];
 
 /// The driver named after `+` in a SQLAlchemy URL.
 pub fn from_name(name: &str) -> Option<Driver> {
@@ -390,6 +479,8 @@ pub enum Verdict {
     Refused(String),
     /// Not measured for this driver.
     Unknown,
+    /// The connection works; the setting does not apply.
+    Ignored,
 }
 
 /// What `driver` does with the URL query key `key`.
@@ -404,6 +495,7 @@ pub fn verdict(driver: Driver, key: &str) -> Verdict {
         Refusal::Always(text) => Verdict::Refused(text.replace("{key}", key)),
         Refusal::PoolKeysOnly(text) if POOL_KEYS.contains(&key) => Verdict::Refused(text.replace("{key}", key)),
         Refusal::PoolKeysOnly(_) => Verdict::Unknown,
+        Refusal::Ignored => Verdict::Ignored,
     }
 }
 

@@ -124,6 +124,16 @@ pub static ERRORS: &[KnownError] = &[
         drivers: &[],
     },
     KnownError {
+        id: "self-signed-certificate",
+        patterns: &[Text("self-signed certificate"), Text("self signed certificate"), Text("SELF_SIGNED_CERT_IN_CHAIN")],
+        source: "node-postgres (or another Node client) checking the server's certificate",
+        meaning: "the client verifies the certificate against the CAs Node trusts, and Supabase's is not one of them: node-postgres does this for `sslmode=require`, `prefer`, `verify-ca` and `ssl=true`",
+        fix: "node-postgres: `sslmode=no-verify` (encrypted, not verified, as libpq's `require`) or `uselibpqcompat=true&sslmode=require`; to verify, download the CA from Supabase's database settings and use `sslmode=verify-full&sslrootcert=…`.",
+        guide: "node#ssl",
+        rules: &["PF120", "PF106"],
+        drivers: &[],
+    },
+    KnownError {
         id: "invalid-connection-option",
         patterns: &[Value { before: "invalid connection option \"", until: "\"" }],
         source: "libpq (psycopg2, psycopg 3, psql)",

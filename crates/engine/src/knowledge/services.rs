@@ -4,7 +4,7 @@
 //! the plan, the CLI's `--for` values and the page all read this table: a new service is a new
 //! entry (CONTRIBUTING.md says what else it asks for). Every setting name is written here once.
 
-use super::drivers::{Driver, PoolHome, ASYNCPG, DJANGO as DJANGO_DRIVER, LIBPQ, PSYCOPG, PSYCOPG2};
+use super::drivers::{Driver, PoolHome, ASYNCPG, DJANGO as DJANGO_DRIVER, LIBPQ, NODE_POSTGRES, PSYCOPG, PSYCOPG2};
 use super::Version;
 
 /// How a compose service is recognised.
@@ -728,6 +728,22 @@ pub static DJANGO: ServiceDef = ServiceDef {
     ..NO_POOL
 };
 
+/// A Node program with node-postgres (`pg`), for the URL doctor (`--for node-postgres`): its
+/// URL is judged by what node-postgres reads from it (docs/sources.md#node-postgres). Compose
+/// files do not recognise Node services yet.
+pub static NODE_POSTGRES_APP: ServiceDef = ServiceDef {
+    id: "node-postgres",
+    name: "node-postgres",
+    kind: "node-postgres",
+    label: "Node app (node-postgres)",
+    driver: Some((&NODE_POSTGRES, "")),
+    transaction: Transaction::Compatible(
+        "node-postgres prepares only queries given a `name`; check the code for SET, LISTEN, advisory locks and temp tables",
+    ),
+    for_urls: true,
+    ..NO_POOL
+};
+
 /// A libpq tool: psql, pg_dump, or a program that hands the URL to libpq (URL doctor only).
 pub static LIBPQ_TOOL: ServiceDef = ServiceDef {
     id: "libpq",
@@ -778,6 +794,7 @@ pub static SERVICES: &[ServiceKind] = &[
     &CELERY_BEAT,
     &POSTGRES,
     &SQLALCHEMY,
+    &NODE_POSTGRES_APP,
     &LIBPQ_TOOL,
     &OTHER,
 ];
@@ -978,6 +995,9 @@ mod tests {
         let settings = |n: &str| (n == "DJANGO_SETTINGS_MODULE").then(|| "mysite.settings".to_string());
         assert_eq!(detect("celery -a mysite beat ", "", none, settings), django, "the project's beat is Django's");
         let ids: Vec<&str> = for_urls().map(|k| k.id).collect();
-        assert_eq!(ids, ["mlflow-client", "mlflow", "prefect", "prefect2", "django", "sqlalchemy", "libpq"]);
+        assert_eq!(
+            ids,
+            ["mlflow-client", "mlflow", "prefect", "prefect2", "django", "sqlalchemy", "node-postgres", "libpq"]
+        );
     }
 }

@@ -34,9 +34,10 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
         if !drivers::POOL_KEYS.contains(&key) {
             continue;
         }
-        let error = match drivers::verdict(ctx.driver, key) {
-            Verdict::Refused(e) => format!(": {e}"),
-            _ => String::new(),
+        let consequence = match drivers::verdict(ctx.driver, key) {
+            Verdict::Refused(e) => format!("refuses it and the service will not start: {e}"),
+            Verdict::Ignored => "ignores it in the URL: it limits nothing".to_string(),
+            _ => "refuses it and the service will not start".to_string(),
         };
         let value = p.value.map(|v| ctx.slice(v)).unwrap_or("");
         let mut fix =
@@ -58,7 +59,7 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
             Finding::new(
                 &DOC,
                 format!(
-                    "`{key}` is a create_engine() setting, not a connection option: {} refuses it and the service will not start{error}",
+                    "`{key}` is a create_engine() setting, not a connection option: {} {consequence}",
                     ctx.driver.name
                 ),
                 p.span,

@@ -15,10 +15,10 @@ pub static DOC: RuleDoc = RuleDoc {
 
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
-    summary: "The URL has a key that this service's driver refuses, so the connection fails.",
+    summary: "The URL has a key that this service's driver refuses, so the connection fails, or ignores, so the setting never applies.",
     fix_title: "Respell it for the driver, or move it out of the URL",
-    what: "Checks every query key against what the driver really accepts, measured: libpq drivers (psycopg2, psycopg 3, psql) know only libpq's connection parameters; asyncpg accepts only its own keyword arguments, and some of those fail when they arrive as strings from a URL.",
-    why: "A refused key stops the connection: `sslmode` on asyncpg (`unexpected keyword argument 'sslmode'`), `timeout` anywhere (libpq: `invalid connection option \"timeout\"`; asyncpg: `unsupported operand type(s) for +: 'float' and 'str'`), `connect_timeout` or `application_name` on asyncpg, `command_timeout` on libpq.",
+    what: "Checks every query key against what the driver really accepts, measured: libpq drivers (psycopg2, psycopg 3, psql) know only libpq's connection parameters; asyncpg accepts only its own keyword arguments, and some of those fail when they arrive as strings from a URL; Django hands the keys to psycopg (its own `OPTIONS` pass); node-postgres reads its SSL and identity keys and ignores the rest.",
+    why: "A refused key stops the connection: `sslmode` on asyncpg (`unexpected keyword argument 'sslmode'`), `timeout` anywhere (libpq: `invalid connection option \"timeout\"`; asyncpg: `unsupported operand type(s) for +: 'float' and 'str'`), `connect_timeout` or `application_name` on asyncpg, `command_timeout` on libpq, `conn_max_age` on Django (`invalid connection option \"conn_max_age\"`). An ignored key is as bad in another way: node-postgres connects with `?connection_limit=1&connect_timeout=10` and its pool still opens 10 connections, with no timeout (measured, verify/node_postgres.py).",
     example: "```text\npostgresql+asyncpg://postgres.<ref>:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres?sslmode=require&connect_timeout=10\n```",
     instead: "```text\npostgresql+asyncpg://postgres.<ref>:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres?ssl=require\n```\nwith the connect timeout in the service's environment (Prefect 3.1+: `PREFECT_SERVER_DATABASE_CONNECTION_TIMEOUT=10`).",
     fix_safety: "`sslmode`↔`ssl` and `timeout`→`connect_timeout` are respelled with the same meaning. Other keys are removed, and moved to the service's environment variable where it has one; otherwise the fix says what to set in code, or that the driver has no such setting (a Prisma key such as `pgbouncer` is named as one).",
@@ -34,11 +34,14 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
         if drivers::POOL_KEYS.contains(&key) {
             continue; // PF101
         }
-        let Verdict::Refused(error) = drivers::verdict(ctx.driver, key) else {
-            continue;
+        let message = match drivers::verdict(ctx.driver, key) {
+            Verdict::Refused(error) => format!("{} refuses `{key}` in the URL: {error}", ctx.driver.name),
+            Verdict::Ignored => {
+                format!("{} ignores `{key}` in the URL without a word: the setting does not apply", ctx.driver.name)
+            }
+            _ => continue,
         };
         let value = p.value.map(|v| ctx.slice(v)).unwrap_or("");
-        let message = format!("{} refuses `{key}` in the URL: {error}", ctx.driver.name);
         let has = |k: &str| ctx.conn.params.iter().any(|q| ctx.slice(q.key) == k);
         let fix = match drivers::respelling(ctx.driver, key) {
             // The URL already says it the driver's way: renaming would write the key twice (PF121).

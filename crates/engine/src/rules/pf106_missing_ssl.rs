@@ -44,12 +44,15 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
     out.push(
         Finding::new(
             &DOC,
-            format!("no SSL setting: add `{key}=require` so the connection to Supabase is encrypted"),
+            format!(
+                "no SSL setting: add `{key}={}` so the connection to Supabase is encrypted",
+                ctx.driver.ssl_require
+            ),
             span,
         )
         .with_fix(
-            Fix::new(format!("Add `{key}=require`"), Applicability::Safe)
-                .action(UrlAction::AddParam { key: key.into(), value: "require".into() }),
+            Fix::new(format!("Add `{key}={}`", ctx.driver.ssl_require), Applicability::Safe)
+                .action(UrlAction::AddParam { key: key.into(), value: ctx.driver.ssl_require.into() }),
         ),
     );
 }
