@@ -16,19 +16,31 @@ transaction mode. What the guide's Django page says is checked here:
   Django or SQLAlchemy setting written there (`conn_max_age`, `pool_size`) stops the app with the
   driver's `invalid connection option`.
 
+And at service level, the small project in verify/django_site under a real gunicorn
+(`--workers 2 --threads 2`), started with what `poolfix check` made of a compose file for it: in
+session mode /health answers, writes succeed under a burst of 20 requests, and the connections
+it holds during the burst and after it stay within poolfix's maximum (4); in transaction mode,
+with DISABLE_SERVER_SIDE_CURSORS as PF219 says and other clients on the pool, QuerySet.iterator()
+reads all its rows on every request.
+
 Every error it provokes must be one `poolfix explain` knows (verify/common.py records them).
 Each Django setup runs in its own process (`--worker`), as Django picks its driver at import.
 """
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
+import time
+import urllib.error
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 from common import check, explained, measure, poolfix, summary  # noqa: E402
-from servers import PASSWORD, POOLER_USER, Servers  # noqa: E402
+from servers import PASSWORD, POOLER_USER, Servers, free_port  # noqa: E402
 
 HERE = os.path.abspath(__file__)
 MEASURED = []
@@ -246,6 +258,129 @@ def url_keys_case(servers, driver):
     assert ok == {"error": None}, f"poolfix's corrected URL {fixed}: {ok}"
 
 
+SITE = """services:
+  web:
+    build: .
+    command: gunicorn django_site.wsgi:application --workers 2 --threads 2 --bind 0.0.0.0:8000
+    environment:
+      DATABASE_URL: postgres://{user}:${{DB_PASSWORD}}@aws-0-eu-central-1.pooler.supabase.com:{port}/postgres?sslmode=require&conn_max_age=60
+"""
+
+
+def site_report(port):
+    with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as f:
+        f.write(SITE.format(user=POOLER_USER, port=port))
+    try:
+        report = poolfix("check", f.name)
+    finally:
+        os.unlink(f.name)
+    web = report["services"][0]
+    assert web["kind"] == "django" and web["max_connections_after"] == 4, web
+    rules = {x["rule"] for x in report["findings"]}
+    assert "PF102" in rules, f"conn_max_age in the URL: {rules}"
+    return web, rules
+
+
+class Site:
+    """gunicorn serving verify/django_site with DATABASE_URL, stopped by its pid."""
+
+    def __init__(self, database_url, **env):
+        self.port = free_port()
+        self.log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
+        gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+        self.proc = subprocess.Popen(
+            [gunicorn, "django_site.wsgi:application", "--workers", "2", "--threads", "2",
+             "--bind", f"127.0.0.1:{self.port}"],
+            cwd=os.path.dirname(HERE), env=dict(os.environ, DATABASE_URL=database_url, **env),
+            stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while self.get("/health")[0] != 200:
+            assert self.proc.poll() is None and time.time() < deadline, f"gunicorn did not answer: {self.tail()}"
+            time.sleep(0.2)
+
+    def get(self, path):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=30) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, ""
+        except OSError:
+            return 0, ""
+
+    def tail(self):
+        self.log.seek(0)
+        return self.log.read()[-1500:]
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=30)
+        os.unlink(self.log.name)
+
+
+def local_url(corrected, port):
+    rest = corrected.split("@", 1)[1].split("/", 1)[1]
+    return f"postgres://{POOLER_USER}:{PASSWORD}@127.0.0.1:{port}/{rest}"
+
+
+def site_session_case(servers):
+    web, _ = site_report(5432)
+    port = servers.session_port
+    import psycopg2
+    conn = psycopg2.connect(host="127.0.0.1", port=servers.pg_port, user="poolfix", password=PASSWORD, dbname="postgres")
+    conn.autocommit = True
+    conn.cursor().execute("create table if not exists verify_writes (id serial primary key, at timestamptz)")
+    conn.close()
+    site = Site(local_url(web["corrected_url"], port), CONN_MAX_AGE="60")
+    try:
+        statuses = []
+
+        def burst():
+            threads = [threading.Thread(target=lambda: statuses.append(site.get("/write")[0])) for _ in range(20)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+
+        peak = measure(servers, port, burst)
+        idle = servers.clients(port)
+    finally:
+        site.stop()
+    assert statuses == [200] * 20, f"writes: {statuses}"
+    MEASURED.append(("gunicorn --workers 2 --threads 2, CONN_MAX_AGE=60 (poolfix: 4), 20 writes", peak, idle))
+    assert 2 <= peak <= 4 and idle <= 4, f"peak {peak}, idle {idle}: poolfix's maximum is 4"
+
+
+def site_transaction_case(servers):
+    web, rules = site_report(6543)
+    assert "PF219" in rules, f"no PF219 on the transaction pooler: {rules}"
+    content_types(servers)
+    site = Site(local_url(web["corrected_url"], servers.transaction_port), DISABLE_SERVER_SIDE_CURSORS="true")
+    stop = threading.Event()
+
+    def other_client():
+        import psycopg2
+        while not stop.is_set():
+            with contextlib.suppress(psycopg2.Error):
+                c = psycopg2.connect(host="127.0.0.1", port=servers.transaction_port, user=POOLER_USER,
+                                     password=PASSWORD, dbname="postgres")
+                for _ in range(20):
+                    c.cursor().execute("select pg_sleep(0.01)")
+                    c.commit()
+                c.close()
+
+    others = [threading.Thread(target=other_client) for _ in range(3)]
+    for t in others:
+        t.start()
+    try:
+        reads = [site.get("/read") for _ in range(10)]
+    finally:
+        stop.set()
+        for t in others:
+            t.join()
+        site.stop()
+    assert reads == [(200, "1000")] * 10, f"QuerySet.iterator() with DISABLE_SERVER_SIDE_CURSORS: {reads}"
+
+
 def main():
     with Servers(pool_size=6) as servers:
         for driver in ["psycopg", "psycopg2"]:
@@ -257,8 +392,12 @@ def main():
               lambda: threads_case(servers))
         check("Django 5.1+ psycopg pool: 4 held idle with the defaults; min 1 max 2 holds at most 2",
               lambda: pool_case(servers))
+        check("Django under gunicorn with poolfix's output, session mode: health, 20 writes, within its 4",
+              lambda: site_session_case(servers))
+        check("Django under gunicorn on the transaction pooler with DISABLE_SERVER_SIDE_CURSORS (PF219): reads work",
+              lambda: site_transaction_case(servers))
     if MEASURED:
-        print("\nDjango, one process (clients on the session pooler): peak during the requests, held after")
+        print("\nDjango (clients on the session pooler): peak during the requests, held after")
     for what, peak, idle in MEASURED:
         print(f"  {what}: peak {peak}, idle {idle}")
     return summary()

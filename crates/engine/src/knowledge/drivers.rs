@@ -377,7 +377,8 @@ pub static DJANGO: DriverDef = DriverDef {
 };
 
 const NODE_VERIFIES: &str = "it verifies the certificate as verify-full does, so it fails with `self-signed certificate in certificate chain` when Node does not trust the server's CA (Supabase's)";
-const NODE_POOL: &str = "new Pool({ connectionString, max: 2 }) (node-postgres's default is 10 per Pool)";
+// Prisma 7 hands the URL to node-postgres through @prisma/adapter-pg (verify/prisma7.py).
+const NODE_POOL: &str = "new Pool({ connectionString, max: 2 }), with Prisma 7 new PrismaPg({ connectionString, max: 2 }) (node-postgres's default is 10 per Pool)";
 
 /// node-postgres (`pg` 8.23, whose pg-connection-string 2.14 reads the URL): its own protocol
 /// code. It reads libpq's SSL and identity keys and ignores every other key without a word, so a
