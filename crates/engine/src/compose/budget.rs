@@ -124,17 +124,14 @@ fn pool_settings(r: &ServiceReport, after: bool) -> (Option<u32>, Option<u32>, S
         ),
         // Django serves each request on a thread, and a thread holds one connection; the dev
         // server and ASGI start a thread per request in flight (docs/sources.md#django).
-        PoolModel::PerThread if unbounded_threads(&r.service.argv) => {
+        PoolModel::PerThread { unbounded }
+            if r.service.argv.iter().any(|a| unbounded.iter().any(|u| a.contains(u))) =>
+        {
             (None, None, "(a thread per request in flight: runserver or ASGI)".into())
         }
-        PoolModel::PerThread => (Some(1), Some(0), "(1 connection per thread)".into()),
+        PoolModel::PerThread { .. } => (Some(1), Some(0), "(1 connection per thread)".into()),
         PoolModel::None => (Some(0), Some(0), String::new()),
     }
-}
-
-/// `manage.py runserver` and ASGI servers: no bound on the threads that hold connections.
-fn unbounded_threads(argv: &[String]) -> bool {
-    argv.iter().any(|a| a == "runserver" || a.contains(".asgi"))
 }
 
 /// The connections a service holds beside its pools (MLflow's parent, its job runner).

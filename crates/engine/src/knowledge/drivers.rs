@@ -161,6 +161,11 @@ impl PartialEq for DriverDef {
 impl Eq for DriverDef {}
 
 impl DriverDef {
+    /// How to pass a setting the URL cannot carry for this driver, if it has one in code.
+    pub fn in_code_for(&self, key: &str) -> Option<&'static str> {
+        self.in_code.iter().find(|(k, _)| *k == key).map(|(_, how)| *how)
+    }
+
     /// Whether it works through a transaction pooler, and what that takes.
     pub fn transaction(&self) -> (TxVerdict, String) {
         const CODE: &str = "unless the code uses SET, LISTEN, advisory locks or temp tables";

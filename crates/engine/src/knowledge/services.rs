@@ -87,9 +87,10 @@ pub enum PoolModel {
     Env(&'static EnvSettings),
     /// In the program's code (`create_engine()`): SQLAlchemy's defaults assumed, a snippet offered.
     Code,
-    /// A connection per thread that serves requests (Django without its pool); requests on
-    /// threads without a bound (`runserver`, ASGI) have none.
-    PerThread,
+    /// A connection per thread that serves requests (Django without its pool); a command with
+    /// one of `unbounded` (a word, or a word's part) starts a thread per request in flight, so
+    /// it has no bound.
+    PerThread { unbounded: &'static [&'static str] },
     /// No database pool.
     None,
 }
@@ -710,7 +711,8 @@ pub static DJANGO: ServiceDef = ServiceDef {
     }),
     urls: UrlSource { flags: &[], env: &["DATABASE_URL"], any_postgres_var: true },
     driver: Some((&DJANGO_DRIVER, "Django hands the URL's keys to psycopg")),
-    pool: PoolModel::PerThread,
+    // `manage.py runserver` and ASGI servers (`….asgi`) start a thread per request.
+    pool: PoolModel::PerThread { unbounded: &["runserver", ".asgi"] },
     processes: Processes {
         default_source: "assumed: one process",
         runners: DJANGO_RUNNERS,

@@ -50,7 +50,7 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
             }
             // The program's own home for it (Django's pool options in settings.py).
             None => {
-                if let Some((_, how)) = ctx.driver.in_code.iter().find(|(k, _)| *k == key) {
+                if let Some(how) = ctx.driver.in_code_for(key) {
                     fix = fix.note(format!("Set it in code instead: {how}"));
                 }
             }

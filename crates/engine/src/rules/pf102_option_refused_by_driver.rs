@@ -78,7 +78,7 @@ fn elsewhere(ctx: &UrlCtx, key: &str) -> Option<String> {
     if matches!(key, "sslmode" | "ssl") && driver.ssl_key.is_none() {
         return Some(driver.ssl_instead.to_string());
     }
-    if let Some((_, how)) = driver.in_code.iter().find(|(k, _)| *k == key) {
+    if let Some(how) = driver.in_code_for(key) {
         return Some(format!("{} calls this setting by another name; pass it in code: {how}", driver.name));
     }
     if driver.string_traps.iter().any(|(k, _)| *k == key) && ctx.service.uses_sqlalchemy() {
