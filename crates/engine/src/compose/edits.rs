@@ -63,6 +63,15 @@ pub fn env_edits(
     if missing.is_empty() {
         return (edits, None);
     }
+    // An environment inherited through `<<: *service-anchor` whose block has an anchor of its
+    // own: the service gets its own `environment:` that merges that block and adds the settings
+    // (as the official Airflow file does for its worker), so the others keep theirs.
+    let inherited = service.env_node.is_none().then(|| inherited_env_anchor(text, y, service)).flatten();
+    if let Some(anchor) = inherited {
+        let all: Vec<&(String, String)> = settings.iter().collect();
+        let edits_in_block = new_env_block(text, y, service, &all, Some(anchor));
+        return (edits_in_block.into_iter().collect(), None);
+    }
     if service.env_shared {
         let lines: Vec<String> = missing.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let finding = pf214_shared_environment::finding(service, &lines);
@@ -70,7 +79,7 @@ pub fn env_edits(
     }
     let edit = match service.env_node.map(|n| (n, y.node(n))) {
         Some((id, node)) if matches!(node.kind, Kind::Map(_) | Kind::Seq(_)) => append_to_env(text, y, id, &missing),
-        _ => new_env_block(text, y, service, &missing),
+        _ => new_env_block(text, y, service, &missing, None),
     };
     edits.extend(edit);
     (edits, None)
@@ -123,8 +132,32 @@ fn append_to_env(text: &str, y: &Yaml, id: NodeId, missing: &[&(String, String)]
     None
 }
 
-/// A new `environment` block for a service that has none (or an empty one).
-fn new_env_block(text: &str, y: &Yaml, service: &Service, missing: &[&(String, String)]) -> Option<Edit> {
+/// The anchor name of the environment block a service inherits through a merge, when the
+/// block has one (`environment: &airflow-common-env` in the merged mapping).
+fn inherited_env_anchor<'t>(text: &'t str, y: &Yaml, service: &Service) -> Option<&'t str> {
+    let Kind::Map(own) = &y.node(service.node).kind else { return None };
+    // `environment: *alias` written in the service is PF214's: one block, edited by hand.
+    if y.node(service.node).flow_end.is_some() || own.iter().any(|(k, _)| y.str(*k) == Some("environment")) {
+        return None;
+    }
+    let env = y.resolve(y.get(service.node, "environment")?);
+    if !matches!(y.node(env).kind, Kind::Map(_)) {
+        return None;
+    }
+    // The block's span starts at its anchor (`&airflow-common-env`).
+    let word = text[y.node(env).span.start..].split(char::is_whitespace).next()?;
+    word.strip_prefix('&').filter(|name| !name.is_empty())
+}
+
+/// A new `environment` block for a service that has none (or an empty one); `merge`: the
+/// anchor of a block it inherits, merged first.
+fn new_env_block(
+    text: &str,
+    y: &Yaml,
+    service: &Service,
+    missing: &[&(String, String)],
+    merge: Option<&str>,
+) -> Option<Edit> {
     // No environment (or an empty one): add a block after the service's last line.
     let svc = y.node(service.node);
     let Kind::Map(pairs) = &svc.kind else {
@@ -147,6 +180,9 @@ fn new_env_block(text: &str, y: &Yaml, service: &Service, missing: &[&(String, S
         Some((k, _)) => (line_end(text, y.node(*k).span.end), String::new()),
         None => (line_end(text, svc.span.end), format!("\n{key_indent}environment:")),
     };
+    if let Some(anchor) = merge {
+        s.push_str(&format!("\n{inner}<<: *{anchor}"));
+    }
     for (k, v) in missing {
         s.push_str(&format!("\n{inner}{k}: {}", yaml_string(v)));
     }

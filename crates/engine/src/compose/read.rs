@@ -152,6 +152,15 @@ impl Reader<'_> {
         self.y.get(self.node, key)
     }
 
+    /// Whether the service's own mapping has `key` (not through a `<<` merge).
+    fn writes(&self, key: &str) -> bool {
+        let y = self.y;
+        match &y.node(y.resolve(self.node)).kind {
+            Kind::Map(pairs) => pairs.iter().any(|(k, _)| y.str(*k) == Some(key)),
+            _ => false,
+        }
+    }
+
     fn command_line(&self) -> CommandLine {
         let y = self.y;
         let mut argv = Vec::new();
@@ -186,7 +195,9 @@ impl Reader<'_> {
         let Some(e) = self.get("environment") else {
             return (Vec::new(), None, false);
         };
-        let own = y.is_own(e);
+        // Written in the service itself: not an alias, nor inherited through a `<<` merge of
+        // a shared block (the official Airflow file's `<<: *airflow-common`).
+        let own = y.is_own(e) && self.writes("environment");
         let entries = if y.is_map(e) {
             y.pairs(e)
                 .iter()

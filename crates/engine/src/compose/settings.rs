@@ -35,7 +35,9 @@ pub fn env_lines(reports: &[ServiceReport]) -> String {
         .iter()
         .filter(|r| !r.env_after.is_empty())
         .map(|r| {
-            let lines: String = r.env_after.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+            // A URL among them (Airflow's async one) shows no literal password.
+            let lines: String =
+                r.env_after.iter().map(|(k, v)| format!("{k}={}\n", crate::url_doctor::mask_password(v))).collect();
             format!("# {}\n{lines}", r.service.name)
         })
         .collect::<Vec<_>>()

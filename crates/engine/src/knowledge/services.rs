@@ -24,6 +24,11 @@ pub struct Detect {
     pub unless_env: &'static [&'static str],
     /// Variables whose presence marks the service (Django's `DJANGO_SETTINGS_MODULE`).
     pub env_names: &'static [&'static str],
+    /// Which part of a program this entry is: when set, a match by image, words or variable
+    /// also needs one of these phrases in the command line, or one of `component_env` set
+    /// (the official Airflow image runs `api-server`, `scheduler`, … from one image).
+    pub component: &'static [&'static str],
+    pub component_env: &'static [&'static str],
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -91,6 +96,8 @@ pub enum PoolModel {
     /// one of `unbounded` (a word, or a word's part) starts a thread per request in flight, so
     /// it has no bound.
     PerThread { unbounded: &'static [&'static str] },
+    /// One connection per process, kept between uses (a Celery worker's result backend).
+    PerProcess { label: &'static str },
     /// No database pool.
     None,
 }
@@ -220,6 +227,22 @@ pub struct ServiceDef {
     pub client_of: Option<&'static str>,
     /// Offered as a `--for` value of the URL doctor.
     pub for_urls: bool,
+    /// The smallest (pool, overflow) that worked when measured, when it is not 1 + the least
+    /// overflow the service honours.
+    pub smallest_pool: Option<(u32, u32)>,
+    /// A second, async engine the program derives from the same URL (Airflow 3).
+    pub async_engine: Option<AsyncEngine>,
+}
+
+/// An async engine a program builds from its URL by swapping the driver, query and all.
+#[derive(Debug)]
+pub struct AsyncEngine {
+    pub driver: Driver,
+    /// The variable that gives it a URL of its own, and the first release that reads it.
+    pub env: &'static str,
+    pub since: Version,
+    /// What uses it (what breaks when it cannot connect).
+    pub used_by: &'static str,
 }
 
 /// A service kind: an entry of [`SERVICES`]. Kinds are equal when they are the same entry.
@@ -268,6 +291,12 @@ impl ServiceDef {
             PoolModel::Env(s) => Some(s),
             _ => None,
         }
+    }
+
+    /// The smallest (pool, overflow) that works for it: measured, else 1 + the least overflow
+    /// the service honours.
+    pub fn smallest_pool(&self, settings: &EnvSettings) -> (u32, u32) {
+        self.smallest_pool.unwrap_or((1, settings.min_overflow()))
     }
 
     /// Whether the service keeps a database pool at all.
@@ -437,6 +466,8 @@ pub static MLFLOW: ServiceDef = ServiceDef {
         url_vars: &[],
         unless_env: &[],
         env_names: &[],
+        component: &[],
+        component_env: &[],
     }),
     product: Some("mlflow"),
     versions: ((0, 0, 0), None),
@@ -478,6 +509,8 @@ pub static MLFLOW: ServiceDef = ServiceDef {
     startup_parameters: &[],
     client_of: None,
     for_urls: true,
+    smallest_pool: None,
+    async_engine: None,
 };
 
 /// A job, notebook or script whose `MLFLOW_TRACKING_URI` is the database itself (not an MLflow
@@ -497,6 +530,8 @@ pub static MLFLOW_CLIENT: ServiceDef = ServiceDef {
         url_vars: &["MLFLOW_TRACKING_URI"],
         unless_env: &["MLFLOW_BACKEND_STORE_URI"],
         env_names: &[],
+        component: &[],
+        component_env: &[],
     }),
     product: Some("mlflow"),
     urls: UrlSource { flags: &[], env: &["MLFLOW_TRACKING_URI"], any_postgres_var: false },
@@ -571,6 +606,8 @@ const PREFECT_SERVER_SHAPE: ServiceDef = ServiceDef {
         url_vars: &[],
         unless_env: &[],
         env_names: &[],
+        component: &[],
+        component_env: &[],
     }),
     product: Some("prefect"),
     versions: ((0, 0, 0), None),
@@ -587,6 +624,8 @@ const PREFECT_SERVER_SHAPE: ServiceDef = ServiceDef {
     startup_parameters: &[],
     client_of: None,
     for_urls: true,
+    smallest_pool: None,
+    async_engine: None,
 };
 
 /// `prefect worker start` / `prefect agent start`: talks to the server's API and holds no
@@ -604,6 +643,8 @@ pub static PREFECT_WORKER: ServiceDef = ServiceDef {
         url_vars: &[],
         unless_env: &[],
         env_names: &[],
+        component: &[],
+        component_env: &[],
     }),
     product: Some("prefect"),
     client_of: Some("the Prefect server"),
@@ -633,6 +674,8 @@ pub static POSTGRES: ServiceDef = ServiceDef {
         url_vars: &[],
         unless_env: &[],
         env_names: &[],
+        component: &[],
+        component_env: &[],
     }),
     ..NO_POOL
 };
@@ -675,6 +718,8 @@ pub static CELERY_BEAT: ServiceDef = ServiceDef {
         url_vars: &[],
         unless_env: &[],
         env_names: &[],
+        component: &[],
+        component_env: &[],
     }),
     urls: UrlSource { flags: &[], env: &[], any_postgres_var: true },
     pool: PoolModel::Code,
@@ -686,6 +731,186 @@ pub static CELERY_BEAT: ServiceDef = ServiceDef {
     concurrency: Some(1),
     transaction: Transaction::ByDriver,
     ..NO_POOL
+};
+
+/// Airflow 3's `[database]` options as environment variables (`config_templates/config.yml`,
+/// applied in `airflow/settings.py` `prepare_engine_args`, 3.0.0 to 3.3.2): a pool size of 0 and
+/// an overflow of −1 mean no limit, as in SQLAlchemy. docs/sources.md#airflow
+pub static AIRFLOW_ENV: EnvSettings = EnvSettings {
+    pool_size: "AIRFLOW__DATABASE__SQL_ALCHEMY_POOL_SIZE",
+    max_overflow: "AIRFLOW__DATABASE__SQL_ALCHEMY_MAX_OVERFLOW",
+    zero_ignored: false,
+    pool_recycle: Some("AIRFLOW__DATABASE__SQL_ALCHEMY_POOL_RECYCLE"),
+    pool_timeout: None,
+    poolclass: None,
+    connect_timeout: None,
+    statement_timeout: None,
+    statement_cache: None,
+    statement_cache_since: (0, 0, 0),
+    workers: None,
+    job_execution: None,
+    fallback: None,
+    nullpool_fix: false,
+};
+
+const AIRFLOW_IMAGES: &[ImageMatch] = &[ImageMatch::EndsWith("apache/airflow")];
+const AIRFLOW_CONN: &str = "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN";
+const AIRFLOW_URLS: UrlSource = UrlSource { flags: &[], env: &[AIRFLOW_CONN], any_postgres_var: false };
+
+/// Every Airflow 3 process derives an async engine from the URL, driver swapped to asyncpg and
+/// the query kept (`_get_async_conn_uri_from_sync`); 3.1.0 reads a URL of its own for it
+/// (`sql_alchemy_conn_async`; 3.0's settings.py has none). In 3.3.2 only the dag-run wait
+/// endpoint, multi-team lookups and the task state store use it, all in the API server
+/// (measured: verify/airflow_stack.py).
+const AIRFLOW_ASYNC: Option<AsyncEngine> = Some(AsyncEngine {
+    driver: &ASYNCPG,
+    env: "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC",
+    since: (3, 1, 0),
+    used_by: "the dag-run wait endpoint and the task state store",
+});
+
+/// What the Airflow entries share: the image, the URL, the pool settings.
+const AIRFLOW_SHAPE: ServiceDef = ServiceDef {
+    id: "",
+    name: "Airflow",
+    kind: "airflow",
+    label: "",
+    detect: None,
+    product: Some("airflow"),
+    versions: ((3, 0, 0), None),
+    urls: AIRFLOW_URLS,
+    pool: PoolModel::Env(&AIRFLOW_ENV),
+    transaction: Transaction::ByDriver,
+    ..NO_POOL
+};
+
+const fn airflow_detect(commands: &'static [&'static str], component: &'static [&'static str]) -> Option<Detect> {
+    Some(Detect {
+        commands,
+        words: &[],
+        images: AIRFLOW_IMAGES,
+        unless_command: &[],
+        url_vars: &[],
+        unless_env: &[],
+        env_names: &[AIRFLOW_CONN],
+        component,
+        component_env: &[],
+    })
+}
+
+/// `airflow db migrate` (the official compose file's `airflow-init`, whose image entrypoint
+/// migrates when `_AIRFLOW_DB_MIGRATE` is set): a session, a session-level advisory lock on a
+/// connection of its own, and Alembic's — 3 at once (measured on 3.3.2; at 1 + 0 and 1 + 1 it
+/// fails with `QueuePool limit of size 1 overflow 1 reached`). verify/airflow_stack.py
+pub static AIRFLOW_MIGRATE: ServiceDef = ServiceDef {
+    id: "airflow-db-migrate",
+    label: "Airflow database migration (3.x)",
+    name: "Airflow db migrate",
+    detect: Some(Detect {
+        component_env: &["_AIRFLOW_DB_MIGRATE", "_AIRFLOW_DB_UPGRADE"],
+        ..airflow_detect(&["airflow db migrate", "airflow db upgrade"], &["db migrate", "db upgrade"]).unwrap()
+    }),
+    processes: Processes { default_source: "one migration", word: Some(("process", "processes")), ..ONE_PROCESS },
+    smallest_pool: Some((1, 2)),
+    transaction: Transaction::NotCompatible {
+        why: "the migration holds a session-level advisory lock (pg_advisory_lock), which a transaction pooler does not keep",
+        message: "`airflow db migrate` holds a session-level advisory lock while it migrates, which a transaction pooler does not keep: run it through the session pooler",
+        fix: "Use the session pooler (port 5432)",
+        note: "Point the migration at the same pooler host on port 5432 (session mode); the other Airflow processes may stay on 6543.",
+    },
+    ..AIRFLOW_SHAPE
+};
+
+/// The API server (3.0: `[api] workers` 4 by default; 3.1+: 1). Each worker holds Airflow's
+/// pool; with fewer connections than requests in flight, requests wait 30 s and fail or hang
+/// (1 + 4 and 1 + 6 under 20 writes at once), 1 + 9 answered them all (measured on 3.3.2,
+/// verify/airflow_stack.py). Its async engine is not counted: only the routes in
+/// [`AIRFLOW_ASYNC`] use it.
+pub static AIRFLOW_API: ServiceDef = AIRFLOW_API_DEF;
+const AIRFLOW_API_DEF: ServiceDef = ServiceDef {
+    id: "airflow-api-server",
+    name: "Airflow API server",
+    label: "Airflow API server (3.1+)",
+    detect: airflow_detect(&["airflow api-server"], &["api-server"]),
+    versions: ((3, 1, 0), None),
+    processes: Processes {
+        flags: &["--workers", "-w"],
+        env: Some("AIRFLOW__API__WORKERS"),
+        default: 1,
+        default_source: "Airflow's default of 1 API server worker",
+        runners: &[],
+        lowered_to: None,
+        word: Some(("worker", "workers")),
+        per_thread: false,
+    },
+    smallest_pool: Some((1, 9)),
+    health: Some(Health {
+        port: 8080,
+        path: "/api/v2/monitor/health",
+        post: false,
+        answer: "`\"metadatabase\": {\"status\": \"healthy\"}` in the body (the status is 200 either way: read the body)",
+    }),
+    transaction: Transaction::NotCompatible {
+        why: "its async engine uses asyncpg, which names prepared statements (apache/airflow#67801; not measured here)",
+        message: "Airflow's API server builds an asyncpg engine from this URL, and asyncpg's named prepared statements break through a transaction pooler (apache/airflow#67801): keep the API server on the session pooler",
+        fix: "Use the session pooler (port 5432)",
+        note: "Point the API server at the same pooler host on port 5432 (session mode); the scheduler, dag-processor and triggerer use only the sync engine and may move to 6543.",
+    },
+    async_engine: AIRFLOW_ASYNC,
+    for_urls: true,
+    ..AIRFLOW_SHAPE
+};
+
+/// The API server of Airflow 3.0, whose `[api] workers` default is 4 (its config.yml).
+pub static AIRFLOW_API_30: ServiceDef = ServiceDef {
+    id: "airflow-api-server-3.0",
+    label: "Airflow API server (3.0)",
+    versions: ((3, 0, 0), Some((3, 1, 0))),
+    processes: Processes {
+        default: 4,
+        default_source: "Airflow 3.0's default of 4 API server workers",
+        lowered_to: Some(1),
+        ..AIRFLOW_API_DEF.processes
+    },
+    ..AIRFLOW_API_DEF
+};
+
+/// A Celery worker of Airflow's CeleryExecutor (`airflow celery worker`): tasks reach the
+/// database through the API server, but each of its `worker_concurrency` processes (16 by
+/// default) keeps a connection to the Celery result backend, when that is the database (from
+/// Celery's `backends/database/session.py`; not measured here).
+pub static AIRFLOW_CELERY_WORKER: ServiceDef = ServiceDef {
+    id: "airflow-celery-worker",
+    name: "Airflow Celery worker",
+    label: "Airflow Celery worker (3.x)",
+    detect: airflow_detect(&["airflow celery worker"], &["celery worker"]),
+    pool: PoolModel::PerProcess {
+        label: "1 result-backend connection per process, from Celery's source, not measured",
+    },
+    processes: Processes {
+        flags: &["--concurrency", "-c"],
+        env: Some("AIRFLOW__CELERY__WORKER_CONCURRENCY"),
+        default: 16,
+        default_source: "Airflow's default worker_concurrency of 16",
+        runners: &[],
+        lowered_to: None,
+        word: Some(("process", "processes")),
+        per_thread: false,
+    },
+    ..AIRFLOW_SHAPE
+};
+
+/// The scheduler, dag-processor and triggerer, and any other Airflow command on the image: one
+/// process each, one connection at a time in measurements (1 + 0 kept each healthy and ran a
+/// DAG on 3.3.2, verify/airflow_stack.py).
+pub static AIRFLOW: ServiceDef = ServiceDef {
+    id: "airflow",
+    label: "Airflow scheduler, dag-processor or triggerer (3.x)",
+    detect: airflow_detect(&["airflow scheduler", "airflow dag-processor", "airflow triggerer"], &[]),
+    processes: Processes { default_source: "one process", word: Some(("process", "processes")), ..ONE_PROCESS },
+    smallest_pool: Some((1, 0)),
+    for_urls: true,
+    ..AIRFLOW_SHAPE
 };
 
 /// A Django app: gunicorn `….wsgi`, uvicorn or daphne `….asgi`, `manage.py …`, or any service
@@ -708,6 +933,8 @@ pub static DJANGO: ServiceDef = ServiceDef {
         url_vars: &[],
         unless_env: &[],
         env_names: &["DJANGO_SETTINGS_MODULE"],
+        component: &[],
+        component_env: &[],
     }),
     urls: UrlSource { flags: &[], env: &["DATABASE_URL"], any_postgres_var: true },
     driver: Some((&DJANGO_DRIVER, "Django hands the URL's keys to psycopg")),
@@ -782,6 +1009,8 @@ const NO_POOL: ServiceDef = ServiceDef {
     startup_parameters: &[],
     client_of: None,
     for_urls: false,
+    smallest_pool: None,
+    async_engine: None,
 };
 
 /// Every service kind, in the order compose detection tries them; entries without `detect`
@@ -792,6 +1021,11 @@ pub static SERVICES: &[ServiceKind] = &[
     &PREFECT3,
     &PREFECT2,
     &PREFECT_WORKER,
+    &AIRFLOW_MIGRATE,
+    &AIRFLOW_API_30,
+    &AIRFLOW_API,
+    &AIRFLOW_CELERY_WORKER,
+    &AIRFLOW,
     &DJANGO,
     &CELERY_BEAT,
     &POSTGRES,
@@ -834,7 +1068,11 @@ pub fn detect(
         let by_command = by_words || d.commands.iter().any(|c| command.contains(c));
         let by_image = !image.is_empty() && d.images.iter().any(|m| m.matches(image)) && !ruled_out;
         let by_name = d.env_names.iter().any(|n| env(n).is_some());
-        (by_command || by_image || by_name) && s.product.is_none_or(|p| s.holds(version(p)))
+        let any_part = d.component.is_empty() && d.component_env.is_empty();
+        let this_part = any_part
+            || d.component.iter().any(|c| command.contains(c))
+            || d.component_env.iter().any(|n| env(n).is_some());
+        (by_command || ((by_image || by_name) && this_part)) && s.product.is_none_or(|p| s.holds(version(p)))
     })
 }
 
@@ -924,7 +1162,10 @@ pub fn recommended_env(
     };
     let mut env = match s.poolclass.filter(|_| s.nullpool_fix) {
         Some(class) => vec![(class, "NullPool".to_string())],
-        None => vec![(s.pool_size, "1".to_string()), (s.max_overflow, s.min_overflow().to_string())],
+        None => {
+            let (pool, overflow) = service.smallest_pool(s);
+            vec![(s.pool_size, pool.to_string()), (s.max_overflow, overflow.to_string())]
+        }
     };
     if let (Some(workers), Some(n)) = (s.workers, service.processes.lowered_to) {
         env.push((workers, n.to_string()));
@@ -999,7 +1240,31 @@ mod tests {
         let ids: Vec<&str> = for_urls().map(|k| k.id).collect();
         assert_eq!(
             ids,
-            ["mlflow-client", "mlflow", "prefect", "prefect2", "django", "sqlalchemy", "node-postgres", "libpq"]
+            [
+                "mlflow-client",
+                "mlflow",
+                "prefect",
+                "prefect2",
+                "airflow-api-server-3.0",
+                "airflow-api-server",
+                "airflow",
+                "django",
+                "sqlalchemy",
+                "node-postgres",
+                "libpq"
+            ]
         );
+        // One image, a component per command; the tag picks the release's entry.
+        let image = "apache/airflow";
+        let v332 = |_: &str| Some((3, 3, 2));
+        assert_eq!(detect("api-server ", image, v332, no_env), Some(&AIRFLOW_API as ServiceKind));
+        assert_eq!(detect("api-server ", image, |_| Some((3, 0, 6)), no_env), Some(&AIRFLOW_API_30 as ServiceKind));
+        assert_eq!(detect("scheduler ", image, v332, no_env), Some(&AIRFLOW as ServiceKind));
+        assert_eq!(detect("celery worker ", image, v332, no_env), Some(&AIRFLOW_CELERY_WORKER as ServiceKind));
+        let migrate = |n: &str| (n == "_AIRFLOW_DB_MIGRATE").then(|| "true".to_string());
+        assert_eq!(detect("-c echo ", image, v332, migrate), Some(&AIRFLOW_MIGRATE as ServiceKind));
+        assert_eq!(detect("airflow db migrate ", "myimage", none, no_env), Some(&AIRFLOW_MIGRATE as ServiceKind));
+        assert_eq!(detect("scheduler ", image, |_| Some((2, 10, 5)), no_env), None, "Airflow 2 is not in the table");
+        assert_eq!(detect("api-server ", "", none, no_env), None, "the word alone is not Airflow");
     }
 }

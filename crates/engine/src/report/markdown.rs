@@ -49,7 +49,7 @@ pub fn urls(text: &str, reports: &[(usize, &UrlReport)]) -> String {
             let _ = writeln!(md, "```\n{}\n```", mask_password(c));
         }
         for (k, v) in &r.env {
-            let _ = writeln!(md, "- `{k}={v}`");
+            let _ = writeln!(md, "- `{k}={}`", mask_password(v));
         }
     }
     md

@@ -53,7 +53,7 @@ fn finding(
     if let Some(fx) = &f.fix {
         let _ = writeln!(out, "    fix ({}): {}", fx.applicability.as_str(), fx.title);
         for (k, v) in &fx.env {
-            let _ = writeln!(out, "      {k}={v}");
+            let _ = writeln!(out, "      {k}={}", mask_password(v));
         }
         if let Some(n) = fx.note.as_ref().filter(|n| last_note.as_ref() != Some(*n)) {
             let _ = writeln!(out, "      {n}");
@@ -88,7 +88,7 @@ pub fn url(text: &str, r: &UrlReport, style: Style) -> String {
     if !r.env.is_empty() {
         let _ = writeln!(out, "\nenvironment:");
         for (k, v) in &r.env {
-            let _ = writeln!(out, "  {k}={v}");
+            let _ = writeln!(out, "  {k}={}", mask_password(v));
         }
     }
     if let Some(s) = &r.snippet {

@@ -36,6 +36,7 @@ mod pf119_startup_parameter_refused_by_pgbouncer;
 mod pf120_value_refused_by_driver;
 mod pf121_duplicate_parameter;
 mod pf122_client_limit;
+mod pf123_async_engine_url;
 pub mod pf200_invalid_yaml;
 pub mod pf201_pool_exceeded;
 pub mod pf202_over_budget_after_fix;
@@ -85,6 +86,7 @@ pub static CATALOG: &[(&RuleDoc, &RuleText)] = &[
     (&pf120_value_refused_by_driver::DOC, &pf120_value_refused_by_driver::TEXT),
     (&pf121_duplicate_parameter::DOC, &pf121_duplicate_parameter::TEXT),
     (&pf122_client_limit::DOC, &pf122_client_limit::TEXT),
+    (&pf123_async_engine_url::DOC, &pf123_async_engine_url::TEXT),
     (&pf200_invalid_yaml::DOC, &pf200_invalid_yaml::TEXT),
     (&pf201_pool_exceeded::DOC, &pf201_pool_exceeded::TEXT),
     (&pf202_over_budget_after_fix::DOC, &pf202_over_budget_after_fix::TEXT),
@@ -129,6 +131,7 @@ const URL_RULES: &[UrlRule] = &[
     pf109_dedicated_pooler_port::check,
     pf110_prepared_statements_in_transaction_mode::check,
     pf219_server_side_cursors_in_transaction_mode::check,
+    pf123_async_engine_url::check,
     pf119_startup_parameter_refused_by_pgbouncer::check,
     pf114_implicit_driver::check,
     pf112_literal_password::check,

@@ -32,7 +32,9 @@ pub static TEXT: RuleText = RuleText {
 };
 
 pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
-    if ctx.mode != PoolMode::Transaction || !ctx.driver.prepares {
+    // A second engine built from the URL (Airflow's asyncpg one) prepares for the program.
+    let second = ctx.service.async_engine.as_ref().is_some_and(|e| e.driver.prepares);
+    if ctx.mode != PoolMode::Transaction || !(ctx.driver.prepares || second) {
         return;
     }
     let span = ctx.conn.hosts.first().and_then(|h| h.port).unwrap_or(Span::empty_at(ctx.conn.end()));

@@ -14,7 +14,7 @@ pub static DOC: RuleDoc = RuleDoc {
 pub static TEXT: RuleText = RuleText {
     summary: "The MLflow server runs more than one worker (4 by default); each has two engines with their own pools.",
     fix_title: "Run one worker: `--workers 1` or `MLFLOW_WORKERS=1`",
-    what: "Finds MLflow tracking servers without `--workers 1`.",
+    what: "Finds MLflow tracking servers without `--workers 1`, and Airflow 3.0 API servers (4 workers by default; 3.1 made it 1) without `--workers 1` or `AIRFLOW__API__WORKERS=1`.",
     why: "MLflow 2.x (gunicorn) and 3.3+ (uvicorn) both start 4 workers unless told otherwise. Each worker has a tracking and a model-registry engine, so the pool settings count eight times. Worker flags inside `--gunicorn-opts` or `--uvicorn-opts` are overridden by the default.",
     example: "```yaml\ncommand: mlflow server --host 0.0.0.0 --backend-store-uri postgresql+psycopg2://…\n```",
     instead: "```yaml\ncommand: mlflow server --host 0.0.0.0 --workers 1 --backend-store-uri postgresql+psycopg2://…\n```",
@@ -31,8 +31,9 @@ pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
         return;
     };
     let engines = s.kind.engines;
+    let each = if engines == 1 { "its own pool".to_string() } else { format!("{engines} engines") };
     let message = format!(
-        "{} runs {} workers ({}), each with {engines} engines: every pool setting counts {} times",
+        "{} runs {} workers ({}), each with {each}: every pool setting counts {} times",
         s.kind.name,
         s.processes.value,
         s.processes.source,
@@ -44,7 +45,7 @@ pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
         out.push(Finding::new(&DOC, message, s.processes.span.unwrap_or(s.key_span)));
         return;
     }
-    let setting = s.kind.settings().and_then(|t| t.workers);
+    let setting = def.env;
     let (span, fix) = match (s.processes.span, def.flags.first(), setting) {
         (Some(span), Some(flag), _) => {
             (span, Fix::new(format!("Use `{flag} {to}`"), Applicability::Review).file_edit(span, to.to_string()))

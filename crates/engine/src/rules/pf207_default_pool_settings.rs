@@ -1,4 +1,5 @@
-//! PF207: MLflow or Prefect with SQLAlchemy's default pool.
+//! PF207: a tool that reads its pool from the environment (MLflow, Prefect, Airflow) left at
+//! SQLAlchemy's default pool.
 
 use super::{Applicability, RuleDoc, RuleText, Scope, Severity};
 
@@ -14,14 +15,15 @@ pub static DOC: RuleDoc = RuleDoc {
 pub static TEXT: RuleText = RuleText {
     summary: "The service keeps SQLAlchemy's default pool: 5 connections plus 10 overflow per engine.",
     fix_title: "Set the pool in the service's environment",
-    what: "Finds MLflow and Prefect servers whose environment does not set the pool size and overflow, and jobs or notebooks whose `MLFLOW_TRACKING_URI` is the database (MLflow's client runs the same store, with the same settings, in their process).",
+    what: "Finds MLflow, Prefect and Airflow processes whose environment does not set the pool size and overflow, and jobs or notebooks whose `MLFLOW_TRACKING_URI` is the database (MLflow's client runs the same store, with the same settings, in their process).",
     why: "Each engine may hold 15 connections; MLflow has two per worker. On a session pool of 15 one service can take it all.",
     example: "```yaml\nprefect-server:\n  environment:\n    PREFECT_API_DATABASE_CONNECTION_URL: postgresql+asyncpg://…\n```",
     instead: "```yaml\nprefect-server:\n  environment:\n    PREFECT_API_DATABASE_CONNECTION_URL: postgresql+asyncpg://…\n    PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_SIZE: \"1\"\n    PREFECT_SERVER_DATABASE_SQLALCHEMY_MAX_OVERFLOW: \"0\"\n```",
-    fix_safety: "Review: the smallest pools that worked in measurements (MLflow 1 + 1, Prefect 1 + 0); raise them only together with the Supabase pool size. An MLflow client gets `MLFLOW_SQLALCHEMYSTORE_POOLCLASS=NullPool`: it holds a connection only while a call runs (one per engine from a job's one thread).",
+    fix_safety: "Review: the smallest pools that worked in measurements (MLflow 1 + 1, Prefect 1 + 0; Airflow's scheduler, dag-processor and triggerer 1 + 0, its API server 1 + 9 per worker, `airflow db migrate` 1 + 2); raise them only together with the Supabase pool size. An MLflow client gets `MLFLOW_SQLALCHEMYSTORE_POOLCLASS=NullPool`: it holds a connection only while a call runs (one per engine from a job's one thread).",
     references: &[
         ("MLflow environment variables", "https://github.com/mlflow/mlflow/blob/master/mlflow/environment_variables.py"),
         ("Prefect database settings", "https://github.com/PrefectHQ/prefect/blob/main/src/prefect/settings/models/server/database.py"),
+        ("Airflow [database] options", "https://airflow.apache.org/docs/apache-airflow/stable/configurations-ref.html#database"),
     ],
 };
 
@@ -58,12 +60,13 @@ pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
         out.push(Finding::new(&DOC, message, s.key_span).with_fix(fix));
         return;
     }
+    let (pool, overflow) = s.kind.smallest_pool(settings);
     let mut fix = Fix::new("Set the smallest pool that works", Applicability::Review);
     if missing_pool {
-        fix = fix.env(settings.pool_size, "1");
+        fix = fix.env(settings.pool_size, pool.to_string());
     }
     if missing_overflow {
-        fix = fix.env(settings.max_overflow, settings.min_overflow().to_string());
+        fix = fix.env(settings.max_overflow, overflow.to_string());
     }
     let unset: Vec<&str> = [(missing_pool, settings.pool_size), (missing_overflow, settings.max_overflow)]
         .into_iter()
