@@ -136,13 +136,19 @@ fn pool_settings(r: &ServiceReport, after: bool) -> (Option<u32>, Option<u32>, S
 }
 
 /// The connections a service holds beside its pools (MLflow's parent, its job runner).
-fn extras(r: &ServiceReport, after: bool) -> Vec<(u32, &'static str)> {
+fn extras(r: &ServiceReport, after: bool) -> Vec<(u32, &'static str, bool)> {
     let jobs = r.service.kind.settings().and_then(|t| t.job_execution);
     let jobs_on = jobs.is_some_and(|(name, since)| {
         let off = r.env_value(name, after).is_some_and(|v| v.eq_ignore_ascii_case("false") || v == "0");
         !off && r.service.version.is_none_or(|v| v >= since)
     });
-    r.service.kind.extras.iter().filter(|e| !e.job_execution || jobs_on).map(|e| (e.count, e.label)).collect()
+    r.service
+        .kind
+        .extras
+        .iter()
+        .filter(|e| !e.job_execution || jobs_on)
+        .map(|e| (e.count, e.label, e.per_process))
+        .collect()
 }
 
 /// The most a service can hold, and the formula, before or after the fix, with `procs` processes.
@@ -154,7 +160,7 @@ fn size(r: &ServiceReport, after: bool, procs: u32) -> (Option<u32>, String) {
     let (pool, overflow, pool_text) = pool_settings(r, after);
     let def = &kind.processes;
     let extras = extras(r, after);
-    let held: u32 = extras.iter().map(|(n, _)| n).sum();
+    let held: u32 = extras.iter().map(|(n, _, each)| if *each { n * procs } else { *n }).sum();
     // A pool holds at most what it hands out at once.
     let per_engine = add(pool, overflow).map(|p| kind.concurrency.map_or(p, |c| p.min(c)));
     let max = per_engine.map(|p| procs * kind.engines * p + held);
@@ -176,8 +182,15 @@ fn size(r: &ServiceReport, after: bool, procs: u32) -> (Option<u32>, String) {
             let _ = write!(f, " × {pool_text}");
         }
     }
-    for (n, label) in extras {
-        let _ = write!(f, " + {n} ({label})");
+    for (n, label, each) in extras {
+        match (each, procs) {
+            (true, 2..) => {
+                let _ = write!(f, " + {procs} × {n} ({label})");
+            }
+            _ => {
+                let _ = write!(f, " + {n} ({label})");
+            }
+        }
     }
     (max, f)
 }

@@ -18,6 +18,24 @@ pub fn after(service: &Service, urls: &[ServiceUrl], findings: &[Finding]) -> Ve
     let Some(table) = service.kind.settings() else {
         return env;
     };
+    // The fix lowers a pool, never raises one: a bounded pool the file sets at or below the
+    // smallest that works is kept as it is (Airflow's API server: 1 + 9).
+    let total = |pool: Option<i64>, overflow: Option<i64>| match (pool, overflow) {
+        (Some(p), Some(o)) if p >= 1 && o >= 0 => Some(p + o),
+        _ => None,
+    };
+    // As the service applies it: MLflow reads 0 as "use the default".
+    let set = |k: &str| {
+        let v = service.env(k).and_then(|e| e.value.trim().parse::<i64>().ok());
+        v.filter(|v| !(table.zero_ignored && *v == 0))
+    };
+    let new = |k: &str| env.iter().find(|(n, _)| n == k).and_then(|(_, v)| v.parse::<i64>().ok());
+    let written = total(set(table.pool_size), set(table.max_overflow));
+    let proposed =
+        total(new(table.pool_size).or(set(table.pool_size)), new(table.max_overflow).or(set(table.max_overflow)));
+    if written.is_some_and(|w| proposed.is_some_and(|p| w <= p)) {
+        env.retain(|(k, _)| k != table.pool_size && k != table.max_overflow);
+    }
     // A process count written in the file is edited there: the variable would be moot.
     if let Some(workers) = table.workers.filter(|_| service.processes.span.is_some()) {
         env.retain(|(k, _)| k != workers);

@@ -139,6 +139,8 @@ pub struct Extra {
     pub label: &'static str,
     /// Counted only while the service's job-execution setting is on (and the release has it).
     pub job_execution: bool,
+    /// Held by each process (an engine the pool settings do not reach), not once.
+    pub per_process: bool,
 }
 
 /// An HTTP check that the service is up and reaches its database: `/health`-style endpoints
@@ -445,7 +447,8 @@ const PREFECT_PROCESSES: Processes =
     Processes { flags: &["--workers"], default_source: "Prefect's default of 1 server worker", ..ONE_PROCESS };
 /// Prefect 3 at pool 1 + overflow 0 held 3 connections in session mode: 2 beyond its pool
 /// (measured on 3.9.1, `verify/services.py`).
-const PREFECT_EXTRAS: &[Extra] = &[Extra { count: 2, label: "LISTEN and background", job_execution: false }];
+const PREFECT_EXTRAS: &[Extra] =
+    &[Extra { count: 2, label: "LISTEN and background", job_execution: false, per_process: false }];
 
 const MLFLOW_DRIVER: Option<(Driver, &str)> = Some((
     &PSYCOPG2,
@@ -493,8 +496,8 @@ pub static MLFLOW: ServiceDef = ServiceDef {
     // The CLI parent keeps 2 connections; job execution (3.x default) adds a runner and a
     // consumer, counted as 2 (measured on 3.17.2).
     extras: &[
-        Extra { count: 2, label: "parent", job_execution: false },
-        Extra { count: 2, label: "job execution", job_execution: true },
+        Extra { count: 2, label: "parent", job_execution: false, per_process: false },
+        Extra { count: 2, label: "job execution", job_execution: true, per_process: false },
     ],
     health: Some(Health {
         port: 5000,
@@ -821,18 +824,18 @@ pub static AIRFLOW_MIGRATE: ServiceDef = ServiceDef {
     ..AIRFLOW_SHAPE
 };
 
-/// The API server (3.0: `[api] workers` 4 by default; 3.1+: 1). Each worker holds Airflow's
-/// pool; with fewer connections than requests in flight, requests wait 30 s and fail or hang
-/// (1 + 4 and 1 + 6 under 20 writes at once), 1 + 9 answered them all (measured on 3.3.2,
-/// verify/airflow_stack.py). Its async engine is not counted: only the routes in
-/// [`AIRFLOW_ASYNC`] use it.
+/// The API server, 3.3 and later. Each worker holds Airflow's pool twice: the sync engine and
+/// the async one, which 3.3.0 gives the same pool settings. With fewer sync connections than
+/// requests in flight, requests wait 30 s and fail or hang (1 + 4 under 20 writes at once);
+/// 1 + 9 answered them all, peak 11 with the async engine's one (measured on 3.3.2,
+/// verify/airflow_stack.py).
 pub static AIRFLOW_API: ServiceDef = AIRFLOW_API_DEF;
 const AIRFLOW_API_DEF: ServiceDef = ServiceDef {
     id: "airflow-api-server",
     name: "Airflow API server",
-    label: "Airflow API server (3.1+)",
+    label: "Airflow API server (3.3+)",
     detect: airflow_detect(&["airflow api-server"], &["api-server"]),
-    versions: ((3, 1, 0), None),
+    versions: ((3, 3, 0), None),
     processes: Processes {
         flags: &["--workers", "-w"],
         env: Some("AIRFLOW__API__WORKERS"),
@@ -843,6 +846,7 @@ const AIRFLOW_API_DEF: ServiceDef = ServiceDef {
         word: Some(("worker", "workers")),
         per_thread: false,
     },
+    engines: 2,
     smallest_pool: Some((1, 9)),
     health: Some(Health {
         port: 8080,
@@ -861,7 +865,26 @@ const AIRFLOW_API_DEF: ServiceDef = ServiceDef {
     ..AIRFLOW_SHAPE
 };
 
-/// The API server of Airflow 3.0, whose `[api] workers` default is 4 (its config.yml).
+/// Before 3.3 the async engine ignores the pool settings: SQLAlchemy's 5 + 10 in each worker
+/// (3.1.0 and 3.2.0 `_configure_async_session`).
+const ASYNC_DEFAULT_POOL: &[Extra] = &[Extra {
+    count: DEFAULT_POOL + DEFAULT_OVERFLOW,
+    label: "async engine at SQLAlchemy's 5 + 10 per worker: before 3.3 it ignores the pool settings",
+    job_execution: false,
+    per_process: true,
+}];
+
+/// The API server of 3.1 and 3.2: one worker by default, the async engine at 5 + 10.
+pub static AIRFLOW_API_31: ServiceDef = ServiceDef {
+    id: "airflow-api-server-3.1",
+    label: "Airflow API server (3.1, 3.2)",
+    versions: ((3, 1, 0), Some((3, 3, 0))),
+    engines: 1,
+    extras: ASYNC_DEFAULT_POOL,
+    ..AIRFLOW_API_DEF
+};
+
+/// The API server of 3.0, whose `[api] workers` default is 4 (its config.yml).
 pub static AIRFLOW_API_30: ServiceDef = ServiceDef {
     id: "airflow-api-server-3.0",
     label: "Airflow API server (3.0)",
@@ -872,6 +895,8 @@ pub static AIRFLOW_API_30: ServiceDef = ServiceDef {
         lowered_to: Some(1),
         ..AIRFLOW_API_DEF.processes
     },
+    engines: 1,
+    extras: ASYNC_DEFAULT_POOL,
     ..AIRFLOW_API_DEF
 };
 
@@ -1023,6 +1048,7 @@ pub static SERVICES: &[ServiceKind] = &[
     &PREFECT_WORKER,
     &AIRFLOW_MIGRATE,
     &AIRFLOW_API_30,
+    &AIRFLOW_API_31,
     &AIRFLOW_API,
     &AIRFLOW_CELERY_WORKER,
     &AIRFLOW,
@@ -1246,6 +1272,7 @@ mod tests {
                 "prefect",
                 "prefect2",
                 "airflow-api-server-3.0",
+                "airflow-api-server-3.1",
                 "airflow-api-server",
                 "airflow",
                 "django",

@@ -241,6 +241,14 @@ impl UrlCtx<'_> {
         span.slice(self.text)
     }
 
+    /// The program also hands this URL to a driver that refuses libpq's keys, and this release
+    /// reads no separate URL for it (Airflow 3.0): adding `connect_timeout` or `sslmode` would
+    /// break that engine (PF123).
+    pub fn keys_reach_async_engine(&self) -> bool {
+        let version = self.options.version.unwrap_or(self.service.versions.0);
+        self.service.async_engine.as_ref().is_some_and(|e| version < e.since)
+    }
+
     /// Whether the service's known environment sets `name` (to anything).
     pub fn env_has(&self, name: &str) -> bool {
         self.options.env.iter().any(|(k, _)| k == name)

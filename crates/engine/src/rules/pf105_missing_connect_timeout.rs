@@ -34,12 +34,7 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
     }
     // A program that hands the URL to asyncpg too, with no separate URL for it (Airflow 3.0),
     // would fail there on the key (PF123).
-    if ctx
-        .service
-        .async_engine
-        .as_ref()
-        .is_some_and(|e| ctx.options.version.unwrap_or(ctx.service.versions.0) < e.since)
-    {
+    if ctx.keys_reach_async_engine() {
         return;
     }
     out.push(

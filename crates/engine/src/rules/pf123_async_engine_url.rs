@@ -35,15 +35,12 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
         return;
     }
     let refused = |key: &str| matches!(verdict(engine.driver, key), Verdict::Refused(_));
+    let added = keys_the_fixes_add(ctx);
     let first_refused = ctx.conn.params.iter().find(|p| refused(ctx.slice(p.key)));
-    // PF105 adds `connect_timeout` to a libpq driver's URL that has none.
-    let timeout_added = ctx.driver.libpq
-        && ctx.conn.param("connect_timeout", ctx.text).is_none()
-        && ctx.conn.param("timeout", ctx.text).is_none();
-    let (key, span) = match first_refused {
-        Some(p) => (ctx.slice(p.key).to_string(), p.span),
-        None if timeout_added => ("connect_timeout".to_string(), Span::empty_at(ctx.conn.end())),
-        None => return,
+    let (key, span) = match (first_refused, added.iter().find(|(k, _)| refused(k))) {
+        (Some(p), _) => (ctx.slice(p.key).to_string(), p.span),
+        (None, Some((k, _))) => (k.to_string(), Span::empty_at(ctx.conn.end())),
+        (None, None) => return,
     };
     let message = format!(
         "{} also builds an asyncpg engine from this URL, for {}: asyncpg refuses `{key}` (`TypeError: connect() got an unexpected keyword argument '{key}'`)",
@@ -51,7 +48,7 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
     );
     // Unknown version: as old as the entry holds for (`--for airflow-api-server-3.0`).
     let reads_env = ctx.options.version.unwrap_or(ctx.service.versions.0) >= engine.since;
-    let fix = match async_url(ctx, engine) {
+    let fix = match async_url(ctx, engine, &added) {
         Some(url) if reads_env => {
             Fix::new(format!("Set {} to the URL asyncpg accepts", engine.env), Applicability::Review).env(engine.env, url)
         }
@@ -62,22 +59,32 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
     out.push(Finding::new(&DOC, message, span).with_fix(fix));
 }
 
+/// The keys PF105 and PF106 add to this URL (`connect_timeout`, `sslmode`), with their values.
+fn keys_the_fixes_add(ctx: &UrlCtx) -> Vec<(&'static str, &'static str)> {
+    let has = |k: &str| ctx.conn.param(k, ctx.text).is_some();
+    let mut added = Vec::new();
+    if ctx.driver.libpq && !has("connect_timeout") && !has("timeout") {
+        added.push(("connect_timeout", "10"));
+    }
+    if let (true, false, false, Some(key)) =
+        (ctx.endpoint.is_supabase(), has("sslmode"), has("ssl"), ctx.driver.ssl_key)
+    {
+        added.push((key, ctx.driver.ssl_require));
+    }
+    added
+}
+
 /// The URL with asyncpg as its driver, `sslmode` respelled and the keys asyncpg refuses left out.
-fn async_url(ctx: &UrlCtx, engine: &AsyncEngine) -> Option<String> {
+fn async_url(ctx: &UrlCtx, engine: &AsyncEngine, added: &[(&str, &str)]) -> Option<String> {
     let scheme = ctx.conn.scheme?;
     let query_start = ctx.conn.params.first().map_or(ctx.conn.end(), |p| p.span.start);
     let base = ctx.text.get(scheme.end..query_start)?.trim_end_matches(['?', '&']);
-    let kept: Vec<String> = ctx
-        .conn
-        .params
-        .iter()
-        .filter_map(|p| {
-            let key = ctx.slice(p.key);
-            let value = p.value.map_or("", |v| ctx.slice(v));
-            match verdict(engine.driver, key) {
-                Verdict::Refused(_) => respelling(engine.driver, key).map(|to| format!("{to}={value}")),
-                _ => Some(ctx.slice(p.span).to_string()),
-            }
+    let written = ctx.conn.params.iter().map(|p| (ctx.slice(p.key), p.value.map_or("", |v| ctx.slice(v))));
+    let kept: Vec<String> = written
+        .chain(added.iter().copied())
+        .filter_map(|(key, value)| match verdict(engine.driver, key) {
+            Verdict::Refused(_) => respelling(engine.driver, key).map(|to| format!("{to}={value}")),
+            _ => Some(format!("{key}={value}")),
         })
         .collect();
     let query = if kept.is_empty() { String::new() } else { format!("?{}", kept.join("&")) };
