@@ -930,7 +930,7 @@ pub static AIRFLOW_CELERY_WORKER: ServiceDef = ServiceDef {
 /// DAG on 3.3.2, verify/airflow_stack.py).
 pub static AIRFLOW: ServiceDef = ServiceDef {
     id: "airflow",
-    label: "Airflow scheduler, dag-processor or triggerer (3.x)",
+    label: "Airflow scheduler etc. (3.x)",
     detect: airflow_detect(&["airflow scheduler", "airflow dag-processor", "airflow triggerer"], &[]),
     processes: Processes { default_source: "one process", word: Some(("process", "processes")), ..ONE_PROCESS },
     smallest_pool: Some((1, 0)),
