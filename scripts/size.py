@@ -24,11 +24,11 @@ BUDGET = int(os.environ.get("SIZE_BUDGET", 102400))
 # 172.5 KiB: node-postgres as a driver (the URL doctor's `--for node-postgres`, its ignored keys,
 # its verify-full `sslmode`, its certificate error for pasted logs, the Prisma 7 note): 176,046 B
 # (+1,063 B).
-# 175.5 KiB: Airflow 3 as a stack: 176,321 B before, 179,529 B with it (+3,208 B: five service
+# 176 KiB: Airflow 3 as a stack: 176,321 B before, 179,723 B with it (+3,402 B: five service
 # entries with their transaction verdicts and health check, PF123 and the async URL it writes,
 # the per-process extra of 3.1/3.2's async engine, an inherited environment's own merging block,
 # and the fix that never raises a pool).
-CEILING = int(os.environ.get("SIZE_CEILING", 179712))
+CEILING = int(os.environ.get("SIZE_CEILING", 180224))
 
 if not os.path.isfile(os.path.join(dist, "index.html")):
     sys.exit(f"size: {dist}/index.html not found; run make build")
