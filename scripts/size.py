@@ -28,7 +28,9 @@ BUDGET = int(os.environ.get("SIZE_BUDGET", 102400))
 # entries with their transaction verdicts and health check, PF123 and the async URL it writes,
 # the per-process extra of 3.1/3.2's async engine, an inherited environment's own merging block,
 # and the fix that never raises a pool).
-CEILING = int(os.environ.get("SIZE_CEILING", 180224))
+# 177 KiB: a Prisma 7 app recognised in compose files (its entry, its detection by URL keys, a
+# fixed per-process pool): 180,217 B (+494 B).
+CEILING = int(os.environ.get("SIZE_CEILING", 181248))
 
 if not os.path.isfile(os.path.join(dist, "index.html")):
     sys.exit(f"size: {dist}/index.html not found; run make build")

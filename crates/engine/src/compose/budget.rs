@@ -130,7 +130,7 @@ fn pool_settings(r: &ServiceReport, after: bool) -> (Option<u32>, Option<u32>, S
             (None, None, "(a thread per request in flight: runserver or ASGI)".into())
         }
         PoolModel::PerThread { .. } => (Some(1), Some(0), "(1 connection per thread)".into()),
-        PoolModel::PerProcess { label } => (Some(1), Some(0), format!("({label})")),
+        PoolModel::PerProcess { count, label } => (Some(count), Some(0), format!("({label})")),
         PoolModel::None => (Some(0), Some(0), String::new()),
     }
 }

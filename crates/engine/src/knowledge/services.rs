@@ -22,6 +22,8 @@ pub struct Detect {
     pub url_vars: &'static [&'static str],
     /// Variables whose presence rules a `url_vars` match out (the server's own URL variable).
     pub unless_env: &'static [&'static str],
+    /// Query keys one of which a `url_vars` URL must carry (Prisma's `connection_limit`).
+    pub url_keys: &'static [&'static str],
     /// Variables whose presence marks the service (Django's `DJANGO_SETTINGS_MODULE`).
     pub env_names: &'static [&'static str],
     /// Which part of a program this entry is: when set, a match by image, words or variable
@@ -96,8 +98,9 @@ pub enum PoolModel {
     /// one of `unbounded` (a word, or a word's part) starts a thread per request in flight, so
     /// it has no bound.
     PerThread { unbounded: &'static [&'static str] },
-    /// One connection per process, kept between uses (a Celery worker's result backend).
-    PerProcess { label: &'static str },
+    /// A fixed number of connections per process, set in the program's code or fixed by it
+    /// (a Celery worker's result backend: 1; node-postgres's `Pool`: 10).
+    PerProcess { count: u32, label: &'static str },
     /// No database pool.
     None,
 }
@@ -468,6 +471,7 @@ pub static MLFLOW: ServiceDef = ServiceDef {
         unless_command: &["prefect"],
         url_vars: &[],
         unless_env: &[],
+        url_keys: &[],
         env_names: &[],
         component: &[],
         component_env: &[],
@@ -532,6 +536,7 @@ pub static MLFLOW_CLIENT: ServiceDef = ServiceDef {
         unless_command: &["mlflow server", "mlflow ui"],
         url_vars: &["MLFLOW_TRACKING_URI"],
         unless_env: &["MLFLOW_BACKEND_STORE_URI"],
+        url_keys: &[],
         env_names: &[],
         component: &[],
         component_env: &[],
@@ -608,6 +613,7 @@ const PREFECT_SERVER_SHAPE: ServiceDef = ServiceDef {
         unless_command: &[],
         url_vars: &[],
         unless_env: &[],
+        url_keys: &[],
         env_names: &[],
         component: &[],
         component_env: &[],
@@ -645,6 +651,7 @@ pub static PREFECT_WORKER: ServiceDef = ServiceDef {
         unless_command: &[],
         url_vars: &[],
         unless_env: &[],
+        url_keys: &[],
         env_names: &[],
         component: &[],
         component_env: &[],
@@ -676,6 +683,7 @@ pub static POSTGRES: ServiceDef = ServiceDef {
         unless_command: &[],
         url_vars: &[],
         unless_env: &[],
+        url_keys: &[],
         env_names: &[],
         component: &[],
         component_env: &[],
@@ -720,6 +728,7 @@ pub static CELERY_BEAT: ServiceDef = ServiceDef {
         unless_command: &["--scheduler", " -s "],
         url_vars: &[],
         unless_env: &[],
+        url_keys: &[],
         env_names: &[],
         component: &[],
         component_env: &[],
@@ -795,6 +804,7 @@ const fn airflow_detect(commands: &'static [&'static str], component: &'static [
         unless_command: &[],
         url_vars: &[],
         unless_env: &[],
+        url_keys: &[],
         env_names: &[AIRFLOW_CONN],
         component,
         component_env: &[],
@@ -910,6 +920,7 @@ pub static AIRFLOW_CELERY_WORKER: ServiceDef = ServiceDef {
     label: "Airflow Celery worker (3.x)",
     detect: airflow_detect(&["airflow celery worker"], &["celery worker"]),
     pool: PoolModel::PerProcess {
+        count: 1,
         label: "1 result-backend connection per process, from Celery's source, not measured",
     },
     processes: Processes {
@@ -957,6 +968,7 @@ pub static DJANGO: ServiceDef = ServiceDef {
         unless_command: &[],
         url_vars: &[],
         unless_env: &[],
+        url_keys: &[],
         env_names: &["DJANGO_SETTINGS_MODULE"],
         component: &[],
         component_env: &[],
@@ -979,6 +991,42 @@ pub static DJANGO: ServiceDef = ServiceDef {
         note: "DATABASES[\"default\"][\"DISABLE_SERVER_SIDE_CURSORS\"] = True (dj-database-url 2.2+: dj_database_url.config(disable_server_side_cursors=True)). poolfix cannot see settings.py; if it already does this, the finding is satisfied.",
     },
     for_urls: true,
+    ..NO_POOL
+};
+
+/// A Node app with Prisma 7 and its pg adapter (`@prisma/adapter-pg`), recognised by a
+/// `prisma …` command or by Prisma's own keys in `DATABASE_URL` (`pgbouncer`,
+/// `connection_limit`; `pool_timeout` is SQLAlchemy's too). The adapter hands the URL to node-postgres, which ignores
+/// those keys and opens its `Pool`'s default of 10 per process (measured with Prisma 7.10.1,
+/// verify/prisma7.py); Prisma 6 and earlier read `connection_limit` in their own engine instead
+/// (from Prisma's documentation, not measured here). docs/sources.md#node-postgres
+pub static PRISMA_APP: ServiceDef = ServiceDef {
+    id: "prisma",
+    name: "Prisma app",
+    kind: "prisma",
+    label: "Node app with Prisma 7",
+    detect: Some(Detect {
+        commands: &["prisma migrate", "prisma db push", "prisma generate"],
+        words: &[],
+        images: &[],
+        unless_command: &[],
+        url_vars: &["DATABASE_URL", "DIRECT_URL"],
+        unless_env: &[],
+        url_keys: &["pgbouncer", "connection_limit"],
+        env_names: &[],
+        component: &[],
+        component_env: &[],
+    }),
+    urls: UrlSource { flags: &[], env: &["DATABASE_URL"], any_postgres_var: true },
+    driver: Some((&NODE_POSTGRES, "Prisma 7's pg adapter hands the URL to node-postgres")),
+    pool: PoolModel::PerProcess {
+        count: 10,
+        label: "node-postgres's Pool, 10 unless `new PrismaPg({ connectionString, max })` says less; Prisma 7 assumed",
+    },
+    processes: Processes { default_source: "assumed: one Node process", word: Some(("process", "processes")), ..ONE_PROCESS },
+    transaction: Transaction::Compatible(
+        "Prisma 7's pg adapter works through a transaction pooler without `pgbouncer=true` (measured); run `prisma migrate` through the session pooler",
+    ),
     ..NO_POOL
 };
 
@@ -1053,6 +1101,7 @@ pub static SERVICES: &[ServiceKind] = &[
     &AIRFLOW_CELERY_WORKER,
     &AIRFLOW,
     &DJANGO,
+    &PRISMA_APP,
     &CELERY_BEAT,
     &POSTGRES,
     &SQLALCHEMY,
@@ -1082,7 +1131,11 @@ pub fn detect(
     let holds_url = |name: &&str| env(name).is_some_and(|v| is_postgres_url(&v));
     SERVICES.iter().copied().find(|s| {
         let Some(d) = &s.detect else { return false };
-        let by_env = d.url_vars.iter().any(holds_url)
+        let has_key = |name: &&str| {
+            let query = env(name).and_then(|v| v.split_once('?').map(|(_, q)| q.to_string())).unwrap_or_default();
+            d.url_keys.is_empty() || query.split('&').any(|kv| d.url_keys.contains(&kv.split('=').next().unwrap_or("")))
+        };
+        let by_env = d.url_vars.iter().any(|n| holds_url(n) && has_key(n))
             && !d.unless_env.iter().any(|n| env(n).is_some())
             && !d.unless_command.iter().any(|c| command.contains(c));
         if by_env {
@@ -1293,5 +1346,9 @@ mod tests {
         assert_eq!(detect("airflow db migrate ", "myimage", none, no_env), Some(&AIRFLOW_MIGRATE as ServiceKind));
         assert_eq!(detect("scheduler ", image, |_| Some((2, 10, 5)), no_env), None, "Airflow 2 is not in the table");
         assert_eq!(detect("api-server ", "", none, no_env), None, "the word alone is not Airflow");
+        let prisma = |n: &str| (n == "DATABASE_URL").then(|| "postgresql://u@h:6543/db?pgbouncer=true".to_string());
+        assert_eq!(detect("npm start ", "", none, prisma), Some(&PRISMA_APP as ServiceKind));
+        let sqlalchemy = |n: &str| (n == "DATABASE_URL").then(|| "postgresql://u@h/db?pool_timeout=30".to_string());
+        assert_eq!(detect("python app.py ", "", none, sqlalchemy), None, "pool_timeout is SQLAlchemy's too");
     }
 }
