@@ -30,7 +30,9 @@ BUDGET = int(os.environ.get("SIZE_BUDGET", 102400))
 # and the fix that never raises a pool).
 # 177 KiB: a Prisma 7 app recognised in compose files (its entry, its detection by URL keys, a
 # fixed per-process pool): 180,217 B (+494 B).
-CEILING = int(os.environ.get("SIZE_CEILING", 181248))
+# 178 KiB: connections spread over variables (PGHOST, DB_HOST, POSTGRES_HOST, DATABASE_HOST,
+# `…_POSTGRESQL__HOST`) assembled into one for the budget: 181,771 B (+1,554 B).
+CEILING = int(os.environ.get("SIZE_CEILING", 182272))
 
 if not os.path.isfile(os.path.join(dist, "index.html")):
     sys.exit(f"size: {dist}/index.html not found; run make build")

@@ -167,6 +167,8 @@ pub struct UrlSite {
     /// Where to point a finding when `span` is unknown.
     pub anchor: Span,
     pub unresolved: Vec<String>,
+    /// Assembled from several variables (the host's is `anchor`), not written as a URL.
+    pub assembled: bool,
 }
 
 /// A number read from the file, or the default that applies, and where it came from.

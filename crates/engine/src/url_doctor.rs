@@ -36,6 +36,9 @@ pub struct UrlOptions {
     /// Values for `${VAR}` in the URL (the `.env`), as Compose interpolates them: where the
     /// URL points is judged on the resolved text, while fixes keep the placeholders.
     pub vars: BTreeMap<String, String>,
+    /// Assembled from variables (`PGHOST`, `DB_HOST`, …): no scheme was written, so none is
+    /// judged.
+    pub assembled: bool,
 }
 
 impl UrlOptions {
@@ -44,6 +47,7 @@ impl UrlOptions {
             service,
             mode: ModeChoice::Keep,
             in_file: false,
+            assembled: false,
             in_container: true,
             env: Vec::new(),
             version: None,

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::dotenv::interpolate;
+use crate::knowledge::connection_vars;
 use crate::knowledge::services::{self, Processes, ServiceKind, OTHER, SQLALCHEMY};
 use crate::knowledge::Version;
 use crate::model::{ComposeOptions, Count, EnvEntry, Service, UrlSite};
@@ -243,9 +244,16 @@ impl Reader<'_> {
         let inter = interpolate(raw, self.vars);
         if looks_like_postgres(raw) {
             let span = value_span.and_then(|vs| find_once(self.text, vs, raw));
-            UrlSite { source, url: raw.to_string(), span, anchor: span.unwrap_or(anchor), unresolved: inter.unresolved }
+            UrlSite {
+                source,
+                url: raw.to_string(),
+                span,
+                anchor: span.unwrap_or(anchor),
+                unresolved: inter.unresolved,
+                assembled: false,
+            }
         } else {
-            UrlSite { source, url: inter.value, span: None, anchor, unresolved: inter.unresolved }
+            UrlSite { source, url: inter.value, span: None, anchor, unresolved: inter.unresolved, assembled: false }
         }
     }
 
@@ -267,10 +275,29 @@ impl Reader<'_> {
         if !source.any_postgres_var {
             return Vec::new();
         }
-        env.iter()
+        let urls: Vec<UrlSite> = env
+            .iter()
             .filter(|e| looks_like_postgres(&e.value) || (services::is_url_var(&e.name) && looks_like_postgres(&e.raw)))
             .map(|e| self.env_url(e))
-            .collect()
+            .collect();
+        if urls.is_empty() {
+            return self.assembled_url(env).into_iter().collect();
+        }
+        urls
+    }
+
+    /// A connection spread over variables (`PGHOST`, `DB_HOST`, …), read as one URL for the
+    /// analysis; it has no text of its own to edit, so its fixes are given by hand.
+    fn assembled_url(&self, env: &[EnvEntry]) -> Option<UrlSite> {
+        let names: Vec<&str> = env.iter().map(|e| e.name.as_str()).collect();
+        let get = |n: &str| env.iter().find(|e| e.name == n).map(|e| e.value.clone()).filter(|v| !v.trim().is_empty());
+        let a = connection_vars::assemble(&names, get)?;
+        let host = env.iter().find(|e| e.name == a.host_var)?;
+        let anchor = host.value_span.or(host.node.map(|n| self.y.node(n).span)).unwrap_or_default();
+        let unresolved =
+            interpolate(&a.url, self.vars).unresolved.into_iter().filter(|v| !a.read.contains(v)).collect();
+        let source = format!("environment {}", a.read.join(", "));
+        Some(UrlSite { source, url: a.url, span: None, anchor, unresolved, assembled: true })
     }
 
     fn count_from_env(&self, env: &[EnvEntry], name: &str) -> Option<Count> {

@@ -27,6 +27,7 @@ pub fn check(service: &Service, options: &ComposeOptions, vars: &BTreeMap<String
         o.mode = options.mode_for(&service.name);
         // A URL that comes whole from a variable lives in .env, where a password belongs.
         o.in_file = site.span.is_some();
+        o.assembled = site.assembled;
         o.env = known_env.clone();
         o.version = service.version;
         o.vars = vars.clone();

@@ -4,6 +4,7 @@
 //! it); the rules read these tables instead of hard-coding facts.
 
 pub mod compute;
+pub mod connection_vars;
 pub mod drivers;
 pub mod endpoints;
 pub mod errors;

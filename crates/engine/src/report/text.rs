@@ -183,6 +183,10 @@ fn services(out: &mut String, r: &ComposeReport, style: Style) {
         if let Some(u) = &s.corrected_url {
             let _ = writeln!(out, "    url:    {}", mask_password(u));
         }
+        // A connection spread over variables: which ones poolfix read, and that it edits none.
+        if let Some(site) = s.service.urls.first().filter(|site| site.assembled) {
+            let _ = writeln!(out, "    from:   {} (set its parts there by hand)", site.source);
+        }
         if let (true, Some((v, why))) = (style.full, &s.verdict) {
             let _ = writeln!(out, "    transaction mode: {} ({why})", v.as_str());
         }

@@ -23,7 +23,7 @@ pub static TEXT: RuleText = RuleText {
 };
 
 pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
-    if ctx.service.driver.is_some() || ctx.conn.driver.is_some() {
+    if ctx.service.driver.is_some() || ctx.conn.driver.is_some() || ctx.options.assembled {
         return;
     }
     let Some(scheme) = ctx.conn.scheme else {
