@@ -148,9 +148,9 @@ pub static ERRORS: &[KnownError] = &[
         patterns: &[Value { before: "unexpected keyword argument '", until: "'" }],
         source: "asyncpg or pg8000 (the URL's keys become connect() arguments)",
         meaning: "the driver's connect() has no argument `{value}`, and the URL passed it one",
-        fix: "Remove `{value}` from the URL (asyncpg spells SSL `ssl=require`; pool settings and timeouts go in the service's environment or create_engine()).",
+        fix: "Remove `{value}` from the URL (asyncpg spells SSL `ssl=require`; pool settings and timeouts go in the service's environment or create_engine()). Airflow 3 hands its URL to asyncpg too: give that engine AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC.",
         guide: "troubleshooting#unexpected-keyword",
-        rules: &["PF101", "PF102"],
+        rules: &["PF101", "PF102", "PF123"],
         drivers: &["asyncpg", "pg8000"],
     },
     KnownError {
