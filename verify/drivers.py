@@ -364,6 +364,8 @@ def compose_cases():
                 continue  # one call at a time in a job: make verify runs the real MLflow client
             if svc["kind"] == "django":
                 continue  # no SQLAlchemy engine: make verify runs Django itself (verify/django_stack.py)
+            if svc["kind"] == "prisma":
+                continue  # node-postgres, not Python: verify/node_postgres.py and verify/prisma7.py run it
 
             # Left out: what poolfix says still needs a manual step (PF110's cure for your own
             # code is the create_engine() snippet, which the engine here applies).
