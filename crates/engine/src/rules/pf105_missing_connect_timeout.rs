@@ -24,17 +24,18 @@ pub static TEXT: RuleText = RuleText {
     references: &[("libpq connect_timeout", "https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNECT-CONNECT-TIMEOUT")],
 };
 
+/// Whether this rule adds `connect_timeout` to the URL (PF123 asks, for the async URL).
+pub fn applies(ctx: &UrlCtx) -> bool {
+    // `timeout` is respelled to connect_timeout by PF102. A program that hands the URL to
+    // asyncpg too, with no separate URL for it (Airflow 3.0), would fail there on the key (PF123).
+    ctx.driver.libpq
+        && ctx.conn.param("connect_timeout", ctx.text).is_none()
+        && ctx.conn.param("timeout", ctx.text).is_none()
+        && !ctx.keys_reach_async_engine()
+}
+
 pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
-    if !ctx.driver.libpq || ctx.conn.param("connect_timeout", ctx.text).is_some() {
-        return;
-    }
-    // `timeout` is respelled to connect_timeout by PF102.
-    if ctx.conn.param("timeout", ctx.text).is_some() {
-        return;
-    }
-    // A program that hands the URL to asyncpg too, with no separate URL for it (Airflow 3.0),
-    // would fail there on the key (PF123).
-    if ctx.keys_reach_async_engine() {
+    if !applies(ctx) {
         return;
     }
     out.push(

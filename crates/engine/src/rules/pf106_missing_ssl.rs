@@ -24,16 +24,23 @@ pub static TEXT: RuleText = RuleText {
     references: &[("Supabase SSL enforcement", "https://supabase.com/docs/guides/platform/ssl-enforcement")],
 };
 
-pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
-    if !ctx.endpoint.is_supabase() {
-        return;
-    }
-    if ctx.conn.param("sslmode", ctx.text).is_some() || ctx.conn.param("ssl", ctx.text).is_some() {
-        return;
-    }
+/// Whether this rule finds the SSL setting missing.
+fn missing(ctx: &UrlCtx) -> bool {
     // `sslmode` would break the async engine Airflow 3.0 builds from the URL (PF123); libpq's
     // default, `prefer`, still encrypts against Supabase.
-    if ctx.keys_reach_async_engine() {
+    ctx.endpoint.is_supabase()
+        && ctx.conn.param("sslmode", ctx.text).is_none()
+        && ctx.conn.param("ssl", ctx.text).is_none()
+        && !ctx.keys_reach_async_engine()
+}
+
+/// The key and value this rule adds to the URL, if it adds one (PF123 asks, for the async URL).
+pub fn added(ctx: &UrlCtx) -> Option<(&'static str, &'static str)> {
+    ctx.driver.ssl_key.filter(|_| missing(ctx)).map(|key| (key, ctx.driver.ssl_require))
+}
+
+pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
+    if !missing(ctx) {
         return;
     }
     let span = Span::empty_at(ctx.conn.end());

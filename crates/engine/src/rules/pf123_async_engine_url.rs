@@ -61,17 +61,8 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
 
 /// The keys PF105 and PF106 add to this URL (`connect_timeout`, `sslmode`), with their values.
 fn keys_the_fixes_add(ctx: &UrlCtx) -> Vec<(&'static str, &'static str)> {
-    let has = |k: &str| ctx.conn.param(k, ctx.text).is_some();
-    let mut added = Vec::new();
-    if ctx.driver.libpq && !has("connect_timeout") && !has("timeout") {
-        added.push(("connect_timeout", "10"));
-    }
-    if let (true, false, false, Some(key)) =
-        (ctx.endpoint.is_supabase(), has("sslmode"), has("ssl"), ctx.driver.ssl_key)
-    {
-        added.push((key, ctx.driver.ssl_require));
-    }
-    added
+    let timeout = super::pf105_missing_connect_timeout::applies(ctx).then_some(("connect_timeout", "10"));
+    timeout.into_iter().chain(super::pf106_missing_ssl::added(ctx)).collect()
 }
 
 /// The URL with asyncpg as its driver, `sslmode` respelled and the keys asyncpg refuses left out.
