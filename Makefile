@@ -45,7 +45,7 @@ browser:
 	  cargo test --locked -p poolfix -- --test-threads=2
 
 ## Driver-level verification: poolfix's advice against real PostgreSQL, PgBouncer and drivers
-## (the Python drivers, then node-postgres from verify/node).
+## (the Python drivers, then node-postgres and postgres.js from verify/node).
 ## Every error the real software prints in these runs is recorded in target/verify-errors.log
 ## (tests/logs/recorded.log is a copy: `poolfix explain` must know each line).
 verify-drivers:
@@ -53,6 +53,7 @@ verify-drivers:
 	rm -f target/verify-errors.log
 	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix .venv-verify/bin/python verify/drivers.py
 	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix .venv-verify/bin/python verify/node_postgres.py
+	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix .venv-verify/bin/python verify/postgres_js.py
 
 ## CI and editor conventions on the real tools: SARIF against its schema, the example workflows
 ## through actionlint, the pre-commit hook with pre-commit (verify/conventions.py).

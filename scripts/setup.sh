@@ -80,9 +80,10 @@ if $want_test; then
       || { apt-get update -qq && apt-get download nginx >/dev/null; }; })
     dpkg -x .tools/nginx_*.deb .tools/nginx
   fi
-  # node-postgres for verify/node_postgres.py, pinned by verify/node/package-lock.json.
-  if [ ! -f verify/node/node_modules/pg/package.json ] || [ verify/node/package-lock.json -nt verify/node/node_modules/.package-lock.json ]; then
-    say "npm ci in verify/node (node-postgres)"
+  # node-postgres and postgres.js for verify/node_postgres.py and verify/postgres_js.py, pinned by
+  # verify/node/package-lock.json.
+  if [ ! -f verify/node/node_modules/pg/package.json ] || [ ! -f verify/node/node_modules/postgres/package.json ] || [ verify/node/package-lock.json -nt verify/node/node_modules/.package-lock.json ]; then
+    say "npm ci in verify/node (node-postgres, postgres.js)"
     (cd verify/node && npm ci --no-audit --no-fund --loglevel=error)
   fi
   # asyncpg 0.30, to show that poolfix's asyncpg cure needs 0.31 (verify/drivers.py).

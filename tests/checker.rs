@@ -120,6 +120,7 @@ async fn compose_fixtures_match_the_cli() {
         "airflow-supabase",
         "mixed-stack",
         "split-connection-vars",
+        "node-stack",
     ];
     for name in names {
         let text = std::fs::read_to_string(root().join(format!("tests/compose/{name}.yml"))).unwrap();

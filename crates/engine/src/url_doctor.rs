@@ -326,6 +326,7 @@ fn param_note(driver: Driver, key: &str) -> String {
         Verdict::Refused(e) => format!("{} refuses `{key}`: {e}", driver.name),
         Verdict::Unknown => format!("not verified for {}", driver.name),
         Verdict::Ignored => format!("{} ignores `{key}`", driver.name),
+        Verdict::Misread(what) => format!("{} misreads `{key}`: {what}", driver.name),
     }
 }
 

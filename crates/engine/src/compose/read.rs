@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::dotenv::interpolate;
 use crate::knowledge::connection_vars;
-use crate::knowledge::services::{self, Processes, ServiceKind, OTHER, SQLALCHEMY};
+use crate::knowledge::services::{self, Processes, Runner, ServiceKind, OTHER, PER_CPU, SQLALCHEMY};
 use crate::knowledge::Version;
 use crate::model::{ComposeOptions, Count, EnvEntry, Service, UrlSite};
 use crate::span::Span;
@@ -132,6 +132,16 @@ fn count_from_flag(
     // A number behind a placeholder is not edited in place.
     let span = span.filter(|s| !s.slice(text).contains('$'));
     Some(Count { value, source: format!("{what} {} {v}", names[0]), span })
+}
+
+/// A runner's flag asking for one process per CPU (pm2's `-i max`): the CPUs are assumed.
+fn per_cpu(argv: &[String], r: &Runner) -> Option<Count> {
+    let (_, v) = flag(argv, r.flags)?;
+    r.per_cpu.contains(&v).then(|| Count {
+        value: PER_CPU,
+        source: format!("command {} {v}: one per CPU, {PER_CPU} assumed", r.flags[0]),
+        span: None,
+    })
 }
 
 /// Everything a service's reading needs besides the node.
@@ -320,7 +330,8 @@ impl Reader<'_> {
         };
         let from_flag = (!flags.is_empty())
             .then(|| count_from_flag(self.text, cmd.span, &cmd.argv, flags, "command", self.vars))
-            .flatten();
+            .flatten()
+            .or_else(|| runner.and_then(|r| per_cpu(&cmd.argv, r)));
         let processes = from_flag.or_else(|| var.and_then(|v| self.count_from_env(env, v))).unwrap_or(Count {
             value: default,
             source: source.into(),

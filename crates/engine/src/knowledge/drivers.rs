@@ -69,6 +69,11 @@ pub struct DriverDef {
     pub no_prepare_args: Option<&'static str>,
     /// What that cure needs besides (a release of the driver), said wherever it is given.
     pub no_prepare_caveat: Option<&'static str>,
+    /// The URL keys and values that make it safe through a transaction pooler, where the driver
+    /// reads them from the URL (postgres.js: `prepare=false`, and `max_pipeline=0`).
+    pub transaction_keys: &'static [(&'static str, &'static str)],
+    /// Keys it reads from a URL, but not as people mean them, with what happens.
+    pub misread: &'static [(&'static str, &'static str)],
     /// SQLAlchemy's async engine (`create_async_engine`).
     pub is_async: bool,
     pub pool: PoolHome,
@@ -174,11 +179,19 @@ impl DriverDef {
                 let caveat = self.no_prepare_caveat.map(|c| format!(" ({c})")).unwrap_or_default();
                 (TxVerdict::CompatibleWithSettings, format!("connect_args={args}{caveat}, {CODE}"))
             }
-            _ => (
-                TxVerdict::Compatible,
-                "psycopg2 never prepares statements; check the code for SET, LISTEN, advisory locks and temp tables"
-                    .into(),
-            ),
+            _ => match self.transaction_keys {
+                [] => (
+                    TxVerdict::Compatible,
+                    format!(
+                        "{} never prepares statements; check the code for SET, LISTEN, advisory locks and temp tables",
+                        self.name
+                    ),
+                ),
+                keys => {
+                    let keys: Vec<String> = keys.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                    (TxVerdict::CompatibleWithSettings, format!("`{}` in the URL (or in code), {CODE}", keys.join("&")))
+                }
+            },
         }
     }
 }
@@ -251,6 +264,8 @@ const LIBPQ_BASED: DriverDef = DriverDef {
     prepares: false,
     no_prepare_args: None,
     no_prepare_caveat: None,
+    transaction_keys: &[],
+    misread: &[],
     is_async: false,
     pool: PoolHome::SqlAlchemy,
 };
@@ -320,6 +335,8 @@ pub static ASYNCPG: DriverDef = DriverDef {
     no_prepare_caveat: Some(
         "needs asyncpg 0.31 or later: with 0.30 and older a second process or a restart on the pool fails with `DuplicatePreparedStatementError`, so pin `asyncpg>=0.31`; or, on SQLAlchemy 2.0.10 and later, give each statement a unique name (`\"prepared_statement_name_func\": lambda: f\"__asyncpg_{uuid4()}__\"` in connect_args), which works on older asyncpg but leaves the named statements on the pooler's server connections",
     ),
+    transaction_keys: &[],
+    misread: &[],
     is_async: true,
     pool: PoolHome::SqlAlchemy,
 };
@@ -343,6 +360,8 @@ pub static PG8000: DriverDef = DriverDef {
     prepares: false,
     no_prepare_args: None,
     no_prepare_caveat: None,
+    transaction_keys: &[],
+    misread: &[],
     is_async: false,
     pool: PoolHome::SqlAlchemy,
 };
@@ -447,12 +466,104 @@ pub static NODE_POSTGRES: DriverDef = DriverDef {
     prepares: false,
     no_prepare_args: None,
     no_prepare_caveat: None,
+    transaction_keys: &[],
+    misread: &[],
+    is_async: true,
+    pool: PoolHome::Driver,
+};
+
+// postgres.js sends every URL key that is not one of its options to the server as a startup
+// parameter (`parseOptions` in src/index.js): PgBouncer closes the connection with this text,
+// PostgreSQL with `unrecognized configuration parameter "{key}"` (measured: verify/node_postgres.py).
+const STARTUP_PARAMETER: &str = "PostgresError: unsupported startup parameter: {key} (postgres.js sends keys it does not know to the server as startup parameters; PostgreSQL itself says `unrecognized configuration parameter \"{key}\"`)";
+const JS_VERIFIES: &str = "postgres.js verifies the certificate for any `ssl`/`sslmode` value but disable, allow, prefer and require, so it fails with `self-signed certificate` when Node does not trust the server's CA (Supabase's)";
+const JS_POOL: &str = "postgres(url, { max: 2 }) (postgres.js's default is 10 per instance)";
+const JS_SSL_VALUES: &[&str] = &["disable", "false", "allow", "prefer", "require"];
+
+/// postgres.js (`postgres` 3.4.9): its own protocol code. It reads its options from the URL's
+/// query (`max`, `ssl`/`sslmode`, `prepare`, `connect_timeout`, `idle_timeout`, …) and sends every
+/// other key to the server as a startup parameter, which a pooler refuses. `sslmode=require`
+/// encrypts without verifying, as libpq's; `ssl=true`, `verify-full` and node-postgres's
+/// `no-verify` verify. It prepares every parameterised query and pipelines queries by default;
+/// `prepare=false&max_pipeline=0` in the URL (or in code) turns both off. `max` from a URL stays text, and `Array("5")` makes a pool of
+/// one. Measured: verify/node (docs/sources.md#postgres-js); src/index.js `parseOptions`
+/// (<https://github.com/porsager/postgres/blob/v3.4.9/src/index.js>).
+pub static POSTGRES_JS: DriverDef = DriverDef {
+    names: &[],
+    name: "postgres.js",
+    scheme: "postgres",
+    libpq: false,
+    accepts: &[
+        "ssl",
+        "sslmode",
+        "sslnegotiation",
+        "sslrootcert",
+        "idle_timeout",
+        "connect_timeout",
+        "max_lifetime",
+        "max_pipeline",
+        "backoff",
+        "keep_alive",
+        "prepare",
+        "debug",
+        "fetch_types",
+        "publications",
+        "target_session_attrs",
+        // Startup parameters PgBouncer lets through.
+        "application_name",
+        "client_encoding",
+    ],
+    program_keys: &[],
+    string_traps: &[],
+    values: &[
+        ValueCheck {
+            key: "sslmode",
+            allowed: Allowed::OneOf(JS_SSL_VALUES),
+            error: JS_VERIFIES,
+            instead: "require",
+            unless: None,
+            refused: false,
+        },
+        ValueCheck {
+            key: "ssl",
+            allowed: Allowed::OneOf(JS_SSL_VALUES),
+            error: JS_VERIFIES,
+            instead: "require",
+            unless: None,
+            refused: false,
+        },
+    ],
+    refusal: Refusal::Always(STARTUP_PARAMETER),
+    in_code: &[
+        ("pool_size", JS_POOL),
+        ("max_overflow", JS_POOL),
+        ("connection_limit", JS_POOL),
+        ("max", JS_POOL),
+        ("statement_timeout", "postgres(url, { connection: { statement_timeout: 10000 } })"),
+        ("search_path", "postgres(url, { connection: { search_path: '…' } }) on a direct connection; through a pooler, `ALTER ROLE … SET search_path` instead"),
+    ],
+    ssl_key: Some("sslmode"),
+    ssl_require: "require",
+    ssl_instead: "",
+    prepares: true,
+    no_prepare_args: None,
+    no_prepare_caveat: None,
+    // `prepare=false`: no named statements. `max_pipeline=0`: no query written onto a connection
+    // that still waits for a reply, which a transaction pooler may already have handed on
+    // (Supavisor wedges: porsager/postgres#970, supabase/supabase#50082; PgBouncer 1.18 closed
+    // connections under a burst of 300). Both measured in verify/node_postgres.py.
+    transaction_keys: &[("prepare", "false"), ("max_pipeline", "0")],
+    misread: &[(
+        "max",
+        "it keeps the URL's value as text, and a pool of text size opens one connection whatever the number (measured: `?max=5` held 1)",
+    )],
     is_async: true,
     pool: PoolHome::Driver,
 };
 
 /// Every driver poolfix knows.
-pub static DRIVERS: &[Driver] = &[&PSYCOPG2, &PSYCOPG, &ASYNCPG, &PG8000, &LIBPQ, &DJANGO, &NODE_POSTGRES];
+pub static DRIVERS: &[Driver] =
+    &[&PSYCOPG2, &PSYCOPG, &ASYNCPG, &PG8000, &LIBPQ, &DJANGO, &NODE_POSTGRES, &POSTGRES_JS];
 
 /// The driver named after `+` in a SQLAlchemy URL.
 pub fn from_name(name: &str) -> Option<Driver> {
@@ -485,6 +596,8 @@ pub enum Verdict {
     Refused(String),
     /// Not measured for this driver.
     Unknown,
+    /// Read, but not as meant: the text says what happens.
+    Misread(String),
     /// The connection works; the setting does not apply.
     Ignored,
 }
@@ -493,6 +606,9 @@ pub enum Verdict {
 pub fn verdict(driver: Driver, key: &str) -> Verdict {
     if let Some((_, error)) = driver.string_traps.iter().find(|(k, _)| *k == key) {
         return Verdict::Refused((*error).into());
+    }
+    if let Some((_, what)) = driver.misread.iter().find(|(k, _)| *k == key) {
+        return Verdict::Misread((*what).into());
     }
     if driver.accepts.contains(&key) || driver.program_keys.contains(&key) {
         return Verdict::Accepted;

@@ -4,7 +4,9 @@
 //! the plan, the CLI's `--for` values and the page all read this table: a new service is a new
 //! entry (CONTRIBUTING.md says what else it asks for). Every setting name is written here once.
 
-use super::drivers::{Driver, PoolHome, ASYNCPG, DJANGO as DJANGO_DRIVER, LIBPQ, NODE_POSTGRES, PSYCOPG, PSYCOPG2};
+use super::drivers::{
+    Driver, PoolHome, ASYNCPG, DJANGO as DJANGO_DRIVER, LIBPQ, NODE_POSTGRES, POSTGRES_JS, PSYCOPG, PSYCOPG2,
+};
 use super::Version;
 
 /// How a compose service is recognised.
@@ -31,6 +33,9 @@ pub struct Detect {
     /// (the official Airflow image runs `api-server`, `scheduler`, … from one image).
     pub component: &'static [&'static str],
     pub component_env: &'static [&'static str],
+    /// `url_vars` do not mark the service on their own: the command or image does, and one of
+    /// them must also hold a PostgreSQL URL (a Node image that serves only a front end is no client).
+    pub url_required: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -116,7 +121,12 @@ pub struct Runner {
     pub env: Option<&'static str>,
     pub default: u32,
     pub default_source: &'static str,
+    /// Flag values that mean one process per CPU (pm2's `-i max`), counted as [`PER_CPU`].
+    pub per_cpu: &'static [&'static str],
 }
+
+/// The CPUs assumed where a runner starts one process per CPU: a compose file does not say.
+pub const PER_CPU: u32 = 4;
 
 /// How many processes a service runs, each with its own pools.
 #[derive(Debug)]
@@ -406,8 +416,9 @@ const CELERY_WORKER: Runner = Runner {
     flags: &["--concurrency", "-c"],
     threads: &[],
     env: None,
-    default: 4,
+    default: PER_CPU,
     default_source: "assumed: Celery's default is one process per CPU (4 assumed)",
+    per_cpu: &[],
 };
 
 const WEB_SERVER: Runner = Runner {
@@ -417,6 +428,7 @@ const WEB_SERVER: Runner = Runner {
     env: Some("WEB_CONCURRENCY"),
     default: 1,
     default_source: "the server's default of 1 worker",
+    per_cpu: &[],
 };
 
 /// The servers and workers an app of your own runs under (docs/sources.md#processes).
@@ -432,10 +444,42 @@ static DJANGO_RUNNERS: &[Runner] = &[
         env: None,
         default: 1,
         default_source: "Celery beat runs one process",
+        per_cpu: &[],
     },
     CELERY_WORKER,
     WEB_SERVER,
 ];
+
+/// How many Node processes hold a pool each (docs/sources.md#node-processes): pm2 starts
+/// `-i`/`--instances` copies (`max`, `0` and `-1` mean one per CPU); cluster apps built on throng
+/// read `WEB_CONCURRENCY`; anything else is one process. Serverless functions are one process per
+/// instance running, which no compose file shows.
+static NODE_RUNNERS: &[Runner] = &[
+    Runner {
+        programs: &["pm2-runtime", "pm2"],
+        flags: &["-i", "--instances"],
+        threads: &[],
+        env: None,
+        default: 1,
+        default_source: "pm2's default of one instance",
+        per_cpu: &["max", "0", "-1"],
+    },
+    Runner {
+        programs: &["node", "npm", "npx", "next", "yarn", "pnpm", "bun"],
+        flags: &[],
+        threads: &[],
+        env: Some("WEB_CONCURRENCY"),
+        default: 1,
+        default_source: "assumed: one Node process, no cluster",
+        per_cpu: &[],
+    },
+];
+const NODE_PROCESSES: Processes = Processes {
+    default_source: "assumed: one Node process, no cluster",
+    runners: NODE_RUNNERS,
+    word: Some(("process", "processes")),
+    ..ONE_PROCESS
+};
 
 const PREFECT_SERVER_COMMANDS: &[&str] = &["prefect server start", "prefect orion start"];
 /// `/api/ready` only opens a connection, which a pooler accepts while the database is down
@@ -475,6 +519,7 @@ pub static MLFLOW: ServiceDef = ServiceDef {
         env_names: &[],
         component: &[],
         component_env: &[],
+        url_required: false,
     }),
     product: Some("mlflow"),
     versions: ((0, 0, 0), None),
@@ -540,6 +585,7 @@ pub static MLFLOW_CLIENT: ServiceDef = ServiceDef {
         env_names: &[],
         component: &[],
         component_env: &[],
+        url_required: false,
     }),
     product: Some("mlflow"),
     urls: UrlSource { flags: &[], env: &["MLFLOW_TRACKING_URI"], any_postgres_var: false },
@@ -617,6 +663,7 @@ const PREFECT_SERVER_SHAPE: ServiceDef = ServiceDef {
         env_names: &[],
         component: &[],
         component_env: &[],
+        url_required: false,
     }),
     product: Some("prefect"),
     versions: ((0, 0, 0), None),
@@ -655,6 +702,7 @@ pub static PREFECT_WORKER: ServiceDef = ServiceDef {
         env_names: &[],
         component: &[],
         component_env: &[],
+        url_required: false,
     }),
     product: Some("prefect"),
     client_of: Some("the Prefect server"),
@@ -687,6 +735,7 @@ pub static POSTGRES: ServiceDef = ServiceDef {
         env_names: &[],
         component: &[],
         component_env: &[],
+        url_required: false,
     }),
     ..NO_POOL
 };
@@ -732,6 +781,7 @@ pub static CELERY_BEAT: ServiceDef = ServiceDef {
         env_names: &[],
         component: &[],
         component_env: &[],
+        url_required: false,
     }),
     urls: UrlSource { flags: &[], env: &[], any_postgres_var: true },
     pool: PoolModel::Code,
@@ -808,6 +858,7 @@ const fn airflow_detect(commands: &'static [&'static str], component: &'static [
         env_names: &[AIRFLOW_CONN],
         component,
         component_env: &[],
+        url_required: false,
     })
 }
 
@@ -821,6 +872,7 @@ pub static AIRFLOW_MIGRATE: ServiceDef = ServiceDef {
     name: "Airflow db migrate",
     detect: Some(Detect {
         component_env: &["_AIRFLOW_DB_MIGRATE", "_AIRFLOW_DB_UPGRADE"],
+        url_required: false,
         ..airflow_detect(&["airflow db migrate", "airflow db upgrade"], &["db migrate", "db upgrade"]).unwrap()
     }),
     processes: Processes { default_source: "one migration", word: Some(("process", "processes")), ..ONE_PROCESS },
@@ -972,6 +1024,7 @@ pub static DJANGO: ServiceDef = ServiceDef {
         env_names: &["DJANGO_SETTINGS_MODULE"],
         component: &[],
         component_env: &[],
+        url_required: false,
     }),
     urls: UrlSource { flags: &[], env: &["DATABASE_URL"], any_postgres_var: true },
     driver: Some((&DJANGO_DRIVER, "Django hands the URL's keys to psycopg")),
@@ -1016,6 +1069,7 @@ pub static PRISMA_APP: ServiceDef = ServiceDef {
         env_names: &[],
         component: &[],
         component_env: &[],
+        url_required: false,
     }),
     urls: UrlSource { flags: &[], env: &["DATABASE_URL"], any_postgres_var: true },
     driver: Some((&NODE_POSTGRES, "Prisma 7's pg adapter hands the URL to node-postgres")),
@@ -1023,25 +1077,81 @@ pub static PRISMA_APP: ServiceDef = ServiceDef {
         count: 10,
         label: "node-postgres's Pool, 10 unless `new PrismaPg({ connectionString, max })` says less; Prisma 7 assumed",
     },
-    processes: Processes { default_source: "assumed: one Node process", word: Some(("process", "processes")), ..ONE_PROCESS },
+    processes: NODE_PROCESSES,
     transaction: Transaction::Compatible(
         "Prisma 7's pg adapter works through a transaction pooler without `pgbouncer=true` (measured); run `prisma migrate` through the session pooler",
     ),
     ..NO_POOL
 };
 
-/// A Node program with node-postgres (`pg`), for the URL doctor (`--for node-postgres`): its
-/// URL is judged by what node-postgres reads from it (docs/sources.md#node-postgres). Compose
-/// files do not recognise Node services yet.
+/// A Node program with node-postgres (`pg`): for the URL doctor (`--for node-postgres`), and in
+/// compose files any other Node service (the `node` image, or `node`, `npm start`, `next start`,
+/// `pm2-runtime` in its command) with a PostgreSQL URL: node-postgres is what most Node database
+/// libraries use underneath (Knex, Sequelize, TypeORM, Drizzle's `node-postgres` driver), and
+/// postgres.js is recognised first by its own URL options. Its URL is judged by what
+/// node-postgres reads from it (docs/sources.md#node-postgres).
 pub static NODE_POSTGRES_APP: ServiceDef = ServiceDef {
     id: "node-postgres",
     name: "node-postgres",
     kind: "node-postgres",
     label: "Node app (node-postgres)",
+    detect: Some(Detect {
+        commands: &["node ", "npm start", "npm run start", "next start", "pm2-runtime", "pm2 start", "yarn start", "pnpm start"],
+        words: &[],
+        images: &[ImageMatch::Exact("node")],
+        unless_command: &[],
+        url_vars: &["DATABASE_URL", "POSTGRES_URL", "DB_URL", "PG_URL"],
+        unless_env: &[],
+        url_keys: &[],
+        env_names: &[],
+        component: &[],
+        component_env: &[],
+        url_required: true,
+    }),
+    urls: UrlSource { flags: &[], env: &["DATABASE_URL", "POSTGRES_URL"], any_postgres_var: true },
+    pool: PoolModel::PerProcess {
+        count: 10,
+        label: "node-postgres's Pool, 10 unless `new Pool({ max })` says less; node-postgres assumed",
+    },
+    processes: NODE_PROCESSES,
     driver: Some((&NODE_POSTGRES, "")),
     transaction: Transaction::Compatible(
         "node-postgres prepares only queries given a `name`; check the code for SET, LISTEN, advisory locks and temp tables",
     ),
+    for_urls: true,
+    ..NO_POOL
+};
+
+/// A Node program with postgres.js (`postgres`): for the URL doctor (`--for postgres-js`) and,
+/// in compose files, recognised by one of postgres.js's own options in `DATABASE_URL` (`prepare`,
+/// `idle_timeout`, `max_lifetime`, …: no other driver here reads them). Each `postgres()` holds up
+/// to 10 connections (measured, docs/sources.md#postgres-js).
+pub static POSTGRES_JS_APP: ServiceDef = ServiceDef {
+    id: "postgres-js",
+    name: "postgres.js",
+    kind: "postgres-js",
+    label: "Node app (postgres.js)",
+    detect: Some(Detect {
+        commands: &[],
+        words: &[],
+        images: &[],
+        unless_command: &[],
+        url_vars: &["DATABASE_URL", "POSTGRES_URL"],
+        unless_env: &[],
+        url_keys: &["prepare", "idle_timeout", "max_lifetime", "max_pipeline", "fetch_types"],
+        env_names: &[],
+        component: &[],
+        component_env: &[],
+        url_required: false,
+    }),
+    urls: UrlSource { flags: &[], env: &["DATABASE_URL", "POSTGRES_URL"], any_postgres_var: true },
+    driver: Some((&POSTGRES_JS, "")),
+    pool: PoolModel::PerProcess {
+        count: 10,
+        label: "postgres.js's default of 10 per `postgres()` unless its `max` option says less",
+    },
+    processes: NODE_PROCESSES,
+    transaction: Transaction::ByDriver,
     for_urls: true,
     ..NO_POOL
 };
@@ -1102,10 +1212,11 @@ pub static SERVICES: &[ServiceKind] = &[
     &AIRFLOW,
     &DJANGO,
     &PRISMA_APP,
+    &POSTGRES_JS_APP,
     &CELERY_BEAT,
     &POSTGRES,
-    &SQLALCHEMY,
     &NODE_POSTGRES_APP,
+    &SQLALCHEMY,
     &LIBPQ_TOOL,
     &OTHER,
 ];
@@ -1135,7 +1246,8 @@ pub fn detect(
             let query = env(name).and_then(|v| v.split_once('?').map(|(_, q)| q.to_string())).unwrap_or_default();
             d.url_keys.is_empty() || query.split('&').any(|kv| d.url_keys.contains(&kv.split('=').next().unwrap_or("")))
         };
-        let by_env = d.url_vars.iter().any(|n| holds_url(n) && has_key(n))
+        let by_env = !d.url_required
+            && d.url_vars.iter().any(|n| holds_url(n) && has_key(n))
             && !d.unless_env.iter().any(|n| env(n).is_some())
             && !d.unless_command.iter().any(|c| command.contains(c));
         if by_env {
@@ -1151,7 +1263,8 @@ pub fn detect(
         let this_part = any_part
             || d.component.iter().any(|c| command.contains(c))
             || d.component_env.iter().any(|n| env(n).is_some());
-        (by_command || ((by_image || by_name) && this_part)) && s.product.is_none_or(|p| s.holds(version(p)))
+        let client = !d.url_required || d.url_vars.iter().any(holds_url);
+        (by_command || ((by_image || by_name) && this_part)) && client && s.product.is_none_or(|p| s.holds(version(p)))
     })
 }
 
@@ -1316,6 +1429,13 @@ mod tests {
         assert_eq!(detect("gunicorn app.wsgi:app ", "", none, no_env), None, "a Flask app is not Django");
         let settings = |n: &str| (n == "DJANGO_SETTINGS_MODULE").then(|| "mysite.settings".to_string());
         assert_eq!(detect("celery -a mysite beat ", "", none, settings), django, "the project's beat is Django's");
+        let url = |n: &str| (n == "DATABASE_URL").then(|| "postgres://u@h/db".to_string());
+        let node = Some(&NODE_POSTGRES_APP as ServiceKind);
+        assert_eq!(detect("node server.js", "", none, url), node);
+        assert_eq!(detect("npm run dev", "node", none, url), node);
+        assert_eq!(detect("node server.js", "", none, no_env), None, "a Node service without a URL holds nothing");
+        let js = |n: &str| (n == "DATABASE_URL").then(|| "postgres://u@h/db?prepare=false".to_string());
+        assert_eq!(detect("node server.js", "", none, js), Some(&POSTGRES_JS_APP as ServiceKind));
         let ids: Vec<&str> = for_urls().map(|k| k.id).collect();
         assert_eq!(
             ids,
@@ -1329,8 +1449,9 @@ mod tests {
                 "airflow-api-server",
                 "airflow",
                 "django",
-                "sqlalchemy",
+                "postgres-js",
                 "node-postgres",
+                "sqlalchemy",
                 "libpq"
             ]
         );

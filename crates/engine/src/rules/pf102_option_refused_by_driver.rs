@@ -17,8 +17,8 @@ pub static DOC: RuleDoc = RuleDoc {
 pub static TEXT: RuleText = RuleText {
     summary: "The URL has a key that this service's driver refuses, so the connection fails, or ignores, so the setting never applies.",
     fix_title: "Respell it for the driver, or move it out of the URL",
-    what: "Checks every query key against what the driver really accepts, measured: libpq drivers (psycopg2, psycopg 3, psql) know only libpq's connection parameters; asyncpg accepts only its own keyword arguments, and some of those fail when they arrive as strings from a URL; Django hands the keys to psycopg (its own `OPTIONS` pass); node-postgres reads its SSL and identity keys and ignores the rest.",
-    why: "A refused key stops the connection: `sslmode` on asyncpg (`unexpected keyword argument 'sslmode'`), `timeout` anywhere (libpq: `invalid connection option \"timeout\"`; asyncpg: `unsupported operand type(s) for +: 'float' and 'str'`), `connect_timeout` or `application_name` on asyncpg, `command_timeout` on libpq, `conn_max_age` on Django (`invalid connection option \"conn_max_age\"`). An ignored key is as bad in another way: node-postgres connects with `?connection_limit=1&connect_timeout=10` and its pool still opens 10 connections, with no timeout (measured, verify/node_postgres.py).",
+    what: "Checks every query key against what the driver really accepts, measured: libpq drivers (psycopg2, psycopg 3, psql) know only libpq's connection parameters; asyncpg accepts only its own keyword arguments, and some of those fail when they arrive as strings from a URL; Django hands the keys to psycopg (its own `OPTIONS` pass); node-postgres reads its SSL and identity keys and ignores the rest; postgres.js reads its own options and sends any other key to the server as a startup parameter, which a pooler refuses.",
+    why: "A refused key stops the connection: `sslmode` on asyncpg (`unexpected keyword argument 'sslmode'`), `timeout` anywhere (libpq: `invalid connection option \"timeout\"`; asyncpg: `unsupported operand type(s) for +: 'float' and 'str'`), `connect_timeout` or `application_name` on asyncpg, `command_timeout` on libpq, `conn_max_age` on Django (`invalid connection option \"conn_max_age\"`). An ignored key is as bad in another way: node-postgres connects with `?connection_limit=1&connect_timeout=10` and its pool still opens 10 connections, with no timeout (measured, verify/node_postgres.py). postgres.js fails with `unsupported startup parameter: pgbouncer` through PgBouncer, and misreads `max`: `?max=5` makes a pool of one connection.",
     example: "```text\npostgresql+asyncpg://postgres.<ref>:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres?sslmode=require&connect_timeout=10\n```",
     instead: "```text\npostgresql+asyncpg://postgres.<ref>:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres?ssl=require\n```\nwith the connect timeout in the service's environment (Prefect 3.1+: `PREFECT_SERVER_DATABASE_CONNECTION_TIMEOUT=10`).",
     fix_safety: "`sslmode`↔`ssl` and `timeout`→`connect_timeout` are respelled with the same meaning. Other keys are removed, and moved to the service's environment variable where it has one; otherwise the fix says what to set in code, or that the driver has no such setting (a Prisma key such as `pgbouncer` is named as one).",
@@ -39,6 +39,7 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
             Verdict::Ignored => {
                 format!("{} ignores `{key}` in the URL without a word: the setting does not apply", ctx.driver.name)
             }
+            Verdict::Misread(what) => format!("{} misreads `{key}` in the URL: {what}", ctx.driver.name),
             _ => continue,
         };
         let value = p.value.map(|v| ctx.slice(v)).unwrap_or("");
@@ -78,6 +79,10 @@ fn elsewhere(ctx: &UrlCtx, key: &str) -> Option<String> {
     if matches!(key, "sslmode" | "ssl") && driver.ssl_key.is_none() {
         return Some(driver.ssl_instead.to_string());
     }
+    let misread = driver.misread.iter().any(|(k, _)| *k == key);
+    if let (true, Some(how)) = (misread, driver.in_code_for(key)) {
+        return Some(format!("Set it in code, where {} reads it as a number: {how}", driver.name));
+    }
     if let Some(how) = driver.in_code_for(key) {
         return Some(format!("{} calls this setting by another name; pass it in code: {how}", driver.name));
     }
@@ -85,11 +90,14 @@ fn elsewhere(ctx: &UrlCtx, key: &str) -> Option<String> {
         return Some(format!("If you need `{key}`, pass it in create_engine(connect_args={{…}}) with its proper type"));
     }
     if drivers::PRISMA_KEYS.contains(&key) {
-        let pgbouncer = match (key, driver.no_prepare_args) {
-            ("pgbouncer", Some(args)) if driver.prepares => {
+        let pgbouncer = match (key, driver.no_prepare_args, driver.transaction_keys.first()) {
+            ("pgbouncer", Some(args), _) if driver.prepares => {
                 format!(" What it does for Prisma (no prepared statements) is `connect_args={args}` here.")
             }
-            ("pgbouncer", _) => format!(" {} prepares no statements, so nothing takes its place.", driver.name),
+            ("pgbouncer", _, Some((k, v))) if driver.prepares => {
+                format!(" What it does for Prisma (no prepared statements) is `{k}={v}` here.")
+            }
+            ("pgbouncer", ..) => format!(" {} prepares no statements, so nothing takes its place.", driver.name),
             _ => String::new(),
         };
         return Some(format!("`{key}` is a Prisma URL key: {} has no such setting.{pgbouncer}", driver.name));
