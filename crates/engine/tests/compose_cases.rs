@@ -220,6 +220,27 @@ fn hosts_from_env_are_budgeted_like_hosts_written_out() {
     assert_eq!(from_env, budget("hosts-written-out"));
 }
 
+/// A connection spread over variables is fixed in those variables: what the fix sets is read
+/// back as part of the connection, so the findings it answers are gone from the fixed file.
+#[test]
+fn split_variables_are_fixed_where_they_are_set() {
+    let c = case("split-connection-vars");
+    let first = analyze_compose(&c.text, &c.options);
+    assert!(first.fixed.contains("PGSSLMODE: \"require\"") && first.fixed.contains("PGCONNECT_TIMEOUT: \"10\""));
+    let second = analyze_compose(&first.fixed, &c.options);
+    let mut left: Vec<_> = second
+        .findings
+        .iter()
+        .filter(|f| ["PF105", "PF106"].contains(&f.finding.rule.code))
+        .map(|f| (f.service.clone().unwrap_or_default(), f.finding.rule.code))
+        .collect();
+    left.sort();
+    // DB_* has no variable a program is known to read for either, authentik none for a timeout:
+    // those stay, with the corrected URL given by hand.
+    let by_hand = [("api", "PF105"), ("api", "PF106"), ("authentik", "PF105")].map(|(s, c)| (s.to_string(), c));
+    assert_eq!(left, by_hand);
+}
+
 /// A service kind added to the table asks for a fixture that shows it (the URL doctor's own
 /// kinds are covered by the URL table).
 #[test]

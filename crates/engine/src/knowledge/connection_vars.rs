@@ -13,6 +13,45 @@ pub struct VarFamily {
     pub password: &'static [&'static str],
     pub database: &'static [&'static str],
     pub sslmode: &'static [&'static str],
+    pub connect_timeout: &'static [&'static str],
+    /// The program reads every variable of the family, set or not (libpq does), so a fix may
+    /// add one the file lacks; for the others only a variable the file already sets is edited.
+    pub reads_unset: bool,
+}
+
+/// A part of a connection that a variable holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Host,
+    Port,
+    User,
+    Database,
+    Sslmode,
+    ConnectTimeout,
+}
+
+impl Part {
+    /// The part a URL query key sets, if a variable can hold it.
+    pub fn of_key(key: &str) -> Option<Part> {
+        match key {
+            "sslmode" => Some(Part::Sslmode),
+            "connect_timeout" => Some(Part::ConnectTimeout),
+            _ => None,
+        }
+    }
+}
+
+impl VarFamily {
+    fn names(&self, part: Part) -> &'static [&'static str] {
+        match part {
+            Part::Host => self.host,
+            Part::Port => self.port,
+            Part::User => self.user,
+            Part::Database => self.database,
+            Part::Sslmode => self.sslmode,
+            Part::ConnectTimeout => self.connect_timeout,
+        }
+    }
 }
 
 pub static FAMILIES: &[VarFamily] = &[
@@ -23,6 +62,8 @@ pub static FAMILIES: &[VarFamily] = &[
         password: &["PGPASSWORD"],
         database: &["PGDATABASE"],
         sslmode: &["PGSSLMODE"],
+        connect_timeout: &["PGCONNECT_TIMEOUT"],
+        reads_unset: true,
     },
     VarFamily {
         host: &["POSTGRES_HOST"],
@@ -31,6 +72,8 @@ pub static FAMILIES: &[VarFamily] = &[
         password: &["POSTGRES_PASSWORD"],
         database: &["POSTGRES_DB", "POSTGRES_DATABASE"],
         sslmode: &["POSTGRES_SSLMODE"],
+        connect_timeout: &[],
+        reads_unset: false,
     },
     VarFamily {
         host: &["DB_HOST"],
@@ -39,6 +82,8 @@ pub static FAMILIES: &[VarFamily] = &[
         password: &["DB_PASSWORD", "DB_PASS"],
         database: &["DB_NAME", "DB_DATABASE"],
         sslmode: &["DB_SSLMODE"],
+        connect_timeout: &[],
+        reads_unset: false,
     },
     VarFamily {
         host: &["DATABASE_HOST"],
@@ -47,11 +92,37 @@ pub static FAMILIES: &[VarFamily] = &[
         password: &["DATABASE_PASSWORD"],
         database: &["DATABASE_NAME"],
         sslmode: &["DATABASE_SSLMODE"],
+        connect_timeout: &[],
+        reads_unset: false,
     },
 ];
 
 /// The suffixes of a nested family, after a `…_POSTGRESQL__` prefix.
 const NESTED: &str = "_POSTGRESQL__";
+
+/// The variable that holds `part` of the connection a service assembles from `names`: the one
+/// the file sets, else one the program reads unset (libpq's `PGSSLMODE`); `None` when no
+/// variable can carry it, and the URL's fix is given by hand.
+pub fn var_for(names: &[&str], part: Part) -> Option<String> {
+    let set = |n: &&str| names.contains(n);
+    if let Some(f) = FAMILIES.iter().find(|f| f.host.iter().any(set)) {
+        let candidates = f.names(part);
+        let name = candidates.iter().find(|n| set(n)).or(candidates.first().filter(|_| f.reads_unset))?;
+        return Some(name.to_string());
+    }
+    // authentik's nested settings: the ones it documents, set or not.
+    let host = names.iter().find(|n| n.ends_with(&format!("{NESTED}HOST")))?;
+    let prefix = &host[..host.len() - "HOST".len()];
+    let suffix = match part {
+        Part::Host => "HOST",
+        Part::Port => "PORT",
+        Part::User => "USER",
+        Part::Database => "NAME",
+        Part::Sslmode => "SSLMODE",
+        Part::ConnectTimeout => return None,
+    };
+    Some(format!("{prefix}{suffix}"))
+}
 
 /// A connection assembled from variables: the URL poolfix analyses, and each part's variable.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,7 +141,8 @@ pub fn assemble(names: &[&str], get: impl Fn(&str) -> Option<String>) -> Option<
     for f in FAMILIES {
         if let Some(host) = find(f.host) {
             let part = |c: &[&'static str]| find(c);
-            return Some(build(host, part(f.port), part(f.user), part(f.password), part(f.database), part(f.sslmode)));
+            let query = [part(f.sslmode), part(f.connect_timeout)];
+            return Some(build(host, part(f.port), part(f.user), part(f.password), part(f.database), query));
         }
     }
     // `AUTHENTIK_POSTGRESQL__HOST` and its siblings.
@@ -86,13 +158,21 @@ pub fn assemble(names: &[&str], get: impl Fn(&str) -> Option<String>) -> Option<
         part("USER"),
         part("PASSWORD"),
         part("NAME"),
-        part("SSLMODE"),
+        [part("SSLMODE"), None],
     ))
 }
 
-type Part = Option<(String, String)>;
+type Found = Option<(String, String)>;
 
-fn build(host: (String, String), port: Part, user: Part, password: Part, database: Part, sslmode: Part) -> Assembled {
+/// `query`: the variables of `sslmode` and `connect_timeout`, in that order.
+fn build(
+    host: (String, String),
+    port: Found,
+    user: Found,
+    password: Found,
+    database: Found,
+    query: [Found; 2],
+) -> Assembled {
     let mut read = vec![host.0.clone()];
     let mut url = String::from("postgresql://");
     if let Some((name, v)) = &user {
@@ -113,9 +193,12 @@ fn build(host: (String, String), port: Part, user: Part, password: Part, databas
         read.push(name.clone());
         url.push_str(&format!("/{}", encode(v)));
     }
-    if let Some((name, v)) = &sslmode {
-        read.push(name.clone());
-        url.push_str(&format!("?sslmode={}", encode(v.trim())));
+    for (key, found) in ["sslmode", "connect_timeout"].into_iter().zip(query) {
+        if let Some((name, v)) = found {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(&format!("{key}={}", encode(v.trim())));
+            read.push(name);
+        }
     }
     Assembled { url, read, host_var: host.0 }
 }
@@ -157,6 +240,12 @@ mod tests {
         let nested = [("AUTHENTIK_POSTGRESQL__HOST", "db"), ("AUTHENTIK_POSTGRESQL__USER", "authentik")];
         let names: Vec<&str> = nested.iter().map(|p| p.0).collect();
         assert_eq!(assemble(&names, env(&nested)).unwrap().url, "postgresql://authentik@db");
+        assert_eq!(var_for(&["PGHOST", "PGPORT"], Part::Port).as_deref(), Some("PGPORT"));
+        assert_eq!(var_for(&["PGHOST"], Part::ConnectTimeout).as_deref(), Some("PGCONNECT_TIMEOUT"));
+        assert_eq!(var_for(&["DB_HOST", "DB_USERNAME"], Part::User).as_deref(), Some("DB_USERNAME"));
+        assert_eq!(var_for(&["DB_HOST"], Part::Sslmode), None, "no program is known to read DB_SSLMODE unset");
+        let nested = ["AUTHENTIK_POSTGRESQL__HOST"];
+        assert_eq!(var_for(&nested, Part::Sslmode).as_deref(), Some("AUTHENTIK_POSTGRESQL__SSLMODE"));
         // The database server's own POSTGRES_USER/POSTGRES_DB name no host: not a client.
         let server = [("POSTGRES_USER", "app"), ("POSTGRES_DB", "app")];
         assert_eq!(assemble(&["POSTGRES_USER", "POSTGRES_DB"], env(&server)), None);
