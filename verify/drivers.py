@@ -269,8 +269,11 @@ def fixture_cases():
         if service == "django":
             skipped.setdefault("Django (no SQLAlchemy engine): make verify runs Django itself (verify/django_stack.py)", []).append(name)
             continue
-        if service == "node-postgres":
-            skipped.setdefault("node-postgres (no SQLAlchemy engine): verify/node_postgres.py runs them", []).append(name)
+        if service in ("node-postgres", "postgres-js", "prisma"):
+            skipped.setdefault("Node (no SQLAlchemy engine): verify/node_postgres.py and verify/postgres_js.py run them", []).append(name)
+            continue
+        if service == "prisma-6":
+            skipped.setdefault("Prisma 6's engine: it downloads from binaries.prisma.sh, which this machine cannot reach", []).append(name)
             continue
         report = poolfix_url(url.strip('"'), service, mode)
         codes = {f["rule"] for f in report["findings"]}
@@ -364,8 +367,8 @@ def compose_cases():
                 continue  # one call at a time in a job: make verify runs the real MLflow client
             if svc["kind"] == "django":
                 continue  # no SQLAlchemy engine: make verify runs Django itself (verify/django_stack.py)
-            if svc["kind"] == "prisma":
-                continue  # node-postgres, not Python: verify/node_postgres.py and verify/prisma7.py run it
+            if svc["kind"] in ("prisma", "node-postgres", "postgres-js"):
+                continue  # Node, not Python: verify/node_postgres.py, verify/postgres_js.py, verify/prisma7.py
 
             # Left out: what poolfix says still needs a manual step (PF110's cure for your own
             # code is the create_engine() snippet, which the engine here applies).
@@ -389,6 +392,25 @@ def compose_case(url, endpoint, kind, mode, settings, snippet, servers):
     args, connect = engine_args(report, service)
     peak = run_load(local_url, args, connect, servers, port, user)
     assert 1 <= peak <= predicted(args), f"the engine held {peak} connections, poolfix's settings allow {predicted(args)}"
+
+
+def split_vars_case(servers):
+    """A connection kept in libpq's PG* variables, moved to the transaction pooler: the fix sets
+    PGPORT and adds PGSSLMODE, and libpq, given only those variables, connects through the
+    transaction pooler with SSL."""
+    path = os.path.join(os.path.dirname(__file__), "..", "tests", "compose", "split-vars-transaction.yml")
+    report = poolfix("check", path, "--mode", "transaction")
+    svc = next(s for s in report["services"] if s["name"] == "reports")
+    settings = svc["env"]
+    assert settings == {"PGPORT": "6543", "PGSSLMODE": "require"}, settings
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    env.update(PGHOST="127.0.0.1", PGPORT=str(servers.transaction_port), PGUSER=POOLER_USER, PGPASSWORD=PASSWORD,
+               PGDATABASE="postgres", PGCONNECT_TIMEOUT="10", PGSSLMODE=settings["PGSSLMODE"])
+    # An empty connection string: libpq takes every part from the variables.
+    probe = "import psycopg2; c = psycopg2.connect(''); print(c.info.port, c.info.ssl_in_use)"
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr[-800:]
+    assert out.stdout.split() == [str(servers.transaction_port), "True"], out.stdout
 
 
 def label(url):
@@ -416,6 +438,8 @@ def main():
         for fixture, service, url, endpoint, kind, mode, settings, snippet in compose_cases():
             check(f"compose {fixture}: {service} with poolfix's fix ({mode} mode)",
                   lambda: compose_case(url, endpoint, kind, mode, settings, snippet, servers))
+        check("compose split-vars-transaction: libpq reads the PGPORT and PGSSLMODE poolfix sets",
+              lambda: split_vars_case(servers))
         for reason, names in skipped.items():
             print(f"skipped {len(names)} fixtures: {reason}")
     return summary()

@@ -8,8 +8,9 @@ trusts has signed — as Supabase's pooler's is not.
 - keys node-postgres does not read (`connection_limit`, `pool_size`, `connect_timeout`,
   `pgbouncer`) are ignored, as PF102 says: the URL connects and the pool still opens its default
   of 10 under a burst of 20;
-- every `--for node-postgres` case of tests/urls/cases.txt whose corrected URL reaches the shared
-  pooler connects with it and holds no more than the pool's 10 under a burst of 20.
+- every `--for node-postgres` (and `--for prisma`: Prisma 7's adapter hands the URL to
+  node-postgres) case of tests/urls/cases.txt whose corrected URL reaches the shared pooler
+  connects with it and holds no more than the pool's 10 under a burst of 20.
 """
 import json
 import os
@@ -71,13 +72,14 @@ def ignored_case(servers):
 def fixture_cases():
     path = os.path.join(HERE, "..", "tests", "urls", "cases.txt")
     for line in open(path):
-        if line.strip() and not line.startswith("#") and line.split("|")[1].strip() == "node-postgres":
-            name, _, mode, url = [f.strip() for f in line.split("|", 3)]
-            yield name, url, mode.split(",")[0]
+        # A Prisma 7 app's URL goes to node-postgres through @prisma/adapter-pg.
+        if line.strip() and not line.startswith("#") and line.split("|")[1].strip() in ("node-postgres", "prisma"):
+            name, service, mode, url = [f.strip() for f in line.split("|", 3)]
+            yield name, service, url, mode.split(",")[0]
 
 
-def fixture_case(url, mode, servers):
-    report = poolfix("url", url, "--for", "node-postgres", "--mode", mode)
+def fixture_case(url, service, mode, servers):
+    report = poolfix("url", url, "--for", service, "--mode", mode)
     fixed, port = local(report["corrected_url"], servers)
     result = {}
     peak = measure(servers, port, lambda: result.update(run(fixed, 20)))
@@ -91,9 +93,9 @@ def main():
               lambda: ssl_case(servers))
         check("node-postgres: connection_limit, pool_size, connect_timeout, pgbouncer are ignored (PF102): 10 held",
               lambda: ignored_case(servers))
-        for name, url, mode in fixture_cases():
-            check(f"fixture {name}: poolfix's corrected URL works with node-postgres",
-                  lambda: fixture_case(url, mode, servers))
+        for name, service, url, mode in fixture_cases():
+            check(f"fixture {name}: poolfix's corrected URL works with node-postgres (--for {service})",
+                  lambda: fixture_case(url, service, mode, servers))
     return summary()
 
 

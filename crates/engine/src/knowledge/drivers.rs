@@ -72,6 +72,8 @@ pub struct DriverDef {
     /// The URL keys and values that make it safe through a transaction pooler, where the driver
     /// reads them from the URL (postgres.js: `prepare=false`, and `max_pipeline=0`).
     pub transaction_keys: &'static [(&'static str, &'static str)],
+    /// What goes wrong through a transaction pooler without `transaction_keys`.
+    pub transaction_why: &'static str,
     /// Keys it reads from a URL, but not as people mean them, with what happens.
     pub misread: &'static [(&'static str, &'static str)],
     /// SQLAlchemy's async engine (`create_async_engine`).
@@ -265,6 +267,7 @@ const LIBPQ_BASED: DriverDef = DriverDef {
     no_prepare_args: None,
     no_prepare_caveat: None,
     transaction_keys: &[],
+    transaction_why: "",
     misread: &[],
     is_async: false,
     pool: PoolHome::SqlAlchemy,
@@ -336,6 +339,7 @@ pub static ASYNCPG: DriverDef = DriverDef {
         "needs asyncpg 0.31 or later: with 0.30 and older a second process or a restart on the pool fails with `DuplicatePreparedStatementError`, so pin `asyncpg>=0.31`; or, on SQLAlchemy 2.0.10 and later, give each statement a unique name (`\"prepared_statement_name_func\": lambda: f\"__asyncpg_{uuid4()}__\"` in connect_args), which works on older asyncpg but leaves the named statements on the pooler's server connections",
     ),
     transaction_keys: &[],
+    transaction_why: "",
     misread: &[],
     is_async: true,
     pool: PoolHome::SqlAlchemy,
@@ -361,6 +365,7 @@ pub static PG8000: DriverDef = DriverDef {
     no_prepare_args: None,
     no_prepare_caveat: None,
     transaction_keys: &[],
+    transaction_why: "",
     misread: &[],
     is_async: false,
     pool: PoolHome::SqlAlchemy,
@@ -411,7 +416,8 @@ const NODE_POOL: &str = "new Pool({ connectionString, max: 2 }), with Prisma 7 n
 /// not trust — Supabase's — unless `uselibpqcompat=true`; `sslmode=no-verify` encrypts without
 /// that check, as libpq's `require` does. It prepares only queries given a `name`. Measured:
 /// verify/node (docs/sources.md#node-postgres).
-pub static NODE_POSTGRES: DriverDef = DriverDef {
+pub static NODE_POSTGRES: DriverDef = NODE_POSTGRES_DEF;
+const NODE_POSTGRES_DEF: DriverDef = DriverDef {
     names: &[],
     name: "node-postgres",
     scheme: "postgresql",
@@ -467,6 +473,7 @@ pub static NODE_POSTGRES: DriverDef = DriverDef {
     no_prepare_args: None,
     no_prepare_caveat: None,
     transaction_keys: &[],
+    transaction_why: "",
     misread: &[],
     is_async: true,
     pool: PoolHome::Driver,
@@ -553,6 +560,7 @@ pub static POSTGRES_JS: DriverDef = DriverDef {
     // (Supavisor wedges: porsager/postgres#970, supabase/supabase#50082; PgBouncer 1.18 closed
     // connections under a burst of 300). Both measured in verify/node_postgres.py.
     transaction_keys: &[("prepare", "false"), ("max_pipeline", "0")],
+    transaction_why: "prepares statements and pipelines queries by default, which break through a transaction pooler (`prepared statement \"…\" does not exist`, queries that never answer)",
     misread: &[(
         "max",
         "it keeps the URL's value as text, and a pool of text size opens one connection whatever the number (measured: `?max=5` held 1)",
@@ -561,9 +569,74 @@ pub static POSTGRES_JS: DriverDef = DriverDef {
     pool: PoolHome::Driver,
 };
 
+/// Prisma 7 with `@prisma/adapter-pg`: node-postgres reads the URL, so it is judged as
+/// node-postgres judges it, except Prisma's own keys: Prisma 6 and earlier read them and 7
+/// ignores them (measured: verify/prisma7.py), so in a Prisma app's URL they stay, harmless on
+/// 7 and needed on 6 (`pgbouncer=true` through a transaction pooler).
+pub static PRISMA7: DriverDef = DriverDef {
+    name: "Prisma 7 (node-postgres)",
+    program_keys: &["pgbouncer", "connection_limit", "pool_timeout"],
+    ..NODE_POSTGRES_DEF
+};
+
+const PRISMA6_POOL: &str =
+    "connection_limit=2 in the URL, Prisma 6's own key (its default is num_physical_cpus × 2 + 1)";
+
+/// Prisma 6 and earlier without a driver adapter: its Rust query engine (quaint) reads the URL
+/// (`PostgresUrl::parse_query_params`, <https://github.com/prisma/prisma-engines/blob/main/quaint/src/connector/postgres/url.rs>):
+/// the keys below, every other one discarded without a word; `sslmode` only disable, prefer
+/// (its default) and require, anything else read as prefer, and certificates not checked unless
+/// `sslaccept=strict`; 100 prepared statements cached per connection unless `pgbouncer=true`.
+/// Pool: `connection_limit`, by default num_physical_cpus × 2 + 1
+/// (<https://www.prisma.io/docs/v6/orm/prisma-client/setup-and-configuration/databases-connections/connection-pool>).
+/// From the source and documentation, not measured: Prisma 6's engine downloads from
+/// binaries.prisma.sh, which this project's machines cannot reach (docs/sources.md#prisma-6).
+pub static PRISMA6: DriverDef = DriverDef {
+    names: &[],
+    name: "Prisma 6's engine",
+    scheme: "postgresql",
+    libpq: false,
+    accepts: &[
+        "pgbouncer",
+        "sslmode",
+        "sslcert",
+        "sslidentity",
+        "sslpassword",
+        "sslaccept",
+        "statement_cache_size",
+        "schema",
+        "connection_limit",
+        "host",
+        "socket_timeout",
+        "connect_timeout",
+        "pool_timeout",
+        "max_connection_lifetime",
+        "max_idle_connection_lifetime",
+        "application_name",
+        "channel_binding",
+        "options",
+    ],
+    program_keys: &[],
+    string_traps: &[],
+    values: &[],
+    refusal: Refusal::Ignored,
+    in_code: &[("pool_size", PRISMA6_POOL), ("max_overflow", PRISMA6_POOL), ("max", PRISMA6_POOL)],
+    ssl_key: Some("sslmode"),
+    ssl_require: "require",
+    ssl_instead: "",
+    prepares: true,
+    no_prepare_args: None,
+    no_prepare_caveat: None,
+    transaction_keys: &[("pgbouncer", "true")],
+    transaction_why: "caches prepared statements on each connection unless told it is behind PgBouncer, which break through a transaction pooler (`prepared statement \"s0\" already exists`, as Supabase's troubleshooting guide reports)",
+    misread: &[],
+    is_async: true,
+    pool: PoolHome::Driver,
+};
+
 /// Every driver poolfix knows.
 pub static DRIVERS: &[Driver] =
-    &[&PSYCOPG2, &PSYCOPG, &ASYNCPG, &PG8000, &LIBPQ, &DJANGO, &NODE_POSTGRES, &POSTGRES_JS];
+    &[&PSYCOPG2, &PSYCOPG, &ASYNCPG, &PG8000, &LIBPQ, &DJANGO, &NODE_POSTGRES, &POSTGRES_JS, &PRISMA7, &PRISMA6];
 
 /// The driver named after `+` in a SQLAlchemy URL.
 pub fn from_name(name: &str) -> Option<Driver> {

@@ -5,7 +5,8 @@
 //! entry (CONTRIBUTING.md says what else it asks for). Every setting name is written here once.
 
 use super::drivers::{
-    Driver, PoolHome, ASYNCPG, DJANGO as DJANGO_DRIVER, LIBPQ, NODE_POSTGRES, POSTGRES_JS, PSYCOPG, PSYCOPG2,
+    Driver, PoolHome, ASYNCPG, DJANGO as DJANGO_DRIVER, LIBPQ, NODE_POSTGRES, POSTGRES_JS, PRISMA6, PRISMA7, PSYCOPG,
+    PSYCOPG2,
 };
 use super::Version;
 
@@ -1072,7 +1073,7 @@ pub static PRISMA_APP: ServiceDef = ServiceDef {
         url_required: false,
     }),
     urls: UrlSource { flags: &[], env: &["DATABASE_URL"], any_postgres_var: true },
-    driver: Some((&NODE_POSTGRES, "Prisma 7's pg adapter hands the URL to node-postgres")),
+    driver: Some((&PRISMA7, "Prisma 7's pg adapter hands the URL to node-postgres")),
     pool: PoolModel::PerProcess {
         count: 10,
         label: "node-postgres's Pool, 10 unless `new PrismaPg({ connectionString, max })` says less; Prisma 7 assumed",
@@ -1081,6 +1082,7 @@ pub static PRISMA_APP: ServiceDef = ServiceDef {
     transaction: Transaction::Compatible(
         "Prisma 7's pg adapter works through a transaction pooler without `pgbouncer=true` (measured); run `prisma migrate` through the session pooler",
     ),
+    for_urls: true,
     ..NO_POOL
 };
 
@@ -1156,6 +1158,21 @@ pub static POSTGRES_JS_APP: ServiceDef = ServiceDef {
     ..NO_POOL
 };
 
+/// A Node program with Prisma 6 or earlier and no driver adapter, for the URL doctor
+/// (`--for prisma-6`): its URL is read by Prisma's own engine (docs/sources.md#prisma-6). In a
+/// compose file a Prisma app is taken for Prisma 7 ([`PRISMA_APP`]): the version is in
+/// `package.json`, which poolfix does not read.
+pub static PRISMA6_APP: ServiceDef = ServiceDef {
+    id: "prisma-6",
+    name: "Prisma 6",
+    kind: "prisma-6",
+    label: "Node app with Prisma ≤ 6",
+    driver: Some((&PRISMA6, "")),
+    transaction: Transaction::ByDriver,
+    for_urls: true,
+    ..NO_POOL
+};
+
 /// A libpq tool: psql, pg_dump, or a program that hands the URL to libpq (URL doctor only).
 pub static LIBPQ_TOOL: ServiceDef = ServiceDef {
     id: "libpq",
@@ -1217,6 +1234,7 @@ pub static SERVICES: &[ServiceKind] = &[
     &POSTGRES,
     &NODE_POSTGRES_APP,
     &SQLALCHEMY,
+    &PRISMA6_APP,
     &LIBPQ_TOOL,
     &OTHER,
 ];
@@ -1449,9 +1467,11 @@ mod tests {
                 "airflow-api-server",
                 "airflow",
                 "django",
+                "prisma",
                 "postgres-js",
                 "node-postgres",
                 "sqlalchemy",
+                "prisma-6",
                 "libpq"
             ]
         );

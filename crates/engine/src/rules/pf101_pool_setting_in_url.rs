@@ -51,7 +51,7 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
             // The program's own home for it (Django's pool options in settings.py).
             None => {
                 if let Some(how) = ctx.driver.in_code_for(key) {
-                    fix = fix.note(format!("Set it in code instead: {how}"));
+                    fix = fix.note(format!("Set it where {} reads it: {how}", ctx.driver.name));
                 }
             }
         }

@@ -18,18 +18,19 @@ pub static DOC: RuleDoc = RuleDoc {
 /// The rule's documentation, rendered into the guide (not linked into the page's wasm).
 pub static TEXT: RuleText = RuleText {
     summary:
-        "asyncpg, psycopg 3 and postgres.js prepare statements; through a transaction pooler that fails or returns wrong results.",
+        "asyncpg, psycopg 3, postgres.js and Prisma 6 prepare statements; through a transaction pooler that fails or returns wrong results.",
     fix_title: "Turn statement caching off, or stay in session mode",
-    what: "Finds asyncpg, psycopg 3 or postgres.js connections through a transaction-mode pooler (Supavisor on 6543, or the dedicated PgBouncer) without the setting that stops prepared statements.",
+    what: "Finds asyncpg, psycopg 3, postgres.js or Prisma 6 connections through a transaction-mode pooler (Supavisor on 6543, or the dedicated PgBouncer) without the setting that stops prepared statements.",
     why: "A transaction pooler hands each transaction whatever server connection is free, but a prepared statement lives on one server connection. Measured through a transaction pooler: with asyncpg's defaults about 56 % of transactions failed with `prepared statement \"__asyncpg_stmt_…__\" does not exist` or `already exists`, and some **silently returned another statement's result**; psycopg 3 failed about 4 %. Prefect 3 without the setting: 32 of 60 requests succeeded. postgres.js 3.4.9 with its defaults, 300 queries at once through a transaction PgBouncer with 2 server connections: `prepared statement \"…\" does not exist`, and some queries never answered; with `prepare=false&max_pipeline=0` all 300 did; queries without parameters, which postgres.js pipelines, needed `max_pipeline=0` too (verify/node_postgres.py). Through Supavisor pipelined queries hang (porsager/postgres#970).",
     example: "```yaml\nPREFECT_SERVER_DATABASE_CONNECTION_URL: postgresql+asyncpg://postgres.<ref>:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:6543/postgres?ssl=require\n```",
-    instead: "Prefect 3.2.7+: set `PREFECT_SERVER_DATABASE_SQLALCHEMY_CONNECT_ARGS_STATEMENT_CACHE_SIZE=0` and `PREFECT_SERVER_DATABASE_SQLALCHEMY_CONNECT_ARGS_PREPARED_STATEMENT_CACHE_SIZE=0` (60 of 60 requests then succeeded). Your own code: `connect_args={\"statement_cache_size\": 0}` (asyncpg) or `connect_args={\"prepare_threshold\": None}` (psycopg 3). postgres.js: `?prepare=false&max_pipeline=0` in the URL, or `postgres(url, { prepare: false, max_pipeline: 0 })`. Prefect 2 has no working cure: keep it on the session pooler.",
+    instead: "Prefect 3.2.7+: set `PREFECT_SERVER_DATABASE_SQLALCHEMY_CONNECT_ARGS_STATEMENT_CACHE_SIZE=0` and `PREFECT_SERVER_DATABASE_SQLALCHEMY_CONNECT_ARGS_PREPARED_STATEMENT_CACHE_SIZE=0` (60 of 60 requests then succeeded). Your own code: `connect_args={\"statement_cache_size\": 0}` (asyncpg) or `connect_args={\"prepare_threshold\": None}` (psycopg 3). postgres.js: `?prepare=false&max_pipeline=0` in the URL, or `postgres(url, { prepare: false, max_pipeline: 0 })`. Prisma 6 and earlier: `?pgbouncer=true` (Prisma 7's pg adapter needs nothing). Prefect 2 has no working cure: keep it on the session pooler.",
     fix_safety: "Review: for Prefect 3 the two settings are added to its environment; Prefect's automations (LISTEN) still do not work in transaction mode. For your own code the change is in `create_engine()`, by hand. `?prepared_statement_cache_size=0` in the URL alone was not enough in measurements.",
     references: &[
         ("Supabase: disabling prepared statements", "https://supabase.com/docs/guides/troubleshooting/disabling-prepared-statements-qL8lEL"),
         ("asyncpg PR 1245", "https://github.com/MagicStack/asyncpg/pull/1245"),
         ("PgBouncer features", "https://www.pgbouncer.org/features.html"),
         ("postgres.js: a hung pool through Supavisor", "https://github.com/porsager/postgres/issues/970"),
+        ("Prisma and PgBouncer", "https://www.prisma.io/docs/orm/prisma-client/setup-and-configuration/databases-connections/pgbouncer"),
     ],
 };
 
@@ -109,14 +110,9 @@ fn url_cure(ctx: &UrlCtx, span: Span) -> Option<Finding> {
     let (driver, keys) = (ctx.driver.name, missing.join("&"));
     fix.title = format!("Add `{keys}` to the URL");
     Some(
-        Finding::new(
-            &DOC,
-            format!("{driver} prepares statements and pipelines queries by default, which break through a transaction pooler (`prepared statement \"…\" does not exist`, queries that never answer): add `{keys}`"),
-            span,
-        )
-        .with_fix(fix.note(format!(
-            "{driver} reads these options from the URL; the same options in code do the same (poolfix cannot see your code)."
-        ))),
+        Finding::new(&DOC, format!("{driver} {}: add `{keys}`", ctx.driver.transaction_why), span).with_fix(
+            fix.note(format!("{driver} reads `{keys}` from the URL (poolfix cannot see options set in code).")),
+        ),
     )
 }
 
