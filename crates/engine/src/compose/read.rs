@@ -282,6 +282,19 @@ impl Reader<'_> {
         if let Some(e) = source.env.iter().find_map(|var| env.iter().find(|e| e.name == *var)) {
             return vec![self.env_url(e)];
         }
+        // A URL behind a command or a secret: no URL to analyse, but a place for PF210 to say so.
+        if let Some(e) = source.hidden.iter().find_map(|(var, _)| env.iter().find(|e| e.name == *var)) {
+            let anchor = e.value_span.or(e.node.map(|n| self.y.node(n).span)).unwrap_or_default();
+            let source = format!("environment {}", e.name);
+            return vec![UrlSite {
+                source,
+                url: e.value.clone(),
+                span: None,
+                anchor,
+                unresolved: Vec::new(),
+                assembled: false,
+            }];
+        }
         if !source.any_postgres_var {
             return Vec::new();
         }

@@ -65,6 +65,9 @@ pub struct UrlSource {
     pub env: &'static [&'static str],
     /// Every variable that holds a PostgreSQL URL (a program of your own reads any of them).
     pub any_postgres_var: bool,
+    /// Variables that say where to get the URL instead of holding it, and what they point to
+    /// (Airflow's `…_CMD`: a command's output); read when none of `env` is set.
+    pub hidden: &'static [(&'static str, &'static str)],
 }
 
 /// Environment variables a service reads for its database pool.
@@ -410,7 +413,7 @@ const ONE_PROCESS: Processes = Processes {
     per_thread: false,
 };
 
-const NO_URLS: UrlSource = UrlSource { flags: &[], env: &[], any_postgres_var: false };
+const NO_URLS: UrlSource = UrlSource { flags: &[], env: &[], any_postgres_var: false, hidden: &[] };
 
 const CELERY_WORKER: Runner = Runner {
     programs: &["celery"],
@@ -528,6 +531,7 @@ pub static MLFLOW: ServiceDef = ServiceDef {
         flags: &["--backend-store-uri", "--backend_store_uri"],
         env: &["MLFLOW_BACKEND_STORE_URI"],
         any_postgres_var: false,
+        hidden: &[],
     },
     driver: MLFLOW_DRIVER,
     pool: PoolModel::Env(&MLFLOW_ENV),
@@ -589,7 +593,7 @@ pub static MLFLOW_CLIENT: ServiceDef = ServiceDef {
         url_required: false,
     }),
     product: Some("mlflow"),
-    urls: UrlSource { flags: &[], env: &["MLFLOW_TRACKING_URI"], any_postgres_var: false },
+    urls: UrlSource { flags: &[], env: &["MLFLOW_TRACKING_URI"], any_postgres_var: false, hidden: &[] },
     driver: MLFLOW_DRIVER,
     pool: PoolModel::Env(&MLFLOW_CLIENT_ENV),
     processes: Processes {
@@ -616,6 +620,7 @@ pub static PREFECT3: ServiceDef = ServiceDef {
         flags: &[],
         env: &["PREFECT_SERVER_DATABASE_CONNECTION_URL", "PREFECT_API_DATABASE_CONNECTION_URL"],
         any_postgres_var: false,
+        hidden: &[],
     },
     pool: PoolModel::Env(&PREFECT3_ENV),
     transaction: Transaction::WithSettings {
@@ -633,7 +638,7 @@ pub static PREFECT2: ServiceDef = ServiceDef {
     name: "Prefect",
     label: "Prefect server 2.x / 3.0",
     versions: ((0, 0, 0), Some((3, 1, 0))),
-    urls: UrlSource { flags: &[], env: &["PREFECT_API_DATABASE_CONNECTION_URL"], any_postgres_var: false },
+    urls: UrlSource { flags: &[], env: &["PREFECT_API_DATABASE_CONNECTION_URL"], any_postgres_var: false, hidden: &[] },
     pool: PoolModel::Env(&PREFECT2_ENV),
     transaction: Transaction::NotCompatible {
         why: "Prefect 2 sends the `jit` parameter and has no cure for prepared statements: keep session mode",
@@ -748,7 +753,7 @@ pub static SQLALCHEMY: ServiceDef = ServiceDef {
     kind: "sqlalchemy",
     label: "SQLAlchemy service",
     detect: None,
-    urls: UrlSource { flags: &[], env: &[], any_postgres_var: true },
+    urls: UrlSource { flags: &[], env: &[], any_postgres_var: true, hidden: &[] },
     driver: None,
     pool: PoolModel::Code,
     processes: Processes {
@@ -784,7 +789,7 @@ pub static CELERY_BEAT: ServiceDef = ServiceDef {
         component_env: &[],
         url_required: false,
     }),
-    urls: UrlSource { flags: &[], env: &[], any_postgres_var: true },
+    urls: UrlSource { flags: &[], env: &[], any_postgres_var: true, hidden: &[] },
     pool: PoolModel::Code,
     processes: Processes {
         default_source: "the scheduler runs one process",
@@ -818,7 +823,18 @@ pub static AIRFLOW_ENV: EnvSettings = EnvSettings {
 
 const AIRFLOW_IMAGES: &[ImageMatch] = &[ImageMatch::EndsWith("apache/airflow")];
 const AIRFLOW_CONN: &str = "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN";
-const AIRFLOW_URLS: UrlSource = UrlSource { flags: &[], env: &[AIRFLOW_CONN], any_postgres_var: false };
+/// Airflow reads any setting from `…_CMD` (a command's output) or `…_SECRET` (a key in the
+/// secrets backend) when the variable itself is not set
+/// (<https://airflow.apache.org/docs/apache-airflow/stable/howto/set-config.html>).
+const AIRFLOW_URLS: UrlSource = UrlSource {
+    flags: &[],
+    env: &[AIRFLOW_CONN],
+    any_postgres_var: false,
+    hidden: &[
+        ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD", "the output of a command"),
+        ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_SECRET", "a key in Airflow's secrets backend"),
+    ],
+};
 
 /// Every Airflow 3 process derives an async engine from the URL, driver swapped to asyncpg and
 /// the query kept (`_get_async_conn_uri_from_sync`); 3.1.0 reads a URL of its own for it
@@ -1027,7 +1043,7 @@ pub static DJANGO: ServiceDef = ServiceDef {
         component_env: &[],
         url_required: false,
     }),
-    urls: UrlSource { flags: &[], env: &["DATABASE_URL"], any_postgres_var: true },
+    urls: UrlSource { flags: &[], env: &["DATABASE_URL"], any_postgres_var: true, hidden: &[] },
     driver: Some((&DJANGO_DRIVER, "Django hands the URL's keys to psycopg")),
     // `manage.py runserver` and ASGI servers (`….asgi`) start a thread per request.
     pool: PoolModel::PerThread { unbounded: &["runserver", ".asgi"] },
@@ -1072,7 +1088,7 @@ pub static PRISMA_APP: ServiceDef = ServiceDef {
         component_env: &[],
         url_required: false,
     }),
-    urls: UrlSource { flags: &[], env: &["DATABASE_URL"], any_postgres_var: true },
+    urls: UrlSource { flags: &[], env: &["DATABASE_URL"], any_postgres_var: true, hidden: &[] },
     driver: Some((&PRISMA7, "Prisma 7's pg adapter hands the URL to node-postgres")),
     pool: PoolModel::PerProcess {
         count: 10,
@@ -1110,7 +1126,7 @@ pub static NODE_POSTGRES_APP: ServiceDef = ServiceDef {
         component_env: &[],
         url_required: true,
     }),
-    urls: UrlSource { flags: &[], env: &["DATABASE_URL", "POSTGRES_URL"], any_postgres_var: true },
+    urls: UrlSource { flags: &[], env: &["DATABASE_URL", "POSTGRES_URL"], any_postgres_var: true, hidden: &[] },
     pool: PoolModel::PerProcess {
         count: 10,
         label: "node-postgres's Pool, 10 unless `new Pool({ max })` says less; node-postgres assumed",
@@ -1146,7 +1162,7 @@ pub static POSTGRES_JS_APP: ServiceDef = ServiceDef {
         component_env: &[],
         url_required: false,
     }),
-    urls: UrlSource { flags: &[], env: &["DATABASE_URL", "POSTGRES_URL"], any_postgres_var: true },
+    urls: UrlSource { flags: &[], env: &["DATABASE_URL", "POSTGRES_URL"], any_postgres_var: true, hidden: &[] },
     driver: Some((&POSTGRES_JS, "")),
     pool: PoolModel::PerProcess {
         count: 10,
