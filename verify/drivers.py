@@ -269,7 +269,7 @@ def fixture_cases():
         if service == "django":
             skipped.setdefault("Django (no SQLAlchemy engine): make verify runs Django itself (verify/django_stack.py)", []).append(name)
             continue
-        if service in ("node-postgres", "postgres-js", "prisma"):
+        if service in ("node", "node-postgres", "postgres-js", "prisma"):
             skipped.setdefault("Node (no SQLAlchemy engine): verify/node_postgres.py and verify/postgres_js.py run them", []).append(name)
             continue
         if service == "prisma-6":
@@ -367,7 +367,7 @@ def compose_cases():
                 continue  # one call at a time in a job: make verify runs the real MLflow client
             if svc["kind"] == "django":
                 continue  # no SQLAlchemy engine: make verify runs Django itself (verify/django_stack.py)
-            if svc["kind"] in ("prisma", "node-postgres", "postgres-js"):
+            if svc["kind"] in ("prisma", "node", "node-postgres", "postgres-js"):
                 continue  # Node, not Python: verify/node_postgres.py, verify/postgres_js.py, verify/prisma7.py
 
             # Left out: what poolfix says still needs a manual step (PF110's cure for your own

@@ -76,6 +76,9 @@ pub struct DriverDef {
     pub transaction_why: &'static str,
     /// Keys it reads from a URL, but not as people mean them, with what happens.
     pub misread: &'static [(&'static str, &'static str)],
+    /// The driver is a guess (a Node service whose library is in `package.json`, which poolfix
+    /// does not read): a fix that the other library would fail with is given by hand, with this.
+    pub assumed: Option<&'static str>,
     /// SQLAlchemy's async engine (`create_async_engine`).
     pub is_async: bool,
     pub pool: PoolHome,
@@ -269,6 +272,7 @@ const LIBPQ_BASED: DriverDef = DriverDef {
     transaction_keys: &[],
     transaction_why: "",
     misread: &[],
+    assumed: None,
     is_async: false,
     pool: PoolHome::SqlAlchemy,
 };
@@ -341,6 +345,7 @@ pub static ASYNCPG: DriverDef = DriverDef {
     transaction_keys: &[],
     transaction_why: "",
     misread: &[],
+    assumed: None,
     is_async: true,
     pool: PoolHome::SqlAlchemy,
 };
@@ -367,6 +372,7 @@ pub static PG8000: DriverDef = DriverDef {
     transaction_keys: &[],
     transaction_why: "",
     misread: &[],
+    assumed: None,
     is_async: false,
     pool: PoolHome::SqlAlchemy,
 };
@@ -475,6 +481,7 @@ const NODE_POSTGRES_DEF: DriverDef = DriverDef {
     transaction_keys: &[],
     transaction_why: "",
     misread: &[],
+    assumed: None,
     is_async: true,
     pool: PoolHome::Driver,
 };
@@ -565,6 +572,7 @@ pub static POSTGRES_JS: DriverDef = DriverDef {
         "max",
         "it keeps the URL's value as text, and a pool of text size opens one connection whatever the number (measured: `?max=5` held 1)",
     )],
+    assumed: None,
     is_async: true,
     pool: PoolHome::Driver,
 };
@@ -630,13 +638,37 @@ pub static PRISMA6: DriverDef = DriverDef {
     transaction_keys: &[("pgbouncer", "true")],
     transaction_why: "caches prepared statements on each connection unless told it is behind PgBouncer, which break through a transaction pooler (`prepared statement \"s0\" already exists`, as Supabase's troubleshooting guide reports)",
     misread: &[],
+    assumed: None,
     is_async: true,
     pool: PoolHome::Driver,
 };
 
+/// A Node service whose library poolfix cannot see: judged as node-postgres, which most Node
+/// database libraries use underneath, but its SSL fixes are given by hand, since postgres.js
+/// fails with node-postgres's `sslmode=no-verify` and node-postgres with `sslmode=require`
+/// (both measured: verify/node_postgres.py, verify/postgres_js.py).
+pub static NODE_ASSUMED: DriverDef = DriverDef {
+    name: "node-postgres (assumed)",
+    assumed: Some(
+        "poolfix cannot see which library the app uses: this is node-postgres's value; with postgres.js write `sslmode=require` instead (it fails with `no-verify`)",
+    ),
+    ..NODE_POSTGRES_DEF
+};
+
 /// Every driver poolfix knows.
-pub static DRIVERS: &[Driver] =
-    &[&PSYCOPG2, &PSYCOPG, &ASYNCPG, &PG8000, &LIBPQ, &DJANGO, &NODE_POSTGRES, &POSTGRES_JS, &PRISMA7, &PRISMA6];
+pub static DRIVERS: &[Driver] = &[
+    &PSYCOPG2,
+    &PSYCOPG,
+    &ASYNCPG,
+    &PG8000,
+    &LIBPQ,
+    &DJANGO,
+    &NODE_POSTGRES,
+    &POSTGRES_JS,
+    &PRISMA7,
+    &PRISMA6,
+    &NODE_ASSUMED,
+];
 
 /// The driver named after `+` in a SQLAlchemy URL.
 pub fn from_name(name: &str) -> Option<Driver> {

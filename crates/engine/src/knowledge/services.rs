@@ -5,8 +5,8 @@
 //! entry (CONTRIBUTING.md says what else it asks for). Every setting name is written here once.
 
 use super::drivers::{
-    Driver, PoolHome, ASYNCPG, DJANGO as DJANGO_DRIVER, LIBPQ, NODE_POSTGRES, POSTGRES_JS, PRISMA6, PRISMA7, PSYCOPG,
-    PSYCOPG2,
+    Driver, PoolHome, ASYNCPG, DJANGO as DJANGO_DRIVER, LIBPQ, NODE_ASSUMED, NODE_POSTGRES, POSTGRES_JS, PRISMA6,
+    PRISMA7, PSYCOPG, PSYCOPG2,
 };
 use super::Version;
 
@@ -1102,17 +1102,17 @@ pub static PRISMA_APP: ServiceDef = ServiceDef {
     ..NO_POOL
 };
 
-/// A Node program with node-postgres (`pg`): for the URL doctor (`--for node-postgres`), and in
-/// compose files any other Node service (the `node` image, or `node`, `npm start`, `next start`,
-/// `pm2-runtime` in its command) with a PostgreSQL URL: node-postgres is what most Node database
-/// libraries use underneath (Knex, Sequelize, TypeORM, Drizzle's `node-postgres` driver), and
-/// postgres.js is recognised first by its own URL options. Its URL is judged by what
-/// node-postgres reads from it (docs/sources.md#node-postgres).
-pub static NODE_POSTGRES_APP: ServiceDef = ServiceDef {
-    id: "node-postgres",
-    name: "node-postgres",
-    kind: "node-postgres",
-    label: "Node app (node-postgres)",
+/// A Node service in a compose file with a PostgreSQL URL (the `node` image, or `node`,
+/// `npm start`, `next start`, `pm2-runtime` in its command), its library unknown (it is in
+/// `package.json`): counted and judged as node-postgres, which Knex, Sequelize, TypeORM and
+/// Drizzle's `node-postgres` driver use underneath, with "node-postgres assumed" shown and SSL
+/// fixes given by hand ([`NODE_ASSUMED`]). postgres.js is recognised first, by its own URL
+/// options ([`POSTGRES_JS_APP`]). `--for node` in the URL doctor.
+pub static NODE_APP: ServiceDef = ServiceDef {
+    id: "node",
+    name: "Node app",
+    kind: "node",
+    label: "Node app (library unknown)",
     detect: Some(Detect {
         commands: &["node ", "npm start", "npm run start", "next start", "pm2-runtime", "pm2 start", "yarn start", "pnpm start"],
         words: &[],
@@ -1127,11 +1127,26 @@ pub static NODE_POSTGRES_APP: ServiceDef = ServiceDef {
         url_required: true,
     }),
     urls: UrlSource { flags: &[], env: &["DATABASE_URL", "POSTGRES_URL"], any_postgres_var: true, hidden: &[] },
+    driver: Some((&NODE_ASSUMED, "")),
     pool: PoolModel::PerProcess {
         count: 10,
         label: "node-postgres's Pool, 10 unless `new Pool({ max })` says less; node-postgres assumed",
     },
     processes: NODE_PROCESSES,
+    transaction: Transaction::Compatible(
+        "node-postgres prepares only queries given a `name`; with postgres.js add `prepare=false&max_pipeline=0` to the URL; check the code for SET, LISTEN, advisory locks and temp tables",
+    ),
+    for_urls: true,
+    ..NO_POOL
+};
+
+/// A Node program with node-postgres (`pg`), for the URL doctor (`--for node-postgres`): its
+/// URL is judged by what node-postgres reads from it (docs/sources.md#node-postgres).
+pub static NODE_POSTGRES_APP: ServiceDef = ServiceDef {
+    id: "node-postgres",
+    name: "node-postgres",
+    kind: "node-postgres",
+    label: "Node app (node-postgres)",
     driver: Some((&NODE_POSTGRES, "")),
     transaction: Transaction::Compatible(
         "node-postgres prepares only queries given a `name`; check the code for SET, LISTEN, advisory locks and temp tables",
@@ -1248,8 +1263,9 @@ pub static SERVICES: &[ServiceKind] = &[
     &POSTGRES_JS_APP,
     &CELERY_BEAT,
     &POSTGRES,
-    &NODE_POSTGRES_APP,
+    &NODE_APP,
     &SQLALCHEMY,
+    &NODE_POSTGRES_APP,
     &PRISMA6_APP,
     &LIBPQ_TOOL,
     &OTHER,
@@ -1464,7 +1480,7 @@ mod tests {
         let settings = |n: &str| (n == "DJANGO_SETTINGS_MODULE").then(|| "mysite.settings".to_string());
         assert_eq!(detect("celery -a mysite beat ", "", none, settings), django, "the project's beat is Django's");
         let url = |n: &str| (n == "DATABASE_URL").then(|| "postgres://u@h/db".to_string());
-        let node = Some(&NODE_POSTGRES_APP as ServiceKind);
+        let node = Some(&NODE_APP as ServiceKind);
         assert_eq!(detect("node server.js", "", none, url), node);
         assert_eq!(detect("npm run dev", "node", none, url), node);
         assert_eq!(detect("node server.js", "", none, no_env), None, "a Node service without a URL holds nothing");
@@ -1485,8 +1501,9 @@ mod tests {
                 "django",
                 "prisma",
                 "postgres-js",
-                "node-postgres",
+                "node",
                 "sqlalchemy",
+                "node-postgres",
                 "prisma-6",
                 "libpq"
             ]

@@ -62,9 +62,10 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
             ),
             span,
         )
-        .with_fix(
-            Fix::new(format!("Add `{key}={}`", ctx.driver.ssl_require), Applicability::Safe)
+        .with_fix(match ctx.driver.assumed {
+            Some(note) => Fix::new(format!("Add `{key}={}`", ctx.driver.ssl_require), Applicability::Manual).note(note),
+            None => Fix::new(format!("Add `{key}={}`", ctx.driver.ssl_require), Applicability::Safe)
                 .action(UrlAction::AddParam { key: key.into(), value: ctx.driver.ssl_require.into() }),
-        ),
+        }),
     );
 }

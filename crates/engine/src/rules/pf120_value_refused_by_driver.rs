@@ -48,8 +48,15 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
         }
         let error = check.error.replace("{value}", value);
         let verb = if check.refused { "refuses" } else { "cannot connect with" };
-        let fix = Fix::new(format!("Use `{key}={}`", check.instead), Applicability::Review)
-            .action(UrlAction::RenameParam { index: i, key: key.to_string(), value: Some(check.instead.to_string()) });
+        let title = format!("Use `{key}={}`", check.instead);
+        let fix = match ctx.driver.assumed {
+            Some(note) => Fix::new(title, Applicability::Manual).note(note),
+            None => Fix::new(title, Applicability::Review).action(UrlAction::RenameParam {
+                index: i,
+                key: key.to_string(),
+                value: Some(check.instead.to_string()),
+            }),
+        };
         out.push(
             Finding::new(&DOC, format!("{} {verb} `{key}={value}`: {error}", ctx.driver.name), span).with_fix(fix),
         );
