@@ -115,3 +115,12 @@ def explained(text, what, expect=None):
         for line in report["lines"]:
             f.write(line["text"].strip() + "\n")
     return report
+
+
+def url_cases(*services):
+    """The cases of tests/urls/cases.txt for the given `--for` values: (name, service, url, mode)."""
+    path = os.path.join(os.path.dirname(__file__), "..", "tests", "urls", "cases.txt")
+    for line in open(path):
+        if line.strip() and not line.startswith("#") and line.split("|")[1].strip() in services:
+            name, service, mode, url = [f.strip() for f in line.split("|", 3)]
+            yield name, service, url, mode.split(",")[0]

@@ -18,7 +18,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import check, explained, measure, poolfix, summary  # noqa: E402
+from common import check, explained, measure, poolfix, summary, url_cases  # noqa: E402
 from servers import PASSWORD, POOLER_USER, Servers  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -69,15 +69,6 @@ def ignored_case(servers):
     assert peak == 10, f"connection_limit=1 and pool_size=1 are ignored: the pool opened {peak}, not 10"
 
 
-def fixture_cases():
-    path = os.path.join(HERE, "..", "tests", "urls", "cases.txt")
-    for line in open(path):
-        # A Prisma 7 app's URL goes to node-postgres through @prisma/adapter-pg.
-        if line.strip() and not line.startswith("#") and line.split("|")[1].strip() in ("node-postgres", "prisma"):
-            name, service, mode, url = [f.strip() for f in line.split("|", 3)]
-            yield name, service, url, mode.split(",")[0]
-
-
 def fixture_case(url, service, mode, servers):
     report = poolfix("url", url, "--for", service, "--mode", mode)
     fixed, port = local(report["corrected_url"], servers)
@@ -93,7 +84,8 @@ def main():
               lambda: ssl_case(servers))
         check("node-postgres: connection_limit, pool_size, connect_timeout, pgbouncer are ignored (PF102): 10 held",
               lambda: ignored_case(servers))
-        for name, service, url, mode in fixture_cases():
+        # A Prisma 7 app's URL goes to node-postgres through @prisma/adapter-pg.
+        for name, service, url, mode in url_cases("node-postgres", "prisma"):
             check(f"fixture {name}: poolfix's corrected URL works with node-postgres (--for {service})",
                   lambda: fixture_case(url, service, mode, servers))
     return summary()

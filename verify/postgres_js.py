@@ -21,7 +21,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import check, explained, measure, poolfix, summary  # noqa: E402
+from common import check, explained, measure, poolfix, summary, url_cases  # noqa: E402
 from servers import PASSWORD, POOLER_USER, Servers  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -102,14 +102,6 @@ def ssl_case(servers):
         assert fixed.endswith(("?sslmode=require", "?ssl=require")) and run(fixed)["ok"] == 1, f"poolfix's {fixed}"
 
 
-def fixture_cases():
-    path = os.path.join(HERE, "..", "tests", "urls", "cases.txt")
-    for line in open(path):
-        if line.strip() and not line.startswith("#") and line.split("|")[1].strip() == "postgres-js":
-            name, _, mode, url = [f.strip() for f in line.split("|", 3)]
-            yield name, url, mode.split(",")[0]
-
-
 def fixture_case(url, mode, servers):
     report = poolfix("url", url, "--for", "postgres-js", "--mode", mode)
     fixed, port = local(report["corrected_url"], servers)
@@ -131,7 +123,7 @@ def main():
         check("postgres.js: max=5 in the URL holds one connection (PF102, misread)", lambda: max_case(servers))
         check("postgres.js: sslmode=no-verify and ssl=true verify and fail (PF120); sslmode=require connects",
               lambda: ssl_case(servers))
-        for name, url, mode in fixture_cases():
+        for name, _, url, mode in url_cases("postgres-js"):
             check(f"fixture {name}: poolfix's corrected URL works with postgres.js",
                   lambda: fixture_case(url, mode, servers))
     return summary()

@@ -9,6 +9,14 @@ import postgres from 'postgres';
 const [url, burst, timeout] = [process.argv[2], Number(process.argv[3] || 1), Number(process.argv[4] || 20)];
 const sql = postgres(url, { onnotice: () => {} });
 const out = { error: null, ok: 0, max: sql.options.max, prepare: sql.options.prepare };
+// Under a burst through a transaction pooler its defaults can also throw outside any query
+// (`Cannot read properties of undefined (reading 'length')` in connection.js): that is one more
+// way they fail, reported like the others rather than as a crash of this script.
+process.on('uncaughtException', (e) => {
+  out.error = out.error || `${e.constructor.name}: ${e.message}`;
+  console.log(JSON.stringify(out));
+  process.exit(0);
+});
 // `plain`: no parameters, so postgres.js pipelines queries onto a busy connection.
 const plain = process.argv[5] === 'plain';
 const query = (i) =>

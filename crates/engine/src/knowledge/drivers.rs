@@ -492,7 +492,18 @@ const NODE_POSTGRES_DEF: DriverDef = DriverDef {
 const STARTUP_PARAMETER: &str = "PostgresError: unsupported startup parameter: {key} (postgres.js sends keys it does not know to the server as startup parameters; PostgreSQL itself says `unrecognized configuration parameter \"{key}\"`)";
 const JS_VERIFIES: &str = "postgres.js verifies the certificate for any `ssl`/`sslmode` value but disable, allow, prefer and require, so it fails with `self-signed certificate` when Node does not trust the server's CA (Supabase's)";
 const JS_POOL: &str = "postgres(url, { max: 2 }) (postgres.js's default is 10 per instance)";
-const JS_SSL_VALUES: &[&str] = &["disable", "false", "allow", "prefer", "require"];
+
+/// postgres.js reads `sslmode` as `ssl`: the values that do not verify the certificate.
+const fn js_ssl(key: &'static str) -> ValueCheck {
+    ValueCheck {
+        key,
+        allowed: Allowed::OneOf(&["disable", "false", "allow", "prefer", "require"]),
+        error: JS_VERIFIES,
+        instead: "require",
+        unless: None,
+        refused: false,
+    }
+}
 
 /// postgres.js (`postgres` 3.4.9): its own protocol code. It reads its options from the URL's
 /// query (`max`, `ssl`/`sslmode`, `prepare`, `connect_timeout`, `idle_timeout`, …) and sends every
@@ -529,24 +540,7 @@ pub static POSTGRES_JS: DriverDef = DriverDef {
     ],
     program_keys: &[],
     string_traps: &[],
-    values: &[
-        ValueCheck {
-            key: "sslmode",
-            allowed: Allowed::OneOf(JS_SSL_VALUES),
-            error: JS_VERIFIES,
-            instead: "require",
-            unless: None,
-            refused: false,
-        },
-        ValueCheck {
-            key: "ssl",
-            allowed: Allowed::OneOf(JS_SSL_VALUES),
-            error: JS_VERIFIES,
-            instead: "require",
-            unless: None,
-            refused: false,
-        },
-    ],
+    values: &[js_ssl("sslmode"), js_ssl("ssl")],
     refusal: Refusal::Always(STARTUP_PARAMETER),
     in_code: &[
         ("pool_size", JS_POOL),
@@ -565,7 +559,7 @@ pub static POSTGRES_JS: DriverDef = DriverDef {
     // `prepare=false`: no named statements. `max_pipeline=0`: no query written onto a connection
     // that still waits for a reply, which a transaction pooler may already have handed on
     // (Supavisor wedges: porsager/postgres#970, supabase/supabase#50082; PgBouncer 1.18 closed
-    // connections under a burst of 300). Both measured in verify/node_postgres.py.
+    // connections under a burst of 300). Both measured in verify/postgres_js.py.
     transaction_keys: &[("prepare", "false"), ("max_pipeline", "0")],
     transaction_why: "prepares statements and pipelines queries by default, which break through a transaction pooler (`prepared statement \"…\" does not exist`, queries that never answer)",
     misread: &[(
