@@ -63,12 +63,12 @@ conventions: .venv-tools/requirements.txt
 
 ## make verify: real MLflow and Prefect servers (the newest, 2.x, and the 3.1.15/3.2.6/3.2.7/3.4.20 releases people
 ## run) and a Celery beat started with poolfix's output, Django (verify/django_stack.py), Airflow 3.3
-## (verify/airflow_stack.py) and Prisma 7 (verify/prisma7.py), through real
+## (verify/airflow_stack.py) and 2.10 (verify/airflow2_stack.py) and Prisma 7 (verify/prisma7.py), through real
 ## poolers (a few minutes more the first time, for the installs, then about 4 minutes).
 PREFECT_RELEASES := prefect31 prefect326 prefect327 prefect34
 verify: setup-test .venv-mlflow/requirements.txt .venv-prefect/requirements.txt .venv-prefect2/requirements.txt .venv-celery/requirements.txt \
   $(PREFECT_RELEASES:%=.venv-%/requirements.txt) .venv-prefect34/asyncpg-0.32/done .venv-django/requirements.txt \
-  .venv-airflow/requirements.txt verify/prisma/node_modules/.package-lock.json
+  .venv-airflow/requirements.txt .venv-airflow2/requirements.txt verify/prisma/node_modules/.package-lock.json
 	cargo build --locked -p poolfix-cli
 	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix MLFLOW_BIN=$(CURDIR)/.venv-mlflow/bin/mlflow \
 	  PREFECT_BIN=$(CURDIR)/.venv-prefect/bin/prefect PREFECT2_BIN=$(CURDIR)/.venv-prefect2/bin/prefect \
@@ -76,6 +76,7 @@ verify: setup-test .venv-mlflow/requirements.txt .venv-prefect/requirements.txt 
 	  .venv-mlflow/bin/python verify/services.py
 	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix .venv-django/bin/python verify/django_stack.py
 	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix .venv-airflow/bin/python verify/airflow_stack.py
+	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix .venv-airflow2/bin/python verify/airflow2_stack.py
 	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix .venv-verify/bin/python verify/prisma7.py
 
 # Prisma 7 and its node-postgres adapter, pinned by verify/prisma/package-lock.json.

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use super::{ServiceReport, ServiceUrl};
 use crate::knowledge::drivers::PSYCOPG2;
 use crate::knowledge::endpoints::{EndpointKind, PoolMode};
-use crate::knowledge::services::{EnvSettings, PoolModel, Transaction, DEFAULT_OVERFLOW, DEFAULT_POOL};
+use crate::knowledge::services::{EnvSettings, Extra, PoolModel, Transaction, DEFAULT_OVERFLOW, DEFAULT_POOL};
 use crate::knowledge::Verdict;
 use crate::model::{Budget, BudgetGroup, ComposeOptions, Levers, Service};
 use crate::rules::{self, BudgetCtx, Finding};
@@ -135,19 +135,27 @@ fn pool_settings(r: &ServiceReport, after: bool) -> (Option<u32>, Option<u32>, S
     }
 }
 
-/// The connections a service holds beside its pools (MLflow's parent, its job runner).
-fn extras(r: &ServiceReport, after: bool) -> Vec<(u32, &'static str, bool)> {
+/// The connections a service holds beside its pools (MLflow's parent, its job runner), each
+/// with its label and whether every process holds it; `None`: no limit.
+fn extras(r: &ServiceReport, after: bool) -> Vec<(Option<u32>, &'static str, bool)> {
     let jobs = r.service.kind.settings().and_then(|t| t.job_execution);
     let jobs_on = jobs.is_some_and(|(name, since)| {
         let off = r.env_value(name, after).is_some_and(|v| v.eq_ignore_ascii_case("false") || v == "0");
         !off && r.service.version.is_none_or(|v| v >= since)
     });
+    let applies =
+        |e: &Extra| e.when_env.is_none_or(|(name, text)| r.env_value(name, after).is_some_and(|v| v.contains(text)));
+    let count = |e: &Extra| match e.count_env.and_then(|n| r.env_value(n, after)).map(|v| v.trim().parse::<u32>()) {
+        Some(Ok(0)) => None,
+        Some(Ok(n)) => Some(n),
+        _ => Some(e.count),
+    };
     r.service
         .kind
         .extras
         .iter()
-        .filter(|e| !e.job_execution || jobs_on)
-        .map(|e| (e.count, e.label, e.per_process))
+        .filter(|e| (!e.job_execution || jobs_on) && applies(e))
+        .map(|e| (count(e), e.label, e.per_process))
         .collect()
 }
 
@@ -160,10 +168,10 @@ fn size(r: &ServiceReport, after: bool, procs: u32) -> (Option<u32>, String) {
     let (pool, overflow, pool_text) = pool_settings(r, after);
     let def = &kind.processes;
     let extras = extras(r, after);
-    let held: u32 = extras.iter().map(|(n, _, each)| if *each { n * procs } else { *n }).sum();
+    let held: Option<u32> = extras.iter().map(|(n, _, each)| n.map(|n| if *each { n * procs } else { n })).sum();
     // A pool holds at most what it hands out at once.
     let per_engine = add(pool, overflow).map(|p| kind.concurrency.map_or(p, |c| p.min(c)));
-    let max = per_engine.map(|p| procs * kind.engines * p + held);
+    let max = per_engine.zip(held).map(|(p, held)| procs * kind.engines * p + held);
     let mut f = match def.word {
         Some((one, many)) => format!("{procs} {}", if procs == 1 { one } else { many }),
         None => procs.to_string(),
@@ -183,6 +191,7 @@ fn size(r: &ServiceReport, after: bool, procs: u32) -> (Option<u32>, String) {
         }
     }
     for (n, label, each) in extras {
+        let n = n.map_or("unlimited".to_string(), |n| n.to_string());
         match (each, procs) {
             (true, 2..) => {
                 let _ = write!(f, " + {procs} × {n} ({label})");

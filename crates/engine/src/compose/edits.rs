@@ -28,18 +28,24 @@ fn yaml_string(value: &str) -> String {
 }
 
 /// The edits that make `service`'s environment hold `settings`, and a manual finding when the
-/// environment cannot be edited in place (it is an alias shared with other services).
+/// environment cannot be edited in place (it is an alias shared with other services). `own`:
+/// settings the service must hold itself, not through text it shares (a URL only it moves to
+/// another port), when it inherits its environment from a block it can merge.
 pub fn env_edits(
     text: &str,
     y: &Yaml,
     service: &Service,
     settings: &[(String, String)],
+    own: &[String],
 ) -> (Vec<Edit>, Option<Finding>) {
     let mut edits = Vec::new();
     let mut missing: Vec<&(String, String)> = Vec::new();
+    let inherited = service.env_node.is_none().then(|| inherited_env_anchor(text, y, service)).flatten();
+    let own_map = service.env_node.is_some_and(|n| matches!(y.node(n).kind, Kind::Map(_))) && !service.env_shared;
     for pair in settings {
         let (name, value) = pair;
         match service.env(name) {
+            Some(_) if (inherited.is_some() || own_map) && own.contains(name) => missing.push(pair),
             Some(entry) => match entry.value_span {
                 Some(span) => {
                     let list_item = entry
@@ -66,7 +72,6 @@ pub fn env_edits(
     // An environment inherited through `<<: *service-anchor` whose block has an anchor of its
     // own: the service gets its own `environment:` that merges that block and adds the settings
     // (as the official Airflow file does for its worker), so the others keep theirs.
-    let inherited = service.env_node.is_none().then(|| inherited_env_anchor(text, y, service)).flatten();
     if let Some(anchor) = inherited {
         let all: Vec<&(String, String)> = settings.iter().collect();
         let edits_in_block = new_env_block(text, y, service, &all, Some(anchor));

@@ -335,7 +335,23 @@ fn analyze_service(
     let env_after = settings::after(&service, &checked.urls, &findings);
     let file_edits = findings.iter().filter_map(Finding::applied_fix).flat_map(|fx| fx.file_edits.iter().cloned());
     edits.extend(file_edits.map(EditGroup::one));
-    let (env_edits, note) = edits::env_edits(text, y, &service, &env_after);
+    // A URL the service moves to another port, inherited from a block others share: the
+    // service gets the corrected URL as its own value, so the others keep theirs.
+    let mut block = env_after.clone();
+    let mut own = Vec::new();
+    if findings.iter().any(|f| f.rule.code == "PF116" && f.applied_fix().is_some()) {
+        let service_span = y.node(service.node).span;
+        for u in &checked.urls {
+            let var = u.source.strip_prefix("environment ");
+            let shared = u.span.is_some_and(|s| s.start < service_span.start || s.end > service_span.end);
+            if let (Some(var), true, Some(fixed)) = (var, shared, u.report.corrected_url.as_ref()) {
+                edits.retain(|g| Some(g.region) != u.span);
+                block.push((var.to_string(), fixed.clone()));
+                own.push(var.to_string());
+            }
+        }
+    }
+    let (env_edits, note) = edits::env_edits(text, y, &service, &block, &own);
     edits.extend(env_edits.into_iter().map(EditGroup::one));
     findings.extend(note);
     let report = budget::summarise(service, checked.urls, env_after, &options.levers);

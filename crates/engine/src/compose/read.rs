@@ -350,8 +350,17 @@ impl Reader<'_> {
             source: source.into(),
             span: None,
         });
-        match runner.filter(|r| def.per_thread && !r.threads.is_empty()) {
+        let processes = match runner.filter(|r| def.per_thread && !r.threads.is_empty()) {
             Some(r) => self.times_threads(processes, r.threads, cmd),
+            None => processes,
+        };
+        match def.plus {
+            Some((more, what)) => Count {
+                value: processes.value.saturating_add(more),
+                source: format!("{} + {what}", processes.source),
+                // The sum is no single number in the file to edit.
+                span: None,
+            },
             None => processes,
         }
     }

@@ -147,6 +147,9 @@ pub struct Processes {
     pub word: Option<(&'static str, &'static str)>,
     /// Each thread of a runner counts as one (Django: a connection per thread).
     pub per_thread: bool,
+    /// Processes beside the counted ones that hold the same pool, and what they are (Airflow 2's
+    /// scheduler and its DAG file processor manager beside the parsing processes).
+    pub plus: Option<(u32, &'static str)>,
 }
 
 /// Connections held beside the pools.
@@ -158,7 +161,16 @@ pub struct Extra {
     pub job_execution: bool,
     /// Held by each process (an engine the pool settings do not reach), not once.
     pub per_process: bool,
+    /// A variable that sets `count` when present; its 0 means no limit (Airflow 2's
+    /// `AIRFLOW__CORE__PARALLELISM`).
+    pub count_env: Option<&'static str>,
+    /// Counted only when this variable contains this text (the executor that runs tasks here).
+    pub when_env: Option<(&'static str, &'static str)>,
 }
+
+/// The fields most extras leave alone.
+const EXTRA: Extra =
+    Extra { count: 0, label: "", job_execution: false, per_process: false, count_env: None, when_env: None };
 
 /// An HTTP check that the service is up and reaches its database: `/health`-style endpoints
 /// answer 200 with PostgreSQL stopped, so the rollout would not see the failure it guards
@@ -411,6 +423,7 @@ const ONE_PROCESS: Processes = Processes {
     lowered_to: None,
     word: None,
     per_thread: false,
+    plus: None,
 };
 
 const NO_URLS: UrlSource = UrlSource { flags: &[], env: &[], any_postgres_var: false, hidden: &[] };
@@ -498,8 +511,7 @@ const PREFECT_PROCESSES: Processes =
     Processes { flags: &["--workers"], default_source: "Prefect's default of 1 server worker", ..ONE_PROCESS };
 /// Prefect 3 at pool 1 + overflow 0 held 3 connections in session mode: 2 beyond its pool
 /// (measured on 3.9.1, `verify/services.py`).
-const PREFECT_EXTRAS: &[Extra] =
-    &[Extra { count: 2, label: "LISTEN and background", job_execution: false, per_process: false }];
+const PREFECT_EXTRAS: &[Extra] = &[Extra { count: 2, label: "LISTEN and background", ..EXTRA }];
 
 const MLFLOW_DRIVER: Option<(Driver, &str)> = Some((
     &PSYCOPG2,
@@ -544,14 +556,15 @@ pub static MLFLOW: ServiceDef = ServiceDef {
         lowered_to: Some(1),
         word: Some(("worker", "workers")),
         per_thread: false,
+        plus: None,
     },
     engines: 2,
     concurrency: None,
     // The CLI parent keeps 2 connections; job execution (3.x default) adds a runner and a
     // consumer, counted as 2 (measured on 3.17.2).
     extras: &[
-        Extra { count: 2, label: "parent", job_execution: false, per_process: false },
-        Extra { count: 2, label: "job execution", job_execution: true, per_process: false },
+        Extra { count: 2, label: "parent", ..EXTRA },
+        Extra { count: 2, label: "job execution", job_execution: true, ..EXTRA },
     ],
     health: Some(Health {
         port: 5000,
@@ -804,7 +817,8 @@ pub static CELERY_BEAT: ServiceDef = ServiceDef {
 /// Airflow 3's `[database]` options as environment variables (`config_templates/config.yml`,
 /// applied in `airflow/settings.py` `prepare_engine_args`, 3.0.0 to 3.3.2): a pool size of 0 and
 /// an overflow of −1 mean no limit, as in SQLAlchemy. docs/sources.md#airflow
-pub static AIRFLOW_ENV: EnvSettings = EnvSettings {
+pub static AIRFLOW_ENV: EnvSettings = AIRFLOW_ENV_BASE;
+const AIRFLOW_ENV_BASE: EnvSettings = EnvSettings {
     pool_size: "AIRFLOW__DATABASE__SQL_ALCHEMY_POOL_SIZE",
     max_overflow: "AIRFLOW__DATABASE__SQL_ALCHEMY_MAX_OVERFLOW",
     zero_ignored: false,
@@ -883,7 +897,8 @@ const fn airflow_detect(commands: &'static [&'static str], component: &'static [
 /// migrates when `_AIRFLOW_DB_MIGRATE` is set): a session, a session-level advisory lock on a
 /// connection of its own, and Alembic's — 3 at once (measured on 3.3.2; at 1 + 0 and 1 + 1 it
 /// fails with `QueuePool limit of size 1 overflow 1 reached`). verify/airflow_stack.py
-pub static AIRFLOW_MIGRATE: ServiceDef = ServiceDef {
+pub static AIRFLOW_MIGRATE: ServiceDef = AIRFLOW_MIGRATE_DEF;
+const AIRFLOW_MIGRATE_DEF: ServiceDef = ServiceDef {
     id: "airflow-db-migrate",
     label: "Airflow database migration (3.x)",
     name: "Airflow db migrate",
@@ -924,6 +939,7 @@ const AIRFLOW_API_DEF: ServiceDef = ServiceDef {
         lowered_to: None,
         word: Some(("worker", "workers")),
         per_thread: false,
+        plus: None,
     },
     engines: 2,
     smallest_pool: Some((1, 9)),
@@ -949,8 +965,8 @@ const AIRFLOW_API_DEF: ServiceDef = ServiceDef {
 const ASYNC_DEFAULT_POOL: &[Extra] = &[Extra {
     count: DEFAULT_POOL + DEFAULT_OVERFLOW,
     label: "async engine at SQLAlchemy's 5 + 10 per worker: before 3.3 it ignores the pool settings",
-    job_execution: false,
     per_process: true,
+    ..EXTRA
 }];
 
 /// The API server of 3.1 and 3.2: one worker by default, the async engine at 5 + 10.
@@ -983,7 +999,8 @@ pub static AIRFLOW_API_30: ServiceDef = ServiceDef {
 /// database through the API server, but each of its `worker_concurrency` processes (16 by
 /// default) keeps a connection to the Celery result backend, when that is the database (from
 /// Celery's `backends/database/session.py`; not measured here).
-pub static AIRFLOW_CELERY_WORKER: ServiceDef = ServiceDef {
+pub static AIRFLOW_CELERY_WORKER: ServiceDef = AIRFLOW_CELERY_WORKER_DEF;
+const AIRFLOW_CELERY_WORKER_DEF: ServiceDef = ServiceDef {
     id: "airflow-celery-worker",
     name: "Airflow Celery worker",
     label: "Airflow Celery worker (3.x)",
@@ -1001,6 +1018,7 @@ pub static AIRFLOW_CELERY_WORKER: ServiceDef = ServiceDef {
         lowered_to: None,
         word: Some(("process", "processes")),
         per_thread: false,
+        plus: None,
     },
     ..AIRFLOW_SHAPE
 };
@@ -1016,6 +1034,135 @@ pub static AIRFLOW: ServiceDef = ServiceDef {
     smallest_pool: Some((1, 0)),
     for_urls: true,
     ..AIRFLOW_SHAPE
+};
+
+/// Airflow 2.3 to 2.10: the same `[database]` options (added in 2.3.0, config.yml's
+/// `version_added`), read before their `[core]` names, which 2.x still reads when they are not
+/// set (`deprecated_options` in `airflow/configuration.py`, 2.10.5). docs/sources.md#airflow-2
+pub static AIRFLOW2_ENV: EnvSettings = EnvSettings { fallback: Some(&AIRFLOW2_CORE_ENV), ..AIRFLOW_ENV_BASE };
+/// The `[core]` names of Airflow before 2.3.
+static AIRFLOW2_CORE_ENV: EnvSettings = EnvSettings {
+    pool_size: "AIRFLOW__CORE__SQL_ALCHEMY_POOL_SIZE",
+    max_overflow: "AIRFLOW__CORE__SQL_ALCHEMY_MAX_OVERFLOW",
+    pool_recycle: Some("AIRFLOW__CORE__SQL_ALCHEMY_POOL_RECYCLE"),
+    ..AIRFLOW_ENV_BASE
+};
+
+/// What the Airflow 2 entries share: the URL (`[database]`, else the older `[core]` name) and
+/// the pool settings. Counted from 2.10.5's source and measured on 2.10.5
+/// (verify/airflow2_stack.py); 2.3 to 2.9 are taken to run the same processes.
+const AIRFLOW2_SHAPE: ServiceDef = ServiceDef {
+    versions: ((2, 3, 0), Some((3, 0, 0))),
+    urls: UrlSource { env: &[AIRFLOW_CONN, "AIRFLOW__CORE__SQL_ALCHEMY_CONN"], ..AIRFLOW_URLS },
+    pool: PoolModel::Env(&AIRFLOW2_ENV),
+    async_engine: None,
+    ..AIRFLOW_SHAPE
+};
+
+/// `airflow db migrate` on 2.x: the pool, plus one connection of its own while Alembic runs
+/// (`_run_upgrade` reconfigures the ORM to a SingletonThreadPool while the session holding
+/// the advisory lock stays open). Measured on 2.10.5: 1 + 0 and 1 + 1 fail with `QueuePool
+/// limit … reached`, 1 + 2 migrates with 4 clients at its peak.
+pub static AIRFLOW2_MIGRATE: ServiceDef = ServiceDef {
+    id: "airflow-db-migrate-2",
+    label: "Airflow database migration (2.x)",
+    extras: &[Extra { count: 1, label: "Alembic's own connection while it migrates", ..EXTRA }],
+    versions: AIRFLOW2_SHAPE.versions,
+    urls: AIRFLOW2_SHAPE.urls,
+    pool: AIRFLOW2_SHAPE.pool,
+    ..AIRFLOW_MIGRATE_DEF
+};
+
+/// The webserver of Airflow 2 (`airflow webserver`): gunicorn with sync workers, each with
+/// Airflow's pool; `airflow webserver` itself and gunicorn's master each connect once
+/// (`webserver_command.py`, 2.10.5). Measured on 2.10.5 at 1 + 0 with 4 workers: all 20 writes
+/// at once answered, 5 clients at the peak (4 workers and `airflow webserver`), gunicorn's
+/// master one more while it starts. Every `worker_refresh_interval` (6000 s) gunicorn starts a
+/// new worker before it stops an old one: one worker's pool more for those seconds.
+pub static AIRFLOW2_WEBSERVER: ServiceDef = ServiceDef {
+    id: "airflow-webserver",
+    name: "Airflow webserver",
+    label: "Airflow webserver (2.x)",
+    detect: airflow_detect(&["airflow webserver"], &["webserver"]),
+    processes: Processes {
+        flags: &["--workers", "-w"],
+        env: Some("AIRFLOW__WEBSERVER__WORKERS"),
+        default: 4,
+        default_source: "Airflow 2's default of 4 webserver workers",
+        runners: &[],
+        lowered_to: None,
+        word: Some(("worker", "workers")),
+        per_thread: false,
+        plus: None,
+    },
+    extras: &[Extra { count: 2, label: "`airflow webserver` and gunicorn's master, 1 each", ..EXTRA }],
+    smallest_pool: Some((1, 0)),
+    health: Some(Health {
+        port: 8080,
+        path: "/health",
+        post: false,
+        answer:
+            "`\"metadatabase\": {\"status\": \"healthy\"}` in the body (the status is 200 either way: read the body)",
+    }),
+    ..AIRFLOW2_SHAPE
+};
+
+/// The scheduler of Airflow 2 (`airflow scheduler`): its own pool, the DAG file processor
+/// manager's, and one per parsing process (`configure_orm()` in each, `parsing_processes` 2 by
+/// default) unless the DAG processor runs standalone. Under the LocalExecutor every running
+/// task is a process of its own whose ORM uses NullPool: one connection each, up to
+/// `parallelism` (32; 0 is no limit). Measured on 2.10.5 at 1 + 0: the scheduler, the manager
+/// and 2 parsing processes 1 each, and 6 tasks at once 6 more (verify/airflow2_stack.py).
+pub static AIRFLOW2_SCHEDULER: ServiceDef = ServiceDef {
+    id: "airflow-scheduler-2",
+    name: "Airflow scheduler",
+    label: "Airflow scheduler (2.x)",
+    detect: airflow_detect(&["airflow scheduler"], &["scheduler"]),
+    processes: Processes {
+        env: Some("AIRFLOW__SCHEDULER__PARSING_PROCESSES"),
+        default: 2,
+        default_source: "Airflow 2's default of 2 parsing processes",
+        word: Some(("process", "processes")),
+        plus: Some((2, "the scheduler and its DAG file processor manager")),
+        ..ONE_PROCESS
+    },
+    extras: &[Extra {
+        count: 32,
+        label: "LocalExecutor tasks at once, up to [core] parallelism (32 unless set), 1 connection each",
+        count_env: Some("AIRFLOW__CORE__PARALLELISM"),
+        when_env: Some(("AIRFLOW__CORE__EXECUTOR", "LocalExecutor")),
+        ..EXTRA
+    }],
+    smallest_pool: Some((1, 0)),
+    ..AIRFLOW2_SHAPE
+};
+
+/// A Celery worker of Airflow 2 (`airflow celery worker`): the worker drops its pool
+/// (`reconfigure_orm(disable_connection_pool=True)` in `celery_command.py`), and each of its
+/// `worker_concurrency` slots (16) runs a task whose ORM uses NullPool (one connection) and
+/// keeps a result-backend connection when that is the database. From 2.10.5's and Celery's
+/// source, not measured here (no broker).
+pub static AIRFLOW2_CELERY_WORKER: ServiceDef = ServiceDef {
+    id: "airflow-celery-worker-2",
+    label: "Airflow Celery worker (2.x)",
+    pool: PoolModel::PerProcess {
+        count: 2,
+        label: "2 per process: a running task's (NullPool) and the result backend's, from the source, not measured",
+    },
+    versions: AIRFLOW2_SHAPE.versions,
+    urls: AIRFLOW2_SHAPE.urls,
+    ..AIRFLOW_CELERY_WORKER_DEF
+};
+
+/// The triggerer and any other Airflow 2 command on the image: one process each (the
+/// triggerer held 1 at 1 + 0 on 2.10.5).
+pub static AIRFLOW2: ServiceDef = ServiceDef {
+    id: "airflow-2",
+    label: "Airflow triggerer etc. (2.x)",
+    detect: airflow_detect(&["airflow triggerer"], &[]),
+    processes: Processes { default_source: "one process", word: Some(("process", "processes")), ..ONE_PROCESS },
+    smallest_pool: Some((1, 0)),
+    ..AIRFLOW2_SHAPE
 };
 
 /// A Django app: gunicorn `….wsgi`, uvicorn or daphne `….asgi`, `manage.py …`, or any service
@@ -1258,6 +1405,11 @@ pub static SERVICES: &[ServiceKind] = &[
     &AIRFLOW_API,
     &AIRFLOW_CELERY_WORKER,
     &AIRFLOW,
+    &AIRFLOW2_MIGRATE,
+    &AIRFLOW2_WEBSERVER,
+    &AIRFLOW2_SCHEDULER,
+    &AIRFLOW2_CELERY_WORKER,
+    &AIRFLOW2,
     &DJANGO,
     &PRISMA_APP,
     &POSTGRES_JS_APP,
@@ -1508,6 +1660,17 @@ mod tests {
                 "libpq"
             ]
         );
+        assert_eq!(detect("api-server ", "", none, no_env), None, "the word alone is not Airflow");
+        let prisma = |n: &str| (n == "DATABASE_URL").then(|| "postgresql://u@h:6543/db?pgbouncer=true".to_string());
+        assert_eq!(detect("npm start ", "", none, prisma), Some(&PRISMA_APP as ServiceKind));
+        let sqlalchemy = |n: &str| (n == "DATABASE_URL").then(|| "postgresql://u@h/db?pool_timeout=30".to_string());
+        assert_eq!(detect("python app.py ", "", none, sqlalchemy), None, "pool_timeout is SQLAlchemy's too");
+    }
+
+    #[test]
+    fn airflow_detection_reads_the_release() {
+        let no_env = |_: &str| None;
+        let none = |_: &str| None;
         // One image, a component per command; the tag picks the release's entry.
         let image = "apache/airflow";
         let v332 = |_: &str| Some((3, 3, 2));
@@ -1518,11 +1681,16 @@ mod tests {
         let migrate = |n: &str| (n == "_AIRFLOW_DB_MIGRATE").then(|| "true".to_string());
         assert_eq!(detect("-c echo ", image, v332, migrate), Some(&AIRFLOW_MIGRATE as ServiceKind));
         assert_eq!(detect("airflow db migrate ", "myimage", none, no_env), Some(&AIRFLOW_MIGRATE as ServiceKind));
-        assert_eq!(detect("scheduler ", image, |_| Some((2, 10, 5)), no_env), None, "Airflow 2 is not in the table");
-        assert_eq!(detect("api-server ", "", none, no_env), None, "the word alone is not Airflow");
-        let prisma = |n: &str| (n == "DATABASE_URL").then(|| "postgresql://u@h:6543/db?pgbouncer=true".to_string());
-        assert_eq!(detect("npm start ", "", none, prisma), Some(&PRISMA_APP as ServiceKind));
-        let sqlalchemy = |n: &str| (n == "DATABASE_URL").then(|| "postgresql://u@h/db?pool_timeout=30".to_string());
-        assert_eq!(detect("python app.py ", "", none, sqlalchemy), None, "pool_timeout is SQLAlchemy's too");
+        let v2105 = |_: &str| Some((2, 10, 5));
+        assert_eq!(detect("scheduler ", image, v2105, no_env), Some(&AIRFLOW2_SCHEDULER as ServiceKind));
+        assert_eq!(detect("webserver ", image, v2105, no_env), Some(&AIRFLOW2_WEBSERVER as ServiceKind));
+        assert_eq!(detect("celery worker ", image, v2105, no_env), Some(&AIRFLOW2_CELERY_WORKER as ServiceKind));
+        assert_eq!(detect("triggerer ", image, v2105, no_env), Some(&AIRFLOW2 as ServiceKind));
+        assert_eq!(detect("-c echo ", image, v2105, migrate), Some(&AIRFLOW2_MIGRATE as ServiceKind));
+        assert_eq!(
+            detect("scheduler ", image, |_| Some((2, 2, 5)), no_env),
+            None,
+            "before 2.3 Airflow is not in the table"
+        );
     }
 }
