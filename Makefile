@@ -62,7 +62,7 @@ conventions: .venv-tools/requirements.txt
 	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix .venv-tools/bin/python verify/conventions.py
 
 ## make verify: real MLflow and Prefect servers (the newest, 2.x, and the 3.1.15/3.2.6/3.2.7/3.4.20 releases people
-## run) and a Celery beat started with poolfix's output, Django (verify/django_stack.py), Airflow 3.3
+## run) and a Celery beat started with poolfix's output, Django 5.2 and 6.1 (verify/django_stack.py), Airflow 3.3
 ## (verify/airflow_stack.py) and 2.10 (verify/airflow2_stack.py) and Prisma 7 (verify/prisma7.py), through real
 ## poolers (a few minutes more the first time, for the installs, then about 4 minutes).
 PREFECT_RELEASES := prefect31 prefect326 prefect327 prefect34
@@ -75,6 +75,9 @@ verify: setup-test .venv-mlflow/requirements.txt .venv-prefect/requirements.txt 
 	  CELERY_BIN=$(CURDIR)/.venv-celery/bin/celery \
 	  .venv-mlflow/bin/python verify/services.py
 	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix .venv-django/bin/python verify/django_stack.py
+	@if [ -n "$(PYTHON312)" ]; then $(MAKE) --no-print-directory .venv-django6/requirements.txt && \
+	  POOLFIX_CLI=$(CURDIR)/target/debug/poolfix .venv-django6/bin/python verify/django_stack.py; \
+	else echo "skipped: Django 6 (verify/django_stack.py) needs Python 3.12 or later, which this machine lacks"; fi
 	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix .venv-airflow/bin/python verify/airflow_stack.py
 	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix .venv-airflow2/bin/python verify/airflow2_stack.py
 	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix .venv-verify/bin/python verify/prisma7.py
@@ -88,6 +91,14 @@ verify/prisma/node_modules/.package-lock.json: verify/prisma/package-lock.json
 .venv-prefect34/asyncpg-0.32/done: .venv-prefect34/requirements.txt
 	.venv-prefect34/bin/pip install --quiet --disable-pip-version-check --target .venv-prefect34/asyncpg-0.32 asyncpg==0.32.0
 	touch $@
+
+# Django 6 needs Python 3.12 or later: on PATH, or under pyenv as on this project's machines.
+PYTHON312 := $(firstword $(wildcard $(HOME)/.pyenv/versions/3.1[23].*/bin/python3) $(shell command -v python3.12 python3.13 2>/dev/null))
+.venv-django6/requirements.txt: verify/requirements-django6.txt
+	@echo "verify: python venv for Django 6 with $(PYTHON312) (about a minute)"
+	$(PYTHON312) -m venv .venv-django6
+	.venv-django6/bin/pip install --quiet --disable-pip-version-check -r $<
+	cp $< $@
 
 # A venv per service, rebuilt when its pinned requirements change.
 .venv-%/requirements.txt: verify/requirements-%.txt

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Django through the pooler, measured (`make verify`): Django 5.2 with dj-database-url, psycopg 3
+"""Django through the pooler, measured (`make verify`): Django 5.2 and 6.1 with dj-database-url, psycopg 3
 (and psycopg2) and psycopg's pool, against PostgreSQL through PgBouncer in session and
 transaction mode. What the guide's Django page says is checked here:
 
@@ -382,6 +382,9 @@ def site_transaction_case(servers):
 
 
 def main():
+    # make verify runs this file with Django 5.2 (.venv-django) and 6.1 (.venv-django6).
+    import django
+    print(f"Django {django.get_version()}")
     with Servers(pool_size=6) as servers:
         for driver in ["psycopg", "psycopg2"]:
             check(f"Django ({driver}): a server-side cursor breaks through the transaction pooler; "

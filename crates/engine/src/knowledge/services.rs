@@ -1169,7 +1169,7 @@ pub static AIRFLOW2: ServiceDef = ServiceDef {
 /// with `DJANGO_SETTINGS_MODULE` (the project's Celery worker and beat too). Django holds a
 /// connection per thread that serves requests — closed when the request ends with
 /// `CONN_MAX_AGE = 0`, kept otherwise — and its settings live in settings.py, which poolfix does
-/// not edit. Measured with Django 5.2.19: docs/sources.md#django, verify/django_stack.py.
+/// not edit. Measured with Django 5.2.19 and 6.1.3: docs/sources.md#django, verify/django_stack.py.
 pub static DJANGO: ServiceDef = ServiceDef {
     id: "django",
     name: "Django",
