@@ -9,7 +9,7 @@ use crate::conn::{self, ConnString};
 use crate::diagnostic::Fix;
 use crate::fix::{self, Edit, UrlAction};
 use crate::knowledge::connection_vars::{self, Part};
-use crate::model::{ComposeOptions, Service, UrlSite};
+use crate::model::{ComposeOptions, EnvEntry, Service, UrlSite};
 use crate::rules::{Applicability, Finding};
 use crate::span::Span;
 use crate::url_doctor::{analyze_url, mask_password, UrlOptions, UrlReport};
@@ -36,8 +36,7 @@ pub fn check(service: &Service, options: &ComposeOptions, vars: &BTreeMap<String
         o.version = service.version;
         o.vars = vars.clone();
         let report = analyze_url(&site.url, &o);
-        let names: Vec<&str> = service.env.iter().map(|e| e.name.as_str()).collect();
-        out.findings.extend(report.findings.iter().map(|f| placed(f.clone(), site, &report, &names)));
+        out.findings.extend(report.findings.iter().map(|f| placed(f.clone(), site, &report, &service.env)));
         if let (Some(span), Some(conn)) = (site.span, report.conn.as_ref()) {
             let actions: Vec<&UrlAction> =
                 report.findings.iter().filter_map(Finding::applied_fix).flat_map(|fx| fx.actions.iter()).collect();
@@ -54,7 +53,8 @@ pub fn check(service: &Service, options: &ComposeOptions, vars: &BTreeMap<String
 
 /// A URL finding, moved to where the URL is in the file; a fix of a connection assembled from
 /// variables (`names`) is pointed at the variables that hold the parts it changes.
-fn placed(mut f: Finding, site: &UrlSite, report: &UrlReport, names: &[&str]) -> Finding {
+fn placed(mut f: Finding, site: &UrlSite, report: &UrlReport, env: &[EnvEntry]) -> Finding {
+    let names: Vec<&str> = env.iter().map(|e| e.name.as_str()).collect();
     match site.span {
         Some(s) => {
             f.span = f.span.shift(s.start);
@@ -71,8 +71,13 @@ fn placed(mut f: Finding, site: &UrlSite, report: &UrlReport, names: &[&str]) ->
         None => {
             f.span = site.anchor;
             let fix = f.fix.as_mut().filter(|fx| !fx.actions.is_empty() && fx.is_applied());
-            let settings = fix.as_ref().filter(|_| site.assembled).and_then(|fx| variables(site, report, fx, names));
+            let settings = fix.as_ref().filter(|_| site.assembled).and_then(|fx| variables(site, report, fx, &names));
             if let (Some(fx), Some(settings)) = (f.fix.as_mut(), settings) {
+                // The caret goes where the first variable it changes is set (PGPORT for a move).
+                let set_at = settings.first().and_then(|(k, _)| env.iter().find(|e| e.name == *k)?.value_span);
+                if let Some(span) = set_at {
+                    f.span = span;
+                }
                 let lines: Vec<String> = settings.iter().map(|(k, v)| format!("{k}={v}")).collect();
                 fx.actions.clear();
                 fx.note =
