@@ -38,7 +38,11 @@ BUDGET = int(os.environ.get("SIZE_BUDGET", 102400))
 # 183 KiB: Prisma as two URL-doctor entries (`--for prisma`: Prisma 7's pg adapter, Prisma's own
 # keys kept in a Prisma app's URL; `--for prisma-6`: Prisma 6's engine, its URL keys, pool and
 # `pgbouncer=true` written by PF110): 183,908 B before, 186,541 B (+2,633 B).
-CEILING = int(os.environ.get("SIZE_CEILING", 187392))
+# 184.5 KiB: Airflow 2 as a stack (issue 14's "2.10 where it differs"): five entries (webserver,
+# scheduler with its parsing processes and LocalExecutor tasks, Celery worker, migration, the
+# rest), extras counted from a variable, and a moved URL written as a service's own value instead
+# of PF215's manual fix: 187,177 B before, 188,492 B after (+1,315 B).
+CEILING = int(os.environ.get("SIZE_CEILING", 188928))
 
 if not os.path.isfile(os.path.join(dist, "index.html")):
     sys.exit(f"size: {dist}/index.html not found; run make build")

@@ -6,6 +6,9 @@ LocalExecutor, `parallelism` 8): `airflow db migrate` at too small a pool and wi
 1 + 2, then the webserver, scheduler and triggerer each with poolfix's settings and on the port
 poolfix gives it (the scheduler, with its tasks, on the transaction pooler): health, 20 writes
 at once, a DAG run of 6 tasks at once, and the clients on each pooler against poolfix's count.
+Then the CeleryExecutor: a Celery worker (`worker_concurrency` 4, kombu's filesystem broker in a
+temporary folder: there is no Redis here) on the transaction pooler, where it is the only client,
+runs the same DAG, its tasks and its database result backend within poolfix's count for it.
 Every process listens on 127.0.0.1 and is stopped by its pid."""
 import base64
 import json
@@ -54,7 +57,7 @@ class Airflow2(Airflow):
         with open(os.path.join(self.home, "dags", "probe.py"), "w") as f:
             f.write(DAG)
 
-    def env(self, service, extra=None):
+    def env(self, service, extra=None, executor="LocalExecutor"):
         env = dict(os.environ, AIRFLOW_HOME=self.home, AIRFLOW__CORE__DAGS_FOLDER=os.path.join(self.home, "dags"),
                    AIRFLOW__WEBSERVER__WEB_SERVER_HOST="127.0.0.1", AIRFLOW__WEBSERVER__WEB_SERVER_PORT=str(self.port),
                    AIRFLOW__API__AUTH_BACKENDS="airflow.providers.fab.auth_manager.api.auth.backend.basic_auth",
@@ -62,8 +65,18 @@ class Airflow2(Airflow):
         env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = local(service["corrected_url"], self.servers)
         env.update({k: local(v, self.servers) for k, v in service["env"].items()})
         # The compose file's own settings for every service (executor, parallelism).
-        env.update(AIRFLOW__CORE__EXECUTOR="LocalExecutor", AIRFLOW__CORE__PARALLELISM="8",
+        env.update(AIRFLOW__CORE__EXECUTOR=executor, AIRFLOW__CORE__PARALLELISM="8",
                    AIRFLOW__CORE__LOAD_EXAMPLES="false")
+        if executor == "CeleryExecutor":
+            broker = os.path.join(self.home, "broker")
+            os.makedirs(broker, exist_ok=True)
+            env.update(AIRFLOW__CELERY__BROKER_URL="filesystem://",
+                       AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__DATA_FOLDER_IN=broker,
+                       AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__DATA_FOLDER_OUT=broker,
+                       # kombu's default is ./control, in the working directory.
+                       AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__CONTROL_FOLDER=os.path.join(broker, "control"),
+                       # The result backend on the worker's own URL, as the official file shares one.
+                       AIRFLOW__CELERY__RESULT_BACKEND="db+" + env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
         env.update(extra or {})
         return env
 
@@ -159,18 +172,7 @@ def stack_case(servers, services):
             for t in threads:
                 t.join()
             assert statuses == [200] * 20, f"writes: {statuses}"
-            af.wait_for("the DAG parsed", lambda: af.call("/api/v1/dags/poolfix_probe")[0] == 200, seconds=120)
-            assert af.call("/api/v1/dags/poolfix_probe", {"is_paused": False}, "PATCH")[0] == 200
-            status, body = af.call("/api/v1/dags/poolfix_probe/dagRuns", {})
-            assert status == 200, body
-            run = json.loads(body)["dag_run_id"]
-
-            def finished():
-                s, b = af.call(f"/api/v1/dags/poolfix_probe/dagRuns/{run}")
-                state = json.loads(b).get("state") if s == 200 else None
-                return state if state in ("success", "failed") else None
-
-            assert af.wait_for("the DAG run", finished, seconds=240) == "success", af.log("airflow-scheduler")[-1500:]
+            assert run_dag(af) == "success", af.log("airflow-scheduler")[-1500:]
         finally:
             stop.set()
             watcher.join()
@@ -180,6 +182,74 @@ def stack_case(servers, services):
         assert peaks["transaction"][0] <= on["transaction"], \
             f"transaction peak {peaks['transaction'][0]} > poolfix's {on['transaction']}"
         assert peaks["transaction"][0] >= TASKS, "the tasks did not connect through the transaction pooler"
+    finally:
+        af.stop()
+        af.remove()
+
+
+CELERY = """x-airflow-common: &airflow-common
+  image: apache/airflow:2.10.5
+  environment:
+    AIRFLOW__CORE__EXECUTOR: CeleryExecutor
+    AIRFLOW__CELERY__WORKER_CONCURRENCY: '4'
+    AIRFLOW__DATABASE__SQL_ALCHEMY_CONN: postgresql+psycopg2://postgres.abcdefghijklmnopqrst:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:6543/postgres?sslmode=require
+services:
+  airflow-worker:
+    <<: *airflow-common
+    command: celery worker
+"""
+
+
+def run_dag(af):
+    af.wait_for("the DAG parsed", lambda: af.call("/api/v1/dags/poolfix_probe")[0] == 200, seconds=120)
+    assert af.call("/api/v1/dags/poolfix_probe", {"is_paused": False}, "PATCH")[0] == 200
+    status, body = af.call("/api/v1/dags/poolfix_probe/dagRuns", {})
+    assert status == 200, body
+    run = json.loads(body)["dag_run_id"]
+
+    def finished():
+        s, b = af.call(f"/api/v1/dags/poolfix_probe/dagRuns/{run}")
+        state = json.loads(b).get("state") if s == 200 else None
+        return state if state in ("success", "failed") else None
+
+    return af.wait_for("the DAG run", finished, seconds=240)
+
+
+def celery_case(servers, services):
+    import tempfile
+    with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as f:
+        f.write(CELERY)
+    try:
+        worker = {s["name"]: s for s in poolfix("check", f.name)["services"]}["airflow-worker"]
+    finally:
+        os.unlink(f.name)
+    predicted = worker["max_connections_after"]
+    assert predicted == 12, f"poolfix counts {predicted} for 4 slots"
+    af = Airflow2(servers)
+    try:
+        init = services["airflow-init"]
+        out, _ = migrate(af, init)
+        assert out.returncode == 0, out.stderr[-1500:]
+        subprocess.run([AIRFLOW, "users", "create", "--username", "admin", "--password", "admin", "--role", "Admin",
+                        "--firstname", "a", "--lastname", "b", "--email", "admin@example.com"],
+                       env=af.env(init), capture_output=True, check=True, timeout=120)
+        celery = "CeleryExecutor"
+        # One webserver worker: with the scheduler, 7 session clients on PgBouncer's 8.
+        af.start("airflow-webserver", ["webserver"],
+                 af.env(services["airflow-webserver"], {"AIRFLOW__WEBSERVER__WORKERS": "1"}, executor=celery))
+        af.start("airflow-scheduler", ["scheduler", "--skip-serve-logs"], af.env(services["airflow-triggerer"], executor=celery))
+        baseline = servers.client_ids(servers.transaction_port)
+        result = {}
+
+        def run():
+            af.start("airflow-worker", ["celery", "worker", "--skip-serve-logs", "--celery-hostname", "worker@localhost"],
+                     af.env(worker, {"AIRFLOW__CELERY__WORKER_CONCURRENCY": "4"}, executor=celery))
+            result["state"] = run_dag(af)
+
+        peak = measure(servers, servers.transaction_port, run, baseline)
+        assert result["state"] == "success", af.log("airflow-worker")[-1500:]
+        MEASURED.append((f"Celery worker, 4 slots, {TASKS} tasks, transaction side (poolfix: {predicted})", peak, None))
+        assert TASKS // 2 <= peak <= predicted, f"the worker held {peak}: poolfix counts {predicted}"
     finally:
         af.stop()
         af.remove()
@@ -195,6 +265,8 @@ def main():
         check(f"Airflow 2.10.5 with poolfix's output: healthy, 20 writes, {TASKS} LocalExecutor tasks at once "
               "through the transaction pooler, within poolfix's count on each side",
               lambda: stack_case(servers, services))
+        check(f"Airflow 2.10.5 Celery worker, 4 slots, on the transaction pooler: {TASKS} tasks run, "
+              "within poolfix's count of 3 per slot", lambda: celery_case(servers, services))
     if MEASURED:
         print("\nAirflow 2 (clients on each pooler): peak")
     for what, peak, _ in MEASURED:
