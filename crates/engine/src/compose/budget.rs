@@ -103,6 +103,10 @@ fn pool_settings(r: &ServiceReport, after: bool) -> (Option<u32>, Option<u32>, S
             let get = |n: &str| r.env_value(n, after).and_then(|v| v.parse::<i64>().ok());
             let read = |pick: fn(&EnvSettings) -> &'static str| get(pick(t)).or_else(|| get(pick(t.fallback?)));
             let (pool, overflow) = (read(|t| t.pool_size), read(|t| t.max_overflow));
+            if t.pool_switch.and_then(|v| r.env_value(v, after)).is_some_and(|v| EnvSettings::switched_off(&v)) {
+                // Every session opens its own connection: bounded only by the sessions at once.
+                return (None, None, "(pool off: a connection per session, no upper bound)".into());
+            }
             let nullpool = t.poolclass.and_then(|v| r.env_value(v, after)).is_some_and(|v| v.contains("NullPool"));
             if nullpool && pool.is_none() && overflow.is_none() {
                 // A connection per call in progress: bounded only where the program's threads are.

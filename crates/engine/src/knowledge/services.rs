@@ -94,6 +94,9 @@ pub struct EnvSettings {
     pub fallback: Option<&'static EnvSettings>,
     /// The smallest working pool is NullPool (a short-lived client), not pool 1 + overflow.
     pub nullpool_fix: bool,
+    /// A variable whose false value turns the pool off (Airflow's `…_POOL_ENABLED`): SQLAlchemy's
+    /// NullPool, a connection per session, whatever the pool settings say.
+    pub pool_switch: Option<&'static str>,
 }
 
 /// Where a service's pool lives.
@@ -365,6 +368,7 @@ const MLFLOW_ENV_BASE: EnvSettings = EnvSettings {
     job_execution: Some(("MLFLOW_SERVER_ENABLE_JOB_EXECUTION", (3, 0, 0))),
     fallback: None,
     nullpool_fix: false,
+    pool_switch: None,
 };
 
 /// MLflow's client with a database tracking URI (a job, a notebook) opens the same SQLAlchemy
@@ -389,6 +393,7 @@ pub static PREFECT2_ENV: EnvSettings = EnvSettings {
     job_execution: None,
     fallback: None,
     nullpool_fix: false,
+    pool_switch: None,
 };
 
 /// Prefect 3.1+: `src/prefect/settings/models/server/database.py`; it still reads the 2.x
@@ -412,6 +417,7 @@ pub static PREFECT3_ENV: EnvSettings = EnvSettings {
     job_execution: None,
     fallback: Some(&PREFECT2_ENV),
     nullpool_fix: false,
+    pool_switch: None,
 };
 
 const ONE_PROCESS: Processes = Processes {
@@ -833,6 +839,8 @@ const AIRFLOW_ENV_BASE: EnvSettings = EnvSettings {
     job_execution: None,
     fallback: None,
     nullpool_fix: false,
+    // `prepare_engine_args`: NullPool unless `[database] sql_alchemy_pool_enabled` (2.10.5, 3.3.2).
+    pool_switch: Some("AIRFLOW__DATABASE__SQL_ALCHEMY_POOL_ENABLED"),
 };
 
 const AIRFLOW_IMAGES: &[ImageMatch] = &[ImageMatch::EndsWith("apache/airflow")];
@@ -1517,6 +1525,12 @@ pub fn env_for_key(service: ServiceKind, key: &str, value: &str) -> Option<(&'st
 }
 
 impl EnvSettings {
+    /// Whether `value` of [`EnvSettings::pool_switch`] turns the pool off (Airflow's
+    /// `getboolean`: `false`, `f`, `0`).
+    pub fn switched_off(value: &str) -> bool {
+        matches!(value.trim().to_ascii_lowercase().as_str(), "false" | "f" | "0")
+    }
+
     /// The smallest overflow the service honours (MLflow ignores 0).
     pub fn min_overflow(&self) -> u32 {
         u32::from(self.zero_ignored)
