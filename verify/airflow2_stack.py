@@ -16,10 +16,8 @@ import os
 import subprocess
 import sys
 import threading
-import urllib.error
-import urllib.request
 
-from airflow_stack import Airflow, local
+from airflow_stack import Airflow, local, migrate
 from common import check, measure, poolfix, summary
 from servers import Servers
 
@@ -52,6 +50,8 @@ poolfix_probe()
 class Airflow2(Airflow):
     """Airflow 2's home: the webserver on `port`, its REST API with basic auth."""
 
+    HEADERS = {**Airflow.HEADERS, "Authorization": "Basic " + base64.b64encode(b"admin:admin").decode()}
+
     def __init__(self, servers):
         super().__init__(servers)
         with open(os.path.join(self.home, "dags", "probe.py"), "w") as f:
@@ -80,36 +80,10 @@ class Airflow2(Airflow):
         env.update(extra or {})
         return env
 
-    def call(self, path, body=None, method=None, port=None, timeout=60):
-        data = json.dumps(body).encode() if body is not None else None
-        auth = base64.b64encode(b"admin:admin").decode()
-        req = urllib.request.Request(f"http://127.0.0.1:{port or self.port}{path}", data=data, method=method,
-                                     headers={"Content-Type": "application/json", "Authorization": f"Basic {auth}"})
-        try:
-            with urllib.request.urlopen(req, timeout=timeout) as r:
-                return r.status, r.read().decode()
-        except urllib.error.HTTPError as e:
-            return e.code, e.read().decode()
-        except OSError as e:
-            return 0, str(e)
-
 
 def report():
     r = poolfix("check", COMPOSE)
     return {s["name"]: s for s in r["services"]}
-
-
-def migrate(af, service, pool=None):
-    extra = {} if pool is None else {"AIRFLOW__DATABASE__SQL_ALCHEMY_POOL_SIZE": str(pool[0]),
-                                     "AIRFLOW__DATABASE__SQL_ALCHEMY_MAX_OVERFLOW": str(pool[1])}
-    result = {}
-
-    def run():
-        result["out"] = subprocess.run([AIRFLOW, "db", "migrate"], env=af.env(service, extra),
-                                       capture_output=True, text=True, timeout=300)
-
-    peak = measure(af.servers, af.servers.session_port, run)
-    return result["out"], peak
 
 
 def migrate_case(servers, services):

@@ -94,6 +94,8 @@ def local(value, servers):
 class Airflow:
     """One Airflow home (a DAG folder, the API port) and the processes started in it."""
 
+    HEADERS = {"Content-Type": "application/json"}
+
     def __init__(self, servers):
         self.servers = servers
         self.home = tempfile.mkdtemp(prefix="poolfix-airflow-")
@@ -131,7 +133,7 @@ class Airflow:
     def call(self, path, body=None, method=None, port=None, timeout=60):
         data = json.dumps(body).encode() if body is not None else None
         req = urllib.request.Request(f"http://127.0.0.1:{port or self.port}{path}", data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+                                     headers=self.HEADERS)
         try:
             with urllib.request.urlopen(req, timeout=timeout) as r:
                 return r.status, r.read().decode()

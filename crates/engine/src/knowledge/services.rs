@@ -926,6 +926,11 @@ const AIRFLOW_MIGRATE_DEF: ServiceDef = ServiceDef {
     ..AIRFLOW_SHAPE
 };
 
+/// What Airflow's health endpoints (2.x `/health`, 3.x `/api/v2/monitor/health`) say when
+/// the metadata database answers.
+const METADATABASE_HEALTHY: &str =
+    "`\"metadatabase\": {\"status\": \"healthy\"}` in the body (the status is 200 either way: read the body)";
+
 /// The API server, 3.3 and later. Each worker holds Airflow's pool twice: the sync engine and
 /// the async one, which 3.3.0 gives the same pool settings. With fewer sync connections than
 /// requests in flight, requests wait 30 s and fail or hang (1 + 4 under 20 writes at once);
@@ -955,7 +960,7 @@ const AIRFLOW_API_DEF: ServiceDef = ServiceDef {
         port: 8080,
         path: "/api/v2/monitor/health",
         post: false,
-        answer: "`\"metadatabase\": {\"status\": \"healthy\"}` in the body (the status is 200 either way: read the body)",
+        answer: METADATABASE_HEALTHY,
     }),
     transaction: Transaction::NotCompatible {
         why: "its async engine uses asyncpg, which names prepared statements (apache/airflow#67801; not measured here)",
@@ -1105,13 +1110,7 @@ pub static AIRFLOW2_WEBSERVER: ServiceDef = ServiceDef {
     },
     extras: &[Extra { count: 2, label: "`airflow webserver` and gunicorn's master, 1 each", ..EXTRA }],
     smallest_pool: Some((1, 0)),
-    health: Some(Health {
-        port: 8080,
-        path: "/health",
-        post: false,
-        answer:
-            "`\"metadatabase\": {\"status\": \"healthy\"}` in the body (the status is 200 either way: read the body)",
-    }),
+    health: Some(Health { port: 8080, path: "/health", post: false, answer: METADATABASE_HEALTHY }),
     ..AIRFLOW2_SHAPE
 };
 
