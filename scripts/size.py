@@ -43,7 +43,12 @@ BUDGET = int(os.environ.get("SIZE_BUDGET", 102400))
 # rest), extras counted from a variable, and a moved URL written as a service's own value instead
 # of PF215's manual fix: 187,177 B before, 188,492 B after (+1,315 B); Airflow's pool turned off
 # (PF206): 188,770 B (+278 B).
-CEILING = int(os.environ.get("SIZE_CEILING", 188928))
+# 186 KiB: the Celery result backend as a URL of its own (issue 14's last Airflow gap): a
+# prefix the service strips (`db+`), a second URL read beside the first and moved with it, an
+# extra held only while that URL is a database's, the driver an image installs named by PF114,
+# a 3.x scheduler entry, and the page's corrected URL shown with its prefix: 188,770 B before,
+# 189,977 B after (+1,207 B).
+CEILING = int(os.environ.get("SIZE_CEILING", 190464))
 
 if not os.path.isfile(os.path.join(dist, "index.html")):
     sys.exit(f"size: {dist}/index.html not found; run make build")

@@ -90,7 +90,8 @@ fn expected_compose(v: &Value) -> Value {
         .unwrap()
         .iter()
         .flat_map(|s| s["urls"].as_array().unwrap().iter())
-        .filter_map(|u| u["corrected_url"].as_str().map(str::to_string))
+        // As the variable holds it: with the prefix the service strips (Celery's `db+`).
+        .filter_map(|u| Some(format!("{}{}", u["prefix"].as_str().unwrap_or(""), u["corrected_url"].as_str()?)))
         .collect();
     json!({ "findings": findings, "totals": totals, "urls": urls })
 }

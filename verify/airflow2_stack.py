@@ -198,7 +198,7 @@ def celery_case(servers, services):
     finally:
         os.unlink(f.name)
     predicted = worker["max_connections_after"]
-    assert predicted == 12, f"poolfix counts {predicted} for 4 slots"
+    assert predicted == 13, f"poolfix counts {predicted} for 4 slots"
     af = Airflow2(servers)
     try:
         init = services["airflow-init"]

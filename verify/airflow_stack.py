@@ -5,6 +5,10 @@ session-mode PgBouncer standing in for Supavisor: `airflow db migrate` with the 
 settings (and too small a pool, to show why), then the API server, scheduler, dag-processor and
 triggerer with each service's settings from poolfix: health, a DAG run, 20 writes at once, and
 the clients they hold against poolfix's count; the async engine with and without PF123's URL.
+Then the CeleryExecutor (the Celery provider, kombu's filesystem broker in a temporary folder:
+there is no Redis here): a worker with 4 slots runs 6 tasks, its result backend on the
+transaction pooler, with the URL poolfix gives it (psycopg2 named), and the clients there, told
+apart by the `application_name` each service's backend URL carries, stay within poolfix's count.
 Every process listens on 127.0.0.1 and is stopped by its pid."""
 import json
 import os
@@ -19,7 +23,7 @@ import urllib.error
 import urllib.request
 
 from common import check, measure, poolfix, summary
-from servers import PASSWORD, POOLER_USER, Servers, free_port
+from servers import ADMIN, PASSWORD, POOLER_USER, Servers, free_port
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 AIRFLOW = os.environ.get("AIRFLOW_BIN", os.path.join(os.path.dirname(sys.executable), "airflow"))
@@ -302,6 +306,150 @@ def small_pool_case(servers, services):
         af.remove()
 
 
+CELERY_DAG = '''from airflow.sdk import dag, task
+import pendulum
+import time
+
+
+@dag(schedule=None, start_date=pendulum.datetime(2026, 1, 1), catchup=False)
+def poolfix_celery():
+    @task
+    def write(i):
+        from airflow.sdk import Variable
+        Variable.set(f"celery{i}", "done")
+        time.sleep(5)
+
+    write.expand(i=list(range(6)))
+
+
+poolfix_celery()
+'''
+
+# The official file's CeleryExecutor layout: the metadata database on the session pooler, the
+# result backend (a bare `db+postgresql://`, as the official file writes it) on the
+# transaction pooler, where only the worker and the scheduler's state reads go.
+CELERY = COMPOSE.replace("LocalExecutor", "CeleryExecutor").replace(
+    "    AIRFLOW__DATABASE__SQL_ALCHEMY_CONN:",
+    "    AIRFLOW__CELERY__WORKER_CONCURRENCY: '4'\n    AIRFLOW__CELERY__RESULT_BACKEND: db+"
+    + URL.replace("postgresql+psycopg2", "postgresql").replace(":5432", ":6543") + "\n    AIRFLOW__DATABASE__SQL_ALCHEMY_CONN:",
+) + """  airflow-worker:
+    <<: *airflow-common
+    command: celery worker
+"""
+
+
+def by_application(servers, port):
+    """The clients on the pooler at `port` now, by the `application_name` each service gives its
+    result-backend URL (its forks, short-lived ones too, inherit it)."""
+    import psycopg2
+    conn = psycopg2.connect(host="127.0.0.1", port=port, user=ADMIN, password=PASSWORD, dbname="pgbouncer")
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SHOW CLIENTS")
+            cols = [d[0] for d in cur.description]
+            rows = [dict(zip(cols, row)) for row in cur.fetchall()]
+    finally:
+        conn.close()
+    counts = {}
+    for r in rows:
+        if r.get("user") == POOLER_USER:
+            name = r.get("application_name") or "(no name)"
+            counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def celery_case(servers):
+    """An Airflow 3 Celery worker, 4 slots, kombu's filesystem broker (no Redis here), beside the
+    scheduler, dag-processor and triggerer: 6 tasks run, and the clients on the result backend's
+    pooler stay within poolfix's count; which service holds how many is told by process group."""
+    with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as f:
+        f.write(CELERY)
+    try:
+        # Each tool's smallest pool, nothing moved: only result-backend clients reach 6543.
+        r = poolfix("check", f.name, "--plan", "pools")
+    finally:
+        os.unlink(f.name)
+    services = {s["name"]: s for s in r["services"]}
+    worker, scheduler = services["airflow-worker"], services["airflow-scheduler"]
+    backend = worker["corrected_url"]
+    assert backend.startswith("db+postgresql+psycopg2://") and ":6543/" in backend, backend
+    # The worker's count, and one for each service poolfix says keeps a result-backend connection.
+    beside = [n for n, s in services.items() if "Celery result backend" in s["formula_after"]]
+    predicted = worker["max_connections_after"] + len(beside)
+    af = Airflow(servers)
+    with open(os.path.join(af.home, "dags", "celery.py"), "w") as f:
+        f.write(CELERY_DAG)
+    broker = os.path.join(af.home, "broker")
+    os.makedirs(broker)
+    celery = {"AIRFLOW__CORE__EXECUTOR": "CeleryExecutor", "AIRFLOW__CELERY__BROKER_URL": "filesystem://",
+              "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__DATA_FOLDER_IN": broker,
+              "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__DATA_FOLDER_OUT": broker,
+              # kombu's default is ./control, in the working directory.
+              "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__CONTROL_FOLDER": os.path.join(broker, "control"),
+              "AIRFLOW__CELERY__RESULT_BACKEND": local(backend, servers)}
+
+    def named(name):
+        # Each service's result-backend URL names it, so the pooler tells them apart.
+        return {**celery, "AIRFLOW__CELERY__RESULT_BACKEND": celery["AIRFLOW__CELERY__RESULT_BACKEND"]
+                + f"&application_name={name}"}
+
+    try:
+        out, _ = migrate(af, services["airflow-init"])
+        assert out.returncode == 0, out.stderr[-1500:]
+        baseline = servers.client_ids(servers.transaction_port)
+        result = {}
+
+        def run():
+            af.start("api", ["api-server"], af.env(services["airflow-apiserver"], named("airflow-apiserver")))
+            for n, args in [("airflow-scheduler", ["scheduler", "--skip-serve-logs"]),
+                            ("airflow-dag-processor", ["dag-processor"]),
+                            ("airflow-triggerer", ["triggerer", "--skip-serve-logs"])]:
+                af.start(n, args, af.env(services[n], named(n)))
+            af.wait_for("the API server", lambda: af.call("/api/v2/monitor/health", timeout=10)[0] == 200)
+            # The worker reads no metadata-database URL on 3.x; Airflow's settings still need one.
+            af.start("airflow-worker", ["celery", "worker", "--skip-serve-logs", "--celery-hostname", "w@localhost"],
+                     af.env(scheduler, {**named("airflow-worker"), "AIRFLOW__CELERY__WORKER_CONCURRENCY": "4"}))
+            af.wait_for("the DAG parsed", lambda: af.call("/api/v2/dags/poolfix_celery")[0] == 200, seconds=120)
+            assert af.call("/api/v2/dags/poolfix_celery", {"is_paused": False}, "PATCH")[0] == 200
+            status, body = af.call("/api/v2/dags/poolfix_celery/dagRuns", {"logical_date": None})
+            assert status == 200, body
+            run_id = json.loads(body)["dag_run_id"]
+
+            def finished():
+                s, b = af.call(f"/api/v2/dags/poolfix_celery/dagRuns/{run_id}")
+                state = json.loads(b).get("state") if s == 200 else None
+                return state if state in ("success", "failed") else None
+
+            result["state"] = af.wait_for("the DAG run", finished, seconds=240)
+
+        holders = {}
+        stop = threading.Event()
+
+        def attribute():
+            while not stop.is_set():
+                for name, n in by_application(servers, servers.transaction_port).items():
+                    holders[name] = max(holders.get(name, 0), n)
+                stop.wait(0.02)
+
+        watcher = threading.Thread(target=attribute)
+        watcher.start()
+        try:
+            peak = measure(servers, servers.transaction_port, run, baseline)
+        finally:
+            stop.set()
+            watcher.join()
+        assert result["state"] == "success", af.log("airflow-worker")[-2000:]
+        each = ", ".join(f"{n} {c}" for n, c in sorted(holders.items()))
+        MEASURED.append((f"result backend's pooler, Celery worker (4 slots, 6 tasks) and the rest ({each}; "
+                         f"poolfix: {predicted})", peak, None))
+        assert holders.get("airflow-worker", 0) >= 4, f"the worker's slots did not all connect: {each}"
+        assert peak <= predicted, f"{peak} clients on the result backend's pooler ({each}): poolfix counts {predicted}"
+    finally:
+        af.stop()
+        af.remove()
+
+
 def main():
     services, findings = report()
     with Servers(pool_size=20) as servers:
@@ -312,6 +460,8 @@ def main():
               lambda: stack_case(servers, services, findings))
         check("Airflow 3.3.2 API server at 1 + 4: 20 writes at once do not all succeed (why poolfix says 1 + 9)",
               lambda: small_pool_case(servers, services))
+        check("Airflow 3.3.2 Celery worker, 4 slots: 6 tasks run, and its result backend, moved to the transaction "
+              "pooler with psycopg2 named, holds within poolfix's count", lambda: celery_case(servers))
     if MEASURED:
         print("\nAirflow (clients on the session pooler): peak during, held after")
     for what, peak, idle in MEASURED:

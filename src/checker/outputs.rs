@@ -79,13 +79,22 @@ fn env_text(env: &[(String, String)]) -> String {
 }
 
 /// A URL as explained and corrected (password masked on screen, kept in what is copied).
-fn url_blocks(out: &mut String, copies: &mut Copyables, title: &str, url: &str, report: &UrlReport) {
+/// `corrected` is the URL as its variable holds it (with Celery's `db+` where the service strips one).
+fn url_blocks(
+    out: &mut String,
+    copies: &mut Copyables,
+    title: &str,
+    url: &str,
+    report: &UrlReport,
+    corrected: Option<String>,
+) {
     if !report.explain.is_empty() {
         explain(out, url, &report.explain);
     }
-    if let Some(c) = &report.corrected_url {
-        let _ = write!(out, r#"<h4>{}</h4><pre class="out" tabindex="0">{}</pre>"#, esc(title), esc(&mask_password(c)));
-        actions(out, copies, c.clone(), "url.txt", "the corrected URL");
+    if let Some(c) = corrected {
+        let _ =
+            write!(out, r#"<h4>{}</h4><pre class="out" tabindex="0">{}</pre>"#, esc(title), esc(&mask_password(&c)));
+        actions(out, copies, c, "url.txt", "the corrected URL");
     }
 }
 
@@ -112,7 +121,7 @@ fn settings_html(a: &Analysis) -> (String, Copyables) {
                 let r = &u.report;
                 let heading = format!("URL {} — {} · {}", i + 1, r.service.label, r.endpoint.label());
                 let _ = write!(out, r#"<article class="service"><h3>{}</h3>"#, esc(&heading));
-                url_blocks(&mut out, &mut copies, "Corrected URL", &u.text, r);
+                url_blocks(&mut out, &mut copies, "Corrected URL", &u.text, r, r.corrected_url.clone());
                 settings_blocks(&mut out, &mut copies, env_text(&r.env), "Environment", r.snippet.as_deref());
                 out.push_str("</article>");
             }
@@ -137,7 +146,7 @@ fn settings_html(a: &Analysis) -> (String, Copyables) {
                         true => format!("Corrected URL ({})", u.source),
                         false => "Corrected URL".into(),
                     };
-                    url_blocks(&mut out, &mut copies, &title, &u.url, &u.report);
+                    url_blocks(&mut out, &mut copies, &title, &u.url, &u.report, u.corrected_value());
                 }
                 let env = env_text(&s.env_after);
                 settings_blocks(&mut out, &mut copies, env, "Environment to add", s.snippet.as_deref());

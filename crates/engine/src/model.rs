@@ -169,6 +169,8 @@ pub struct UrlSite {
     pub unresolved: Vec<String>,
     /// Assembled from several variables (the host's is `anchor`), not written as a URL.
     pub assembled: bool,
+    /// Text before the URL that the service strips (Celery's `db+`); kept out of the analysis.
+    pub prefix: &'static str,
 }
 
 /// A number read from the file, or the default that applies, and where it came from.

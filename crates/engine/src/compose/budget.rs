@@ -57,7 +57,7 @@ pub fn summarise(
         endpoint: first.map_or(EndpointKind::Unknown, |r| r.endpoint),
         mode_before: first.map_or(PoolMode::Unknown, |r| r.mode_before),
         mode_after: first.map_or(PoolMode::Unknown, |r| r.mode_after),
-        corrected_url: first.and_then(|r| r.corrected_url.clone()),
+        corrected_url: urls.first().and_then(ServiceUrl::corrected_value),
         host,
         snippet,
         service,
@@ -147,8 +147,11 @@ fn extras(r: &ServiceReport, after: bool) -> Vec<(Option<u32>, &'static str, boo
         let off = r.env_value(name, after).is_some_and(|v| v.eq_ignore_ascii_case("false") || v == "0");
         !off && r.service.version.is_none_or(|v| v >= since)
     });
-    let applies =
-        |e: &Extra| e.when_env.is_none_or(|(name, text)| r.env_value(name, after).is_some_and(|v| v.contains(text)));
+    let on_url = |var: &str| r.service.env(var).is_none() || r.urls.iter().any(|u| u.var() == Some(var));
+    let applies = |e: &Extra| {
+        e.when_env.is_none_or(|(name, text)| r.env_value(name, after).is_some_and(|v| v.contains(text)))
+            && e.on_url.is_none_or(on_url)
+    };
     let count = |e: &Extra| match e.count_env.and_then(|n| r.env_value(n, after)).map(|v| v.trim().parse::<u32>()) {
         Some(Ok(0)) => None,
         Some(Ok(n)) => Some(n),
@@ -163,11 +166,22 @@ fn extras(r: &ServiceReport, after: bool) -> Vec<(Option<u32>, &'static str, boo
         .collect()
 }
 
+/// Whether the first variable the service reads sends its connections to another store than
+/// PostgreSQL (an Airflow 3 Celery worker's Redis result backend).
+fn elsewhere(r: &ServiceReport) -> bool {
+    let source = &r.service.kind.urls;
+    let first = source.env.iter().find(|v| r.service.env(v).is_some());
+    r.urls.is_empty() && first.is_some_and(|first| source.prefixed.iter().any(|(v, _)| v == first))
+}
+
 /// The most a service can hold, and the formula, before or after the fix, with `procs` processes.
 fn size(r: &ServiceReport, after: bool, procs: u32) -> (Option<u32>, String) {
     let kind = r.service.kind;
     if !kind.has_pool() {
         return (Some(0), "no database pool".into());
+    }
+    if elsewhere(r) {
+        return (Some(0), "no database connection: its URL names another store".into());
     }
     let (pool, overflow, pool_text) = pool_settings(r, after);
     let def = &kind.processes;
@@ -277,7 +291,7 @@ pub fn transaction_verdict(r: &ServiceReport) -> Option<(Verdict, String)> {
         }
         Transaction::InCode { why, .. } => (Verdict::CompatibleWithSettings, why.to_string()),
         Transaction::NotCompatible { why, .. } => (Verdict::NotCompatible, why.to_string()),
-        Transaction::ByDriver => r.urls.first().and_then(|u| u.report.driver).unwrap_or(&PSYCOPG2).transaction(),
+        Transaction::ByDriver => r.urls.first().and_then(ServiceUrl::driver_after).unwrap_or(&PSYCOPG2).transaction(),
         Transaction::NotApplicable => return None,
     })
 }

@@ -47,6 +47,28 @@ pub struct ServiceUrl {
     pub report: UrlReport,
     /// Where the URL's text is in the file, when it can be edited there.
     pub span: Option<Span>,
+    /// Text before the URL that the service strips (Celery's `db+`).
+    pub prefix: &'static str,
+}
+
+impl ServiceUrl {
+    /// The variable the URL is read from, if it is one.
+    pub fn var(&self) -> Option<&str> {
+        self.source.strip_prefix("environment ")
+    }
+
+    /// The corrected URL as the variable holds it: with its prefix.
+    pub fn corrected_value(&self) -> Option<String> {
+        self.report.corrected_url.as_ref().map(|u| format!("{}{u}", self.prefix))
+    }
+
+    /// The driver the URL uses once corrected: the one a fix names (PF114), else as written.
+    pub fn driver_after(&self) -> Option<crate::knowledge::drivers::Driver> {
+        let fixed = self.report.corrected_url.as_deref()?;
+        let named = crate::conn::parse(fixed).ok()?.driver.map(|d| d.slice(fixed).to_string());
+        let service = self.report.service;
+        Some(service.driver_for(named.as_deref().and_then(crate::knowledge::drivers::from_name)))
+    }
 }
 
 /// What poolfix concluded about one service.
@@ -342,11 +364,11 @@ fn analyze_service(
     if findings.iter().any(|f| f.rule.code == "PF116" && f.applied_fix().is_some()) {
         let service_span = y.node(service.node).span;
         for u in &checked.urls {
-            let var = u.source.strip_prefix("environment ");
+            let var = u.var();
             let shared = u.span.is_some_and(|s| s.start < service_span.start || s.end > service_span.end);
-            if let (Some(var), true, Some(fixed)) = (var, shared, u.report.corrected_url.as_ref()) {
+            if let (Some(var), true, Some(fixed)) = (var, shared, u.corrected_value()) {
                 edits.retain(|g| Some(g.region) != u.span);
-                block.push((var.to_string(), fixed.clone()));
+                block.push((var.to_string(), fixed));
                 own.push(var.to_string());
             }
         }

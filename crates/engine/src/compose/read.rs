@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::dotenv::interpolate;
 use crate::knowledge::connection_vars;
-use crate::knowledge::services::{self, Processes, Runner, ServiceKind, OTHER, PER_CPU, SQLALCHEMY};
+use crate::knowledge::services::{self, Processes, Runner, ServiceKind, UrlSource, OTHER, PER_CPU, SQLALCHEMY};
 use crate::knowledge::Version;
 use crate::model::{ComposeOptions, Count, EnvEntry, Service, UrlSite};
 use crate::span::Span;
@@ -261,15 +261,48 @@ impl Reader<'_> {
                 anchor: span.unwrap_or(anchor),
                 unresolved: inter.unresolved,
                 assembled: false,
+                prefix: "",
             }
         } else {
-            UrlSite { source, url: inter.value, span: None, anchor, unresolved: inter.unresolved, assembled: false }
+            let (url, unresolved) = (inter.value, inter.unresolved);
+            UrlSite { source, url, span: None, anchor, unresolved, assembled: false, prefix: "" }
         }
     }
 
     fn env_url(&self, e: &EnvEntry) -> UrlSite {
         let anchor = e.value_span.or(e.node.map(|n| self.y.node(n).span)).unwrap_or_default();
         self.url_site(&e.raw, e.value_span, anchor, format!("environment {}", e.name))
+    }
+
+    /// The URL in `e`, past the prefix the service strips from it (Celery's `db+`); `None` when
+    /// the value is not a PostgreSQL URL behind that prefix (a Redis result backend).
+    fn prefixed_url(&self, e: &EnvEntry, prefix: &'static str) -> Option<UrlSite> {
+        let value = e.value.trim_start().strip_prefix(prefix).filter(|v| looks_like_postgres(v))?;
+        let anchor = e.value_span.or(e.node.map(|n| self.y.node(n).span)).unwrap_or_default();
+        let source = format!("environment {}", e.name);
+        let mut site = match e.raw.trim_start().strip_prefix(prefix) {
+            Some(raw) => self.url_site(raw, e.value_span, anchor, source),
+            // The prefix comes from a variable too: analysed as the .env resolves it.
+            None => UrlSite {
+                source,
+                url: value.to_string(),
+                span: None,
+                anchor,
+                unresolved: Vec::new(),
+                assembled: false,
+                prefix: "",
+            },
+        };
+        site.prefix = prefix;
+        Some(site)
+    }
+
+    /// The URL in `e` as `source` reads it: past its prefix, if the variable has one.
+    fn source_url(&self, source: &UrlSource, e: &EnvEntry) -> Option<UrlSite> {
+        match source.prefixed.iter().find(|(var, _)| *var == e.name) {
+            Some((_, prefix)) => self.prefixed_url(e, prefix),
+            None => Some(self.env_url(e)),
+        }
     }
 
     /// The URLs the service reads, where its table entry says it reads them.
@@ -280,7 +313,8 @@ impl Reader<'_> {
             return vec![self.url_site(uri, cmd.span, anchor, format!("command {}", source.flags[0]))];
         }
         if let Some(e) = source.env.iter().find_map(|var| env.iter().find(|e| e.name == *var)) {
-            return vec![self.env_url(e)];
+            let also = source.also.iter().filter_map(|var| env.iter().find(|e| e.name == *var));
+            return std::iter::once(e).chain(also).filter_map(|e| self.source_url(source, e)).collect();
         }
         // A URL behind a command or a secret: no URL to analyse, but a place for PF210 to say so.
         if let Some(e) = source.hidden.iter().find_map(|(var, _)| env.iter().find(|e| e.name == *var)) {
@@ -293,6 +327,7 @@ impl Reader<'_> {
                 anchor,
                 unresolved: Vec::new(),
                 assembled: false,
+                prefix: "",
             }];
         }
         if !source.any_postgres_var {
@@ -320,7 +355,7 @@ impl Reader<'_> {
         let unresolved =
             interpolate(&a.url, self.vars).unresolved.into_iter().filter(|v| !a.read.contains(v)).collect();
         let source = format!("environment {}", a.read.join(", "));
-        Some(UrlSite { source, url: a.url, span: None, anchor, unresolved, assembled: true })
+        Some(UrlSite { source, url: a.url, span: None, anchor, unresolved, assembled: true, prefix: "" })
     }
 
     fn count_from_env(&self, env: &[EnvEntry], name: &str) -> Option<Count> {

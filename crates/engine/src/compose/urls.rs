@@ -46,7 +46,8 @@ pub fn check(service: &Service, options: &ComposeOptions, vars: &BTreeMap<String
                 .collect();
             out.edits.push(EditGroup { region: span, edits });
         }
-        out.urls.push(ServiceUrl { source: site.source.clone(), url: site.url.clone(), span: site.span, report });
+        let (source, url, span, prefix) = (site.source.clone(), site.url.clone(), site.span, site.prefix);
+        out.urls.push(ServiceUrl { source, url, span, report, prefix });
     }
     out
 }
@@ -88,7 +89,8 @@ fn placed(mut f: Finding, site: &UrlSite, report: &UrlReport, env: &[EnvEntry]) 
                 fx.applicability = Applicability::Manual;
                 fx.actions.clear();
                 fx.note = Some(format!(
-                    "The URL comes from a variable; set it to the corrected URL where it is defined: {}",
+                    "The URL comes from a variable; set it to the corrected URL where it is defined: {}{}",
+                    site.prefix,
                     mask_password(&corrected)
                 ));
             }

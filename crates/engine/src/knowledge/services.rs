@@ -68,6 +68,12 @@ pub struct UrlSource {
     /// Variables that say where to get the URL instead of holding it, and what they point to
     /// (Airflow's `…_CMD`: a command's output); read when none of `env` is set.
     pub hidden: &'static [(&'static str, &'static str)],
+    /// Variables whose URL follows a prefix the service strips (Celery's `db+` before a
+    /// database result backend); a value without it is no database URL (a Redis backend).
+    pub prefixed: &'static [(&'static str, &'static str)],
+    /// Variables that hold a second URL the service also connects with, read beside the first
+    /// (an Airflow Celery setup's result backend); the fix moves it with the first.
+    pub also: &'static [&'static str],
 }
 
 /// Environment variables a service reads for its database pool.
@@ -169,11 +175,21 @@ pub struct Extra {
     pub count_env: Option<&'static str>,
     /// Counted only when this variable contains this text (the executor that runs tasks here).
     pub when_env: Option<(&'static str, &'static str)>,
+    /// Held on the URL in this variable: counted when it is unset (the service's own URL is
+    /// used) or holds a database URL, not when it names another store (Redis).
+    pub on_url: Option<&'static str>,
 }
 
 /// The fields most extras leave alone.
-const EXTRA: Extra =
-    Extra { count: 0, label: "", job_execution: false, per_process: false, count_env: None, when_env: None };
+const EXTRA: Extra = Extra {
+    count: 0,
+    label: "",
+    job_execution: false,
+    per_process: false,
+    count_env: None,
+    when_env: None,
+    on_url: None,
+};
 
 /// An HTTP check that the service is up and reaches its database: `/health`-style endpoints
 /// answer 200 with PostgreSQL stopped, so the rollout would not see the failure it guards
@@ -266,6 +282,8 @@ pub struct ServiceDef {
     pub smallest_pool: Option<(u32, u32)>,
     /// A second, async engine the program derives from the same URL (Airflow 3).
     pub async_engine: Option<AsyncEngine>,
+    /// A driver the service's image always installs: PF114 names it in a URL that names none.
+    pub installed_driver: Option<Driver>,
 }
 
 /// An async engine a program builds from its URL by swapping the driver, query and all.
@@ -432,7 +450,8 @@ const ONE_PROCESS: Processes = Processes {
     plus: None,
 };
 
-const NO_URLS: UrlSource = UrlSource { flags: &[], env: &[], any_postgres_var: false, hidden: &[] };
+const NO_URLS: UrlSource =
+    UrlSource { flags: &[], env: &[], any_postgres_var: false, hidden: &[], prefixed: &[], also: &[] };
 
 const CELERY_WORKER: Runner = Runner {
     programs: &["celery"],
@@ -548,8 +567,7 @@ pub static MLFLOW: ServiceDef = ServiceDef {
     urls: UrlSource {
         flags: &["--backend-store-uri", "--backend_store_uri"],
         env: &["MLFLOW_BACKEND_STORE_URI"],
-        any_postgres_var: false,
-        hidden: &[],
+        ..NO_URLS
     },
     driver: MLFLOW_DRIVER,
     pool: PoolModel::Env(&MLFLOW_ENV),
@@ -587,6 +605,7 @@ pub static MLFLOW: ServiceDef = ServiceDef {
     for_urls: true,
     smallest_pool: None,
     async_engine: None,
+    installed_driver: None,
 };
 
 /// A job, notebook or script whose `MLFLOW_TRACKING_URI` is the database itself (not an MLflow
@@ -612,7 +631,7 @@ pub static MLFLOW_CLIENT: ServiceDef = ServiceDef {
         url_required: false,
     }),
     product: Some("mlflow"),
-    urls: UrlSource { flags: &[], env: &["MLFLOW_TRACKING_URI"], any_postgres_var: false, hidden: &[] },
+    urls: UrlSource { flags: &[], env: &["MLFLOW_TRACKING_URI"], any_postgres_var: false, ..NO_URLS },
     driver: MLFLOW_DRIVER,
     pool: PoolModel::Env(&MLFLOW_CLIENT_ENV),
     processes: Processes {
@@ -638,8 +657,7 @@ pub static PREFECT3: ServiceDef = ServiceDef {
     urls: UrlSource {
         flags: &[],
         env: &["PREFECT_SERVER_DATABASE_CONNECTION_URL", "PREFECT_API_DATABASE_CONNECTION_URL"],
-        any_postgres_var: false,
-        hidden: &[],
+        ..NO_URLS
     },
     pool: PoolModel::Env(&PREFECT3_ENV),
     transaction: Transaction::WithSettings {
@@ -657,7 +675,7 @@ pub static PREFECT2: ServiceDef = ServiceDef {
     name: "Prefect",
     label: "Prefect server 2.x / 3.0",
     versions: ((0, 0, 0), Some((3, 1, 0))),
-    urls: UrlSource { flags: &[], env: &["PREFECT_API_DATABASE_CONNECTION_URL"], any_postgres_var: false, hidden: &[] },
+    urls: UrlSource { flags: &[], env: &["PREFECT_API_DATABASE_CONNECTION_URL"], any_postgres_var: false, ..NO_URLS },
     pool: PoolModel::Env(&PREFECT2_ENV),
     transaction: Transaction::NotCompatible {
         why: "Prefect 2 sends the `jit` parameter and has no cure for prepared statements: keep session mode",
@@ -707,6 +725,7 @@ const PREFECT_SERVER_SHAPE: ServiceDef = ServiceDef {
     for_urls: true,
     smallest_pool: None,
     async_engine: None,
+    installed_driver: None,
 };
 
 /// `prefect worker start` / `prefect agent start`: talks to the server's API and holds no
@@ -772,7 +791,7 @@ pub static SQLALCHEMY: ServiceDef = ServiceDef {
     kind: "sqlalchemy",
     label: "SQLAlchemy service",
     detect: None,
-    urls: UrlSource { flags: &[], env: &[], any_postgres_var: true, hidden: &[] },
+    urls: UrlSource { flags: &[], env: &[], any_postgres_var: true, ..NO_URLS },
     driver: None,
     pool: PoolModel::Code,
     processes: Processes {
@@ -808,7 +827,7 @@ pub static CELERY_BEAT: ServiceDef = ServiceDef {
         component_env: &[],
         url_required: false,
     }),
-    urls: UrlSource { flags: &[], env: &[], any_postgres_var: true, hidden: &[] },
+    urls: UrlSource { flags: &[], env: &[], any_postgres_var: true, ..NO_URLS },
     pool: PoolModel::Code,
     processes: Processes {
         default_source: "the scheduler runs one process",
@@ -856,6 +875,24 @@ const AIRFLOW_URLS: UrlSource = UrlSource {
         ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD", "the output of a command"),
         ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_SECRET", "a key in Airflow's secrets backend"),
     ],
+    ..NO_URLS
+};
+
+/// Celery's database result backend: `db+` and a SQLAlchemy URL (Celery's `backends/database`).
+/// Unset, Airflow's Celery provider uses `db+` and the metadata database's URL
+/// (`default_celery.py`), so the worker then reads [`AIRFLOW_CONN`].
+const CELERY_RESULT_BACKEND: &str = "AIRFLOW__CELERY__RESULT_BACKEND";
+const RESULT_BACKEND_PREFIX: &[(&str, &str)] = &[(CELERY_RESULT_BACKEND, "db+")];
+
+/// A scheduler running the CeleryExecutor reads task states from the result backend
+/// (`BulkStateFetcher` in the provider's `celery_executor_utils.py`): one connection, measured
+/// on 3.3.2 (verify/airflow_stack.py; the dag-processor, triggerer and API server held none).
+const CELERY_STATE_FETCH: Extra = Extra {
+    count: 1,
+    label: "task states read from the Celery result backend",
+    when_env: Some(("AIRFLOW__CORE__EXECUTOR", "CeleryExecutor")),
+    on_url: Some(CELERY_RESULT_BACKEND),
+    ..EXTRA
 };
 
 /// Every Airflow 3 process derives an async engine from the URL, driver swapped to asyncpg and
@@ -882,6 +919,9 @@ const AIRFLOW_SHAPE: ServiceDef = ServiceDef {
     urls: AIRFLOW_URLS,
     pool: PoolModel::Env(&AIRFLOW_ENV),
     transaction: Transaction::ByDriver,
+    // The postgres provider, in the official image and the `[postgres]` extra, requires
+    // psycopg2-binary (its METADATA in 2.10.5's and 3.3.2's installs).
+    installed_driver: Some(&PSYCOPG2),
     ..NO_POOL
 };
 
@@ -1008,20 +1048,23 @@ pub static AIRFLOW_API_30: ServiceDef = ServiceDef {
     ..AIRFLOW_API_DEF
 };
 
-/// A Celery worker of Airflow's CeleryExecutor (`airflow celery worker`): tasks reach the
-/// database through the API server, but each of its `worker_concurrency` processes (16 by
-/// default) keeps a connection to the Celery result backend, when that is the database (from
-/// Celery's `backends/database/session.py`; not measured here).
+/// A Celery worker of Airflow's CeleryExecutor (`airflow celery worker`): from 3.0 it opens no
+/// metadata-database session (`celery_command.py` skips `reconfigure_orm` on 3.0+) and tasks
+/// reach the database through the API server, but each of its `worker_concurrency` processes
+/// (16 by default) keeps a connection to the Celery result backend, when that is the database
+/// (Celery's `backends/database/session.py` keeps a pooled engine per forked process), and the
+/// main process one more, opened when it creates the result tables at start. So its URL is the
+/// result backend's, else the metadata database's. Measured on 3.3.2 with 4 slots and 6 tasks:
+/// 4 at once by name, 5 by process (verify/airflow_stack.py).
 pub static AIRFLOW_CELERY_WORKER: ServiceDef = AIRFLOW_CELERY_WORKER_DEF;
 const AIRFLOW_CELERY_WORKER_DEF: ServiceDef = ServiceDef {
     id: "airflow-celery-worker",
     name: "Airflow Celery worker",
     label: "Airflow Celery worker (3.x)",
     detect: airflow_detect(&["airflow celery worker"], &["celery worker"]),
-    pool: PoolModel::PerProcess {
-        count: 1,
-        label: "1 result-backend connection per process, from Celery's source, not measured",
-    },
+    urls: UrlSource { env: &[CELERY_RESULT_BACKEND, AIRFLOW_CONN], prefixed: RESULT_BACKEND_PREFIX, ..AIRFLOW_URLS },
+    pool: PoolModel::PerProcess { count: 1, label: "1 result-backend connection per process" },
+    extras: &[Extra { count: 1, label: "the main process, which creates the result tables", ..EXTRA }],
     processes: Processes {
         flags: &["--concurrency", "-c"],
         env: Some("AIRFLOW__CELERY__WORKER_CONCURRENCY"),
@@ -1036,13 +1079,29 @@ const AIRFLOW_CELERY_WORKER_DEF: ServiceDef = ServiceDef {
     ..AIRFLOW_SHAPE
 };
 
-/// The scheduler, dag-processor and triggerer, and any other Airflow command on the image: one
+/// The scheduler (`airflow scheduler`): one process, one connection at a time in measurements
+/// (1 + 0 kept it healthy and ran a DAG on 3.3.2, verify/airflow_stack.py); under the
+/// CeleryExecutor it also reads task states from the result backend, which the fix moves with
+/// its URL.
+pub static AIRFLOW_SCHEDULER: ServiceDef = ServiceDef {
+    id: "airflow-scheduler",
+    name: "Airflow scheduler",
+    label: "Airflow scheduler (3.x)",
+    detect: airflow_detect(&["airflow scheduler"], &["scheduler"]),
+    urls: UrlSource { also: &[CELERY_RESULT_BACKEND], prefixed: RESULT_BACKEND_PREFIX, ..AIRFLOW_URLS },
+    extras: &[CELERY_STATE_FETCH],
+    for_urls: false,
+    ..AIRFLOW_DEF
+};
+
+/// The dag-processor and triggerer, and any other Airflow command on the image: one
 /// process each, one connection at a time in measurements (1 + 0 kept each healthy and ran a
 /// DAG on 3.3.2, verify/airflow_stack.py).
-pub static AIRFLOW: ServiceDef = ServiceDef {
+pub static AIRFLOW: ServiceDef = AIRFLOW_DEF;
+const AIRFLOW_DEF: ServiceDef = ServiceDef {
     id: "airflow",
     label: "Airflow scheduler etc. (3.x)",
-    detect: airflow_detect(&["airflow scheduler", "airflow dag-processor", "airflow triggerer"], &[]),
+    detect: airflow_detect(&["airflow dag-processor", "airflow triggerer"], &[]),
     processes: Processes { default_source: "one process", word: Some(("process", "processes")), ..ONE_PROCESS },
     smallest_pool: Some((1, 0)),
     for_urls: true,
@@ -1071,6 +1130,10 @@ const AIRFLOW2_SHAPE: ServiceDef = ServiceDef {
     async_engine: None,
     ..AIRFLOW_SHAPE
 };
+
+/// Airflow 2's URL, and beside it the Celery result backend's, which the fix moves with it.
+const AIRFLOW2_CELERY_URLS: UrlSource =
+    UrlSource { also: &[CELERY_RESULT_BACKEND], prefixed: RESULT_BACKEND_PREFIX, ..AIRFLOW2_SHAPE.urls };
 
 /// `airflow db migrate` on 2.x: the pool, plus one connection of its own while Alembic runs
 /// (`_run_upgrade` reconfigures the ORM to a SingletonThreadPool while the session holding
@@ -1133,13 +1196,17 @@ pub static AIRFLOW2_SCHEDULER: ServiceDef = ServiceDef {
         plus: Some((2, "the scheduler and its DAG file processor manager")),
         ..ONE_PROCESS
     },
-    extras: &[Extra {
-        count: 32,
-        label: "LocalExecutor tasks, 1 each, up to parallelism (32 unless set)",
-        count_env: Some("AIRFLOW__CORE__PARALLELISM"),
-        when_env: Some(("AIRFLOW__CORE__EXECUTOR", "LocalExecutor")),
-        ..EXTRA
-    }],
+    extras: &[
+        Extra {
+            count: 32,
+            label: "LocalExecutor tasks, 1 each, up to parallelism (32 unless set)",
+            count_env: Some("AIRFLOW__CORE__PARALLELISM"),
+            when_env: Some(("AIRFLOW__CORE__EXECUTOR", "LocalExecutor")),
+            ..EXTRA
+        },
+        CELERY_STATE_FETCH,
+    ],
+    urls: AIRFLOW2_CELERY_URLS,
     smallest_pool: Some((1, 0)),
     ..AIRFLOW2_SHAPE
 };
@@ -1155,7 +1222,7 @@ pub static AIRFLOW2_CELERY_WORKER: ServiceDef = ServiceDef {
     label: "Airflow Celery worker (2.x)",
     pool: PoolModel::PerProcess { count: 3, label: "up to 3 per slot: task supervisor, task, result backend" },
     versions: AIRFLOW2_SHAPE.versions,
-    urls: AIRFLOW2_SHAPE.urls,
+    urls: AIRFLOW2_CELERY_URLS,
     ..AIRFLOW_CELERY_WORKER_DEF
 };
 
@@ -1195,7 +1262,7 @@ pub static DJANGO: ServiceDef = ServiceDef {
         component_env: &[],
         url_required: false,
     }),
-    urls: UrlSource { flags: &[], env: &["DATABASE_URL"], any_postgres_var: true, hidden: &[] },
+    urls: UrlSource { flags: &[], env: &["DATABASE_URL"], any_postgres_var: true, ..NO_URLS },
     driver: Some((&DJANGO_DRIVER, "Django hands the URL's keys to psycopg")),
     // `manage.py runserver` and ASGI servers (`….asgi`) start a thread per request.
     pool: PoolModel::PerThread { unbounded: &["runserver", ".asgi"] },
@@ -1240,7 +1307,7 @@ pub static PRISMA_APP: ServiceDef = ServiceDef {
         component_env: &[],
         url_required: false,
     }),
-    urls: UrlSource { flags: &[], env: &["DATABASE_URL"], any_postgres_var: true, hidden: &[] },
+    urls: UrlSource { flags: &[], env: &["DATABASE_URL"], any_postgres_var: true, ..NO_URLS },
     driver: Some((&PRISMA7, "Prisma 7's pg adapter hands the URL to node-postgres")),
     pool: PoolModel::PerProcess {
         count: 10,
@@ -1278,7 +1345,7 @@ pub static NODE_APP: ServiceDef = ServiceDef {
         component_env: &[],
         url_required: true,
     }),
-    urls: UrlSource { flags: &[], env: &["DATABASE_URL", "POSTGRES_URL"], any_postgres_var: true, hidden: &[] },
+    urls: UrlSource { flags: &[], env: &["DATABASE_URL", "POSTGRES_URL"], any_postgres_var: true, ..NO_URLS },
     driver: Some((&NODE_ASSUMED, "")),
     pool: PoolModel::PerProcess {
         count: 10,
@@ -1329,7 +1396,7 @@ pub static POSTGRES_JS_APP: ServiceDef = ServiceDef {
         component_env: &[],
         url_required: false,
     }),
-    urls: UrlSource { flags: &[], env: &["DATABASE_URL", "POSTGRES_URL"], any_postgres_var: true, hidden: &[] },
+    urls: UrlSource { flags: &[], env: &["DATABASE_URL", "POSTGRES_URL"], any_postgres_var: true, ..NO_URLS },
     driver: Some((&POSTGRES_JS, "")),
     pool: PoolModel::PerProcess {
         count: 10,
@@ -1394,6 +1461,7 @@ const NO_POOL: ServiceDef = ServiceDef {
     for_urls: false,
     smallest_pool: None,
     async_engine: None,
+    installed_driver: None,
 };
 
 /// Every service kind, in the order compose detection tries them; entries without `detect`
@@ -1409,6 +1477,7 @@ pub static SERVICES: &[ServiceKind] = &[
     &AIRFLOW_API_31,
     &AIRFLOW_API,
     &AIRFLOW_CELERY_WORKER,
+    &AIRFLOW_SCHEDULER,
     &AIRFLOW,
     &AIRFLOW2_MIGRATE,
     &AIRFLOW2_WEBSERVER,
@@ -1687,7 +1756,8 @@ mod tests {
         let v332 = |_: &str| Some((3, 3, 2));
         assert_eq!(detect("api-server ", image, v332, no_env), Some(&AIRFLOW_API as ServiceKind));
         assert_eq!(detect("api-server ", image, |_| Some((3, 0, 6)), no_env), Some(&AIRFLOW_API_30 as ServiceKind));
-        assert_eq!(detect("scheduler ", image, v332, no_env), Some(&AIRFLOW as ServiceKind));
+        assert_eq!(detect("scheduler ", image, v332, no_env), Some(&AIRFLOW_SCHEDULER as ServiceKind));
+        assert_eq!(detect("triggerer ", image, v332, no_env), Some(&AIRFLOW as ServiceKind));
         assert_eq!(detect("celery worker ", image, v332, no_env), Some(&AIRFLOW_CELERY_WORKER as ServiceKind));
         let migrate = |n: &str| (n == "_AIRFLOW_DB_MIGRATE").then(|| "true".to_string());
         assert_eq!(detect("-c echo ", image, v332, migrate), Some(&AIRFLOW_MIGRATE as ServiceKind));

@@ -90,6 +90,7 @@ pub fn compose(r: &ComposeReport) -> Value {
             "urls": s.urls.iter().map(|u| json!({
                 "source": u.source,
                 "corrected_url": u.report.corrected_url,
+                "prefix": u.prefix,
                 "endpoint": u.report.endpoint.as_str(),
                 "mode_after": u.report.mode_after.as_str(),
             })).collect::<Vec<_>>(),

@@ -34,7 +34,7 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
         (Some(d), _) | (None, Some(d)) => d.scheme.to_string(),
         (None, None) => match ctx.conn.driver {
             Some(d) => format!("postgresql+{}", ctx.slice(d)),
-            None => "postgresql".to_string(),
+            None => ctx.service.installed_driver.map_or("postgresql", |d| d.scheme).to_string(),
         },
     };
     out.push(

@@ -73,6 +73,10 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
             let caveat = ctx.driver.no_prepare_caveat.map(|c| format!(" ({c})")).unwrap_or_default();
             let cure = format!("connect_args={args}{caveat}");
             if ctx.written_driver.is_none() && ctx.service.driver.is_none() {
+                // PF114 (or PF103) names the driver the image installs, which may not prepare.
+                if ctx.service.installed_driver.is_some_and(|d| !d.prepares) {
+                    return;
+                }
                 return out.push(either_driver(ctx, &cure, span));
             }
             Finding::new(
