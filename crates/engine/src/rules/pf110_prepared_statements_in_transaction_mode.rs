@@ -23,7 +23,7 @@ pub static TEXT: RuleText = RuleText {
     what: "Finds asyncpg, psycopg 3, postgres.js or Prisma 6 connections through a transaction-mode pooler (Supavisor on 6543, or the dedicated PgBouncer) without the setting that stops prepared statements.",
     why: "A transaction pooler hands each transaction whatever server connection is free, but a prepared statement lives on one server connection. Measured through a transaction pooler: with asyncpg's defaults about 56 % of transactions failed with `prepared statement \"__asyncpg_stmt_…__\" does not exist` or `already exists`, and some **silently returned another statement's result**; psycopg 3 failed about 4 %. Prefect 3 without the setting: 32 of 60 requests succeeded. postgres.js 3.4.9 with its defaults, 300 queries at once through a transaction PgBouncer with 2 server connections: `prepared statement \"…\" does not exist`, and some queries never answered; with `prepare=false&max_pipeline=0` all 300 did; queries without parameters, which postgres.js pipelines, needed `max_pipeline=0` too (verify/node_postgres.py). Through Supavisor pipelined queries hang (porsager/postgres#970).",
     example: "```yaml\nPREFECT_SERVER_DATABASE_CONNECTION_URL: postgresql+asyncpg://postgres.<ref>:${DB_PASSWORD}@aws-0-eu-central-1.pooler.supabase.com:6543/postgres?ssl=require\n```",
-    instead: "Prefect 3.2.7+: set `PREFECT_SERVER_DATABASE_SQLALCHEMY_CONNECT_ARGS_STATEMENT_CACHE_SIZE=0` and `PREFECT_SERVER_DATABASE_SQLALCHEMY_CONNECT_ARGS_PREPARED_STATEMENT_CACHE_SIZE=0` (60 of 60 requests then succeeded). Your own code: `connect_args={\"statement_cache_size\": 0}` (asyncpg) or `connect_args={\"prepare_threshold\": None}` (psycopg 3). postgres.js: `?prepare=false&max_pipeline=0` in the URL, or `postgres(url, { prepare: false, max_pipeline: 0 })`. Prisma 6 and earlier: `?pgbouncer=true` (Prisma 7's pg adapter needs nothing). Prefect 2 has no working cure: keep it on the session pooler.",
+    instead: "Prefect 3.2.7+: set `PREFECT_SERVER_DATABASE_SQLALCHEMY_CONNECT_ARGS_STATEMENT_CACHE_SIZE=0` and `PREFECT_SERVER_DATABASE_SQLALCHEMY_CONNECT_ARGS_PREPARED_STATEMENT_CACHE_SIZE=0` (60 of 60 requests then succeeded). Your own code: `connect_args={\"statement_cache_size\": 0}` (asyncpg) or `connect_args={\"prepare_threshold\": None}` (psycopg 3). postgres.js: `?prepare=false&max_pipeline=0` in the URL, or `postgres(url, { prepare: false, max_pipeline: 0 })`. Prisma 6 and earlier: `?pgbouncer=true` (Prisma 7's pg adapter needs nothing). Airflow (its URL or a `db+` result backend): `postgresql+psycopg2://`, a driver its image always installs, which poolfix writes (psycopg 3's cure would need `connect_args` behind `AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS`, an import path). Prefect 2 has no working cure: keep it on the session pooler.",
     fix_safety: "Review: for Prefect 3 the two settings are added to its environment; Prefect's automations (LISTEN) still do not work in transaction mode. For your own code the change is in `create_engine()`, by hand. `?prepared_statement_cache_size=0` in the URL alone was not enough in measurements.",
     references: &[
         ("Supabase: disabling prepared statements", "https://supabase.com/docs/guides/troubleshooting/disabling-prepared-statements-qL8lEL"),
@@ -42,6 +42,11 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
     }
     let span = ctx.conn.hosts.first().and_then(|h| h.port).unwrap_or(Span::empty_at(ctx.conn.end()));
     let driver = ctx.driver.name;
+    if let (Transaction::ByDriver, Some(_), Some(cure)) =
+        (&ctx.service.transaction, ctx.written_driver, installed_cure(ctx))
+    {
+        return out.push(switch_driver(ctx, cure, span));
+    }
     let finding = match &ctx.service.transaction {
         Transaction::WithSettings { note, .. } => {
             let Some(table) = ctx.service.settings() else { return };
@@ -90,6 +95,27 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
         }
     };
     out.push(finding);
+}
+
+/// The driver the service's image always installs, when it never prepares statements, and the
+/// span of the driver the URL names (Airflow: psycopg2 instead of psycopg 3, whose cure would
+/// need `connect_args` behind an import path).
+fn installed_cure(ctx: &UrlCtx) -> Option<(crate::knowledge::drivers::Driver, Span)> {
+    // Both read libpq's keys, so the URL's query stays as it is (not so for asyncpg's).
+    let d = ctx.service.installed_driver.filter(|d| !d.prepares && d.libpq && ctx.driver.libpq)?;
+    Some((d, ctx.conn.driver?))
+}
+
+fn switch_driver(ctx: &UrlCtx, (d, at): (crate::knowledge::drivers::Driver, Span), span: Span) -> Finding {
+    Finding::new(
+        &DOC,
+        format!("{} prepares statements, which break through a transaction pooler (errors and wrong results); {} never does, and the image installs it", ctx.driver.name, d.name),
+        span,
+    )
+    .with_fix(
+        Fix::new(format!("Use `{}://`", d.scheme), Applicability::Review)
+            .action(UrlAction::Replace { span: at, with: d.names[0].to_string() }),
+    )
 }
 
 /// A driver that reads its cure from the URL (postgres.js's `prepare=false&max_pipeline=0`):
