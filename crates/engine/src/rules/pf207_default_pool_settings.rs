@@ -28,7 +28,7 @@ pub static TEXT: RuleText = RuleText {
 };
 
 use super::{Finding, Fix, ServiceCtx};
-use crate::knowledge::services::{DEFAULT_OVERFLOW, DEFAULT_POOL};
+use crate::knowledge::services::{EnvSettings, DEFAULT_OVERFLOW, DEFAULT_POOL};
 
 pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
     let s = ctx.service;
@@ -36,7 +36,7 @@ pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
         return;
     };
     // A service may still read older names (Prefect 3.1+ reads the 2.x ones).
-    let has = |pick: fn(&crate::knowledge::services::EnvSettings) -> &'static str| {
+    let has = |pick: fn(&EnvSettings) -> &'static str| {
         s.env(pick(settings)).is_some() || settings.fallback.is_some_and(|f| s.env(pick(f)).is_some())
     };
     let missing_pool = !has(|t| t.pool_size);
@@ -72,8 +72,11 @@ pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
         .into_iter()
         .filter_map(|(missing, name)| missing.then_some(name))
         .collect();
+    // With the pool switched off (PF206) the default applies only once the pool is back on.
+    let off = settings.pool_switch.and_then(|v| s.env(v)).is_some_and(|e| EnvSettings::switched_off(&e.value));
+    let applies = if off { "would apply with the pool back on" } else { "applies" };
     let message = format!(
-        "{} not set: SQLAlchemy's default ({DEFAULT_POOL} + {DEFAULT_OVERFLOW} per engine) applies",
+        "{} not set: SQLAlchemy's default ({DEFAULT_POOL} + {DEFAULT_OVERFLOW} per engine) {applies}",
         unset.join(" and ")
     );
     out.push(Finding::new(&DOC, message, s.key_span).with_fix(fix));
