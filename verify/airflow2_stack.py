@@ -17,7 +17,7 @@ import subprocess
 import sys
 import threading
 
-from airflow_stack import Airflow, local, migrate
+from airflow_stack import Airflow, filesystem_broker, local, migrate
 from common import check, measure, poolfix, summary
 from servers import Servers
 
@@ -68,13 +68,7 @@ class Airflow2(Airflow):
         env.update(AIRFLOW__CORE__EXECUTOR=executor, AIRFLOW__CORE__PARALLELISM="8",
                    AIRFLOW__CORE__LOAD_EXAMPLES="false")
         if executor == "CeleryExecutor":
-            broker = os.path.join(self.home, "broker")
-            os.makedirs(broker, exist_ok=True)
-            env.update(AIRFLOW__CELERY__BROKER_URL="filesystem://",
-                       AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__DATA_FOLDER_IN=broker,
-                       AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__DATA_FOLDER_OUT=broker,
-                       # kombu's default is ./control, in the working directory.
-                       AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__CONTROL_FOLDER=os.path.join(broker, "control"),
+            env.update(filesystem_broker(self.home),
                        # The result backend on the worker's own URL, as the official file shares one.
                        AIRFLOW__CELERY__RESULT_BACKEND="db+" + env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
         env.update(extra or {})

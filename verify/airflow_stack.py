@@ -23,7 +23,7 @@ import urllib.error
 import urllib.request
 
 from common import check, measure, poolfix, summary
-from servers import ADMIN, PASSWORD, POOLER_USER, Servers, free_port
+from servers import PASSWORD, POOLER_USER, Servers, free_port
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 AIRFLOW = os.environ.get("AIRFLOW_BIN", os.path.join(os.path.dirname(sys.executable), "airflow"))
@@ -173,6 +173,33 @@ class Airflow:
         shutil.rmtree(self.home, ignore_errors=True)
 
 
+def run_dag(af, dag, seconds=90):
+    """Unpauses `dag`, starts a run once it is parsed, and waits for it: (its state, its id)."""
+    af.wait_for("the DAG parsed", lambda: af.call(f"/api/v2/dags/{dag}")[0] == 200, seconds=120)
+    assert af.call(f"/api/v2/dags/{dag}", {"is_paused": False}, "PATCH")[0] == 200
+    status, body = af.call(f"/api/v2/dags/{dag}/dagRuns", {"logical_date": None})
+    assert status == 200, body
+    run = json.loads(body)["dag_run_id"]
+
+    def finished():
+        s, b = af.call(f"/api/v2/dags/{dag}/dagRuns/{run}")
+        state = json.loads(b).get("state") if s == 200 else None
+        return state if state in ("success", "failed") else None
+
+    return af.wait_for("the DAG run", finished, seconds=seconds), run
+
+
+def filesystem_broker(home):
+    """Celery settings for kombu's filesystem broker in `home` (there is no Redis here)."""
+    broker = os.path.join(home, "broker")
+    os.makedirs(broker, exist_ok=True)
+    return {"AIRFLOW__CELERY__BROKER_URL": "filesystem://",
+            "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__DATA_FOLDER_IN": broker,
+            "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__DATA_FOLDER_OUT": broker,
+            # kombu's default is ./control, in the working directory.
+            "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__CONTROL_FOLDER": os.path.join(broker, "control")}
+
+
 def migrate(af, service, pool=None):
     """`airflow db migrate` with the init service's environment (or another pool)."""
     extra = {} if pool is None else {"AIRFLOW__DATABASE__SQL_ALCHEMY_POOL_SIZE": str(pool[0]),
@@ -231,18 +258,8 @@ def stack_case(servers, services, findings):
             return all((h.get(p) or {}).get("status") == "healthy" for p in parts)
 
         af.wait_for("every component healthy", healthy)
-        af.wait_for("the DAG parsed", lambda: af.call("/api/v2/dags/poolfix_probe")[0] == 200)
-        assert af.call("/api/v2/dags/poolfix_probe", {"is_paused": False}, "PATCH")[0] == 200
-        status, body = af.call("/api/v2/dags/poolfix_probe/dagRuns", {"logical_date": None})
-        assert status == 200, body
-        run = json.loads(body)["dag_run_id"]
-
-        def finished():
-            s, b = af.call(f"/api/v2/dags/poolfix_probe/dagRuns/{run}")
-            state = json.loads(b).get("state") if s == 200 else None
-            return state if state in ("success", "failed") else None
-
-        assert af.wait_for("the DAG run", finished) == "success", af.log("airflow-scheduler")[-1500:]
+        state, run = run_dag(af, "poolfix_probe")
+        assert state == "success", af.log("airflow-scheduler")[-1500:]
         # The async engine, on the URL PF123 gives it.
         status, body = af.call(f"/api/v2/dags/poolfix_probe/dagRuns/{run}/wait?interval=1")
         assert status == 200 and '"success"' in body, f"wait endpoint: {status} {body[:300]}"
@@ -341,18 +358,8 @@ CELERY = COMPOSE.replace("LocalExecutor", "CeleryExecutor").replace(
 def by_application(servers, port):
     """The clients on the pooler at `port` now, by the `application_name` each service gives its
     result-backend URL (its forks, short-lived ones too, inherit it)."""
-    import psycopg2
-    conn = psycopg2.connect(host="127.0.0.1", port=port, user=ADMIN, password=PASSWORD, dbname="pgbouncer")
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SHOW CLIENTS")
-            cols = [d[0] for d in cur.description]
-            rows = [dict(zip(cols, row)) for row in cur.fetchall()]
-    finally:
-        conn.close()
     counts = {}
-    for r in rows:
+    for r in servers.show_clients(port):
         if r.get("user") == POOLER_USER:
             name = r.get("application_name") or "(no name)"
             counts[name] = counts.get(name, 0) + 1
@@ -380,13 +387,7 @@ def celery_case(servers):
     af = Airflow(servers)
     with open(os.path.join(af.home, "dags", "celery.py"), "w") as f:
         f.write(CELERY_DAG)
-    broker = os.path.join(af.home, "broker")
-    os.makedirs(broker)
-    celery = {"AIRFLOW__CORE__EXECUTOR": "CeleryExecutor", "AIRFLOW__CELERY__BROKER_URL": "filesystem://",
-              "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__DATA_FOLDER_IN": broker,
-              "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__DATA_FOLDER_OUT": broker,
-              # kombu's default is ./control, in the working directory.
-              "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__CONTROL_FOLDER": os.path.join(broker, "control"),
+    celery = {"AIRFLOW__CORE__EXECUTOR": "CeleryExecutor", **filesystem_broker(af.home),
               "AIRFLOW__CELERY__RESULT_BACKEND": local(backend, servers)}
 
     def named(name):
@@ -410,18 +411,7 @@ def celery_case(servers):
             # The worker reads no metadata-database URL on 3.x; Airflow's settings still need one.
             af.start("airflow-worker", ["celery", "worker", "--skip-serve-logs", "--celery-hostname", "w@localhost"],
                      af.env(scheduler, {**named("airflow-worker"), "AIRFLOW__CELERY__WORKER_CONCURRENCY": "4"}))
-            af.wait_for("the DAG parsed", lambda: af.call("/api/v2/dags/poolfix_celery")[0] == 200, seconds=120)
-            assert af.call("/api/v2/dags/poolfix_celery", {"is_paused": False}, "PATCH")[0] == 200
-            status, body = af.call("/api/v2/dags/poolfix_celery/dagRuns", {"logical_date": None})
-            assert status == 200, body
-            run_id = json.loads(body)["dag_run_id"]
-
-            def finished():
-                s, b = af.call(f"/api/v2/dags/poolfix_celery/dagRuns/{run_id}")
-                state = json.loads(b).get("state") if s == 200 else None
-                return state if state in ("success", "failed") else None
-
-            result["state"] = af.wait_for("the DAG run", finished, seconds=240)
+            result["state"], _ = run_dag(af, "poolfix_celery", seconds=240)
 
         holders = {}
         stop = threading.Event()

@@ -191,14 +191,18 @@ pidfile = {self.dir}/pgbouncer-{mode}.pid
                     return {(addr, cport, pid) for addr, cport, pid in cur.fetchall()}
             finally:
                 conn.close()
+        return {(r.get("addr"), r.get("port"), r.get("ptr")) for r in self.show_clients(port) if r.get("user") == user}
+
+    def show_clients(self, port):
+        """PgBouncer's SHOW CLIENTS on the pooler at `port`, a dict per client."""
+        import psycopg2
         conn = psycopg2.connect(host="127.0.0.1", port=port, user=ADMIN, password=PASSWORD, dbname="pgbouncer")
         conn.autocommit = True
         try:
             with conn.cursor() as cur:
                 cur.execute("SHOW CLIENTS")
                 cols = [d[0] for d in cur.description]
-                rows = [dict(zip(cols, row)) for row in cur.fetchall()]
-                return {(r.get("addr"), r.get("port"), r.get("ptr")) for r in rows if r.get("user") == user}
+                return [dict(zip(cols, row)) for row in cur.fetchall()]
         finally:
             conn.close()
 

@@ -18,6 +18,7 @@ pub mod urls;
 use std::collections::BTreeMap;
 
 use crate::fix::{self, Edit};
+use crate::knowledge::drivers::{self, Driver};
 use crate::knowledge::endpoints::{EndpointKind, PoolMode};
 use crate::knowledge::Verdict;
 use crate::rules::{self, Finding, ServiceCtx, Severity};
@@ -63,11 +64,10 @@ impl ServiceUrl {
     }
 
     /// The driver the URL uses once corrected: the one a fix names (PF114), else as written.
-    pub fn driver_after(&self) -> Option<crate::knowledge::drivers::Driver> {
+    pub fn driver_after(&self) -> Option<Driver> {
         let fixed = self.report.corrected_url.as_deref()?;
-        let named = crate::conn::parse(fixed).ok()?.driver.map(|d| d.slice(fixed).to_string());
-        let service = self.report.service;
-        Some(service.driver_for(named.as_deref().and_then(crate::knowledge::drivers::from_name)))
+        let named = crate::conn::parse(fixed).ok()?.driver.and_then(|d| drivers::from_name(d.slice(fixed)));
+        Some(self.report.service.driver_for(named))
     }
 }
 

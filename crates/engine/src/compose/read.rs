@@ -269,17 +269,20 @@ impl Reader<'_> {
         }
     }
 
+    /// Where a finding about `e` points when its URL has no span: its value, else its entry.
+    fn anchor(&self, e: &EnvEntry) -> Span {
+        e.value_span.or(e.node.map(|n| self.y.node(n).span)).unwrap_or_default()
+    }
+
     fn env_url(&self, e: &EnvEntry) -> UrlSite {
-        let anchor = e.value_span.or(e.node.map(|n| self.y.node(n).span)).unwrap_or_default();
-        self.url_site(&e.raw, e.value_span, anchor, format!("environment {}", e.name))
+        self.url_site(&e.raw, e.value_span, self.anchor(e), format!("environment {}", e.name))
     }
 
     /// The URL in `e`, past the prefix the service strips from it (Celery's `db+`); `None` when
     /// the value is not a PostgreSQL URL behind that prefix (a Redis result backend).
     fn prefixed_url(&self, e: &EnvEntry, prefix: &'static str) -> Option<UrlSite> {
         let value = e.value.trim_start().strip_prefix(prefix).filter(|v| looks_like_postgres(v))?;
-        let anchor = e.value_span.or(e.node.map(|n| self.y.node(n).span)).unwrap_or_default();
-        let source = format!("environment {}", e.name);
+        let (anchor, source) = (self.anchor(e), format!("environment {}", e.name));
         let mut site = match e.raw.trim_start().strip_prefix(prefix) {
             Some(raw) => self.url_site(raw, e.value_span, anchor, source),
             // The prefix comes from a variable too: analysed as the .env resolves it.
@@ -318,8 +321,7 @@ impl Reader<'_> {
         }
         // A URL behind a command or a secret: no URL to analyse, but a place for PF210 to say so.
         if let Some(e) = source.hidden.iter().find_map(|(var, _)| env.iter().find(|e| e.name == *var)) {
-            let anchor = e.value_span.or(e.node.map(|n| self.y.node(n).span)).unwrap_or_default();
-            let source = format!("environment {}", e.name);
+            let (anchor, source) = (self.anchor(e), format!("environment {}", e.name));
             return vec![UrlSite {
                 source,
                 url: e.value.clone(),

@@ -2,6 +2,7 @@
 
 use super::{Applicability, Finding, Fix, RuleDoc, RuleText, Scope, Severity, UrlCtx};
 use crate::fix::UrlAction;
+use crate::knowledge::drivers::Driver;
 use crate::knowledge::endpoints::PoolMode;
 use crate::knowledge::services::Transaction;
 use crate::knowledge::{version_label, Version};
@@ -100,13 +101,13 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
 /// The driver the service's image always installs, when it never prepares statements, and the
 /// span of the driver the URL names (Airflow: psycopg2 instead of psycopg 3, whose cure would
 /// need `connect_args` behind an import path).
-fn installed_cure(ctx: &UrlCtx) -> Option<(crate::knowledge::drivers::Driver, Span)> {
+fn installed_cure(ctx: &UrlCtx) -> Option<(Driver, Span)> {
     // Both read libpq's keys, so the URL's query stays as it is (not so for asyncpg's).
     let d = ctx.service.installed_driver.filter(|d| !d.prepares && d.libpq && ctx.driver.libpq)?;
     Some((d, ctx.conn.driver?))
 }
 
-fn switch_driver(ctx: &UrlCtx, (d, at): (crate::knowledge::drivers::Driver, Span), span: Span) -> Finding {
+fn switch_driver(ctx: &UrlCtx, (d, at): (Driver, Span), span: Span) -> Finding {
     Finding::new(
         &DOC,
         format!("{} prepares statements, which break through a transaction pooler (errors and wrong results); {} never does, and the image installs it", ctx.driver.name, d.name),
