@@ -13,6 +13,11 @@ the settings poolfix writes for the version the image tag shows.
   installed as the note says (asyncpg 0.32 put ahead on the path, as a `pip install` in the image
   would).
 
+- Prefect 2.7.6, as a popular compose file of its day runs it (`prefect orion start`, the URL in
+  `PREFECT_ORION_DATABASE_CONNECTION_URL`; tests/compose/prefect-2.7-orion.yml): the server reads
+  that URL, and it reads no pool setting (they arrive in 2.12): given 2.12's `PREFECT_SQLALCHEMY_*`
+  at 1 + 0 it still holds more than 1 + 0 + 2 under a burst, and no more than poolfix's 15 + 2.
+
 A restart is the test: a single fresh process hides the bug (each process names its statements
 from 1, and PgBouncer keeps the server connections, with their statements, between clients).
 """
@@ -25,11 +30,11 @@ import threading
 
 from common import check, concurrently, explained, local, measure, poolfix
 from servers import Servers
-from services import BURST, Prefect, http, other_client
+from services import BURST, Prefect, Service, http, other_client
 
 ROOT = os.path.join(os.path.dirname(__file__), "..")
 # version -> venv, as the Makefile builds them
-VENVS = {"3.1.15": ".venv-prefect31", "3.2.6": ".venv-prefect326", "3.2.7": ".venv-prefect327", "3.4.20": ".venv-prefect34"}
+VENVS = {"2.7.6": ".venv-prefect27", "3.1.15": ".venv-prefect31", "3.2.6": ".venv-prefect326", "3.2.7": ".venv-prefect327", "3.4.20": ".venv-prefect34"}
 # asyncpg 0.32 installed beside 3.4.20's own 0.30 (`pip install --target`): the image with the pin.
 ASYNCPG_PIN = os.path.join(ROOT, ".venv-prefect34", "asyncpg-0.32")
 COMPOSE = """services:
@@ -77,6 +82,50 @@ def session_case(version, table):
             peak = measure(servers, port, lambda: concurrently(BURST, one))
             table.append((f"prefect {version} server session (image tag {version})", predicted, idle, peak))
             assert idle <= predicted and peak <= predicted, f"held {idle} idle / {peak} under the burst, poolfix predicted {predicted}"
+        finally:
+            server.stop()
+
+
+class Orion(Service):
+    """`prefect orion start` (Prefect before 2.10), its URL in the variable of that time."""
+
+    name = "prefect-orion"
+    health = ("/api/health", "true")
+
+    def __init__(self, url, env, binary):
+        # It starts `uvicorn` by name: the venv's bin comes first on PATH, as in the image.
+        path = os.path.dirname(binary) + os.pathsep + os.environ.get("PATH", "")
+        env = dict(PATH=path, PREFECT_HOME=tempfile.mkdtemp(prefix="poolfix-prefect-home-"), PREFECT_ORION_ANALYTICS_ENABLED="false",
+                   PREFECT_ORION_UI_ENABLED="false", PREFECT_ORION_DATABASE_CONNECTION_URL=url, **env)
+        super().__init__(lambda port: [binary, "orion", "start", "--host", "127.0.0.1", "--port", str(port)], env)
+
+
+def orion_case(table):
+    fixture = os.path.join(ROOT, "tests", "compose", "prefect-2.7-orion.yml")
+    report = poolfix("check", fixture)
+    svc = next(s for s in report["services"] if s["name"] == "orion")
+    assert svc["mode_after"] == "session" and not svc["env"], (svc["mode_after"], svc["env"])
+    assert any(f["rule"] == "PF220" and f["service"] == "orion" for f in report["findings"]), "no PF220 for orion"
+    predicted = svc["max_connections_after"]
+    ignored = {"PREFECT_SQLALCHEMY_POOL_SIZE": "1", "PREFECT_SQLALCHEMY_MAX_OVERFLOW": "0"}
+    with Servers(pool_size=20) as servers:
+        url, port = local(svc["corrected_url"], servers, database="prefect")
+        server = Orion(url, ignored, binary("2.7.6"))
+        try:
+            server.wait_healthy()
+            flow_id = create_flow(server, "orion")
+            idle = servers.clients(port)
+
+            def one(i):
+                s, _ = http(server.url("/api/flow_runs/"), {"flow_id": flow_id, "name": f"burst-{i}"})
+                assert s in (200, 201)
+                s, _ = http(server.url("/api/flow_runs/filter"), {"limit": 5})
+                assert s == 200
+
+            peak = measure(servers, port, lambda: concurrently(BURST, one))
+            table.append(("prefect 2.7.6 `orion start` session (prefect-2.7-orion.yml)", predicted, idle, peak))
+            assert idle <= predicted and peak <= predicted, f"held {idle} idle / {peak} under the burst, poolfix predicted {predicted}"
+            assert peak > 1 + 0 + 2, f"held at most {peak}: 2.12's pool settings were read after all"
         finally:
             server.stop()
 
@@ -180,7 +229,10 @@ def asyncpg_version(version, pin=False):
 def run(table):
     """`table` is the calling script's table of predicted and measured connections (run as a
     script, services.py is `__main__`, not the module imported here)."""
-    for version in VENVS:
+    print(f"Prefect 2.7.6 (asyncpg {asyncpg_version('2.7.6')})", flush=True)
+    check("prefect 2.7.6 `orion start`: its URL read, 2.12's pool settings ignored, within poolfix's count",
+          lambda: orion_case(table))
+    for version in [v for v in VENVS if v != "2.7.6"]:
         print(f"Prefect {version} (asyncpg {asyncpg_version(version)})", flush=True)
         check(f"prefect {version} with poolfix's settings for its tag, session mode", lambda: session_case(version, table))
     for version in ("3.1.15", "3.2.6"):

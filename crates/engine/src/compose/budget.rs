@@ -135,6 +135,11 @@ fn pool_settings(r: &ServiceReport, after: bool) -> (Option<u32>, Option<u32>, S
         }
         PoolModel::PerThread { .. } => (Some(1), Some(0), "(1 connection per thread)".into()),
         PoolModel::PerProcess { count, label } => (Some(count), Some(0), format!("({label})")),
+        PoolModel::DefaultOnly { label } => (
+            Some(DEFAULT_POOL),
+            Some(DEFAULT_OVERFLOW),
+            format!("({DEFAULT_POOL} + {DEFAULT_OVERFLOW}, SQLAlchemy's default: {label})"),
+        ),
         PoolModel::None => (Some(0), Some(0), String::new()),
     }
 }

@@ -119,6 +119,9 @@ pub enum PoolModel {
     /// A fixed number of connections per process, set in the program's code or fixed by it
     /// (a Celery worker's result backend: 1; node-postgres's `Pool`: 10).
     PerProcess { count: u32, label: &'static str },
+    /// SQLAlchemy's default pool (5 + 10 per engine), which this release reads no setting to
+    /// change (Prefect before 2.12); a later entry of the same kind has the settings (PF220).
+    DefaultOnly { label: &'static str },
     /// No database pool.
     None,
 }
@@ -669,14 +672,42 @@ pub static PREFECT3: ServiceDef = ServiceDef {
     ..PREFECT_SERVER_SHAPE
 };
 
-/// Prefect server 2.x and 3.0 (the older setting names): docs/sources.md#prefect.
+/// Prefect server 2.12 to 3.0 (the older setting names): docs/sources.md#prefect.
 pub static PREFECT2: ServiceDef = ServiceDef {
     id: "prefect2",
     name: "Prefect",
     label: "Prefect server 2.x / 3.0",
-    versions: ((0, 0, 0), Some((3, 1, 0))),
+    versions: ((2, 12, 0), Some((3, 1, 0))),
     urls: UrlSource { flags: &[], env: &["PREFECT_API_DATABASE_CONNECTION_URL"], any_postgres_var: false, ..NO_URLS },
     pool: PoolModel::Env(&PREFECT2_ENV),
+    ..PREFECT2_SHAPE
+};
+
+/// Prefect server before 2.12 (`prefect orion start`; `prefect server start` from 2.10). Its URL
+/// is `PREFECT_ORION_DATABASE_CONNECTION_URL`, read until 2.12 and preferred over the
+/// `PREFECT_API_…` name 2.8.1 added; and it reads no pool setting: `create_async_engine()` gets
+/// SQLAlchemy's default pool, 5 + 10. `PREFECT_SQLALCHEMY_POOL_SIZE` arrives in 2.12.0
+/// (Prefect's `settings.py` and `database/configurations.py` at the tags: docs/sources.md#prefect).
+pub static PREFECT_ORION: ServiceDef = ServiceDef {
+    id: "prefect-orion",
+    name: "Prefect",
+    label: "Prefect server 2.0–2.11",
+    versions: ((0, 0, 0), Some((2, 12, 0))),
+    urls: UrlSource {
+        flags: &[],
+        env: &["PREFECT_ORION_DATABASE_CONNECTION_URL", "PREFECT_API_DATABASE_CONNECTION_URL"],
+        ..NO_URLS
+    },
+    pool: PoolModel::DefaultOnly { label: "Prefect reads no pool setting before 2.12" },
+    // Prefect 3's LISTEN connection is not there yet; its background services are (assumed,
+    // as measured on 3.9.1: 2.7.6 held at most 15 under a burst, verify/prefect_versions.py).
+    extras: &[Extra { count: 2, label: "background services", ..EXTRA }],
+    for_urls: false,
+    ..PREFECT2_SHAPE
+};
+
+/// What the Prefect 2 entries share.
+const PREFECT2_SHAPE: ServiceDef = ServiceDef {
     transaction: Transaction::NotCompatible {
         why: "Prefect 2 sends the `jit` parameter and has no cure for prepared statements: keep session mode",
         message: "Prefect 2.x has no working cure for prepared statements (and sends the `jit` parameter) through a transaction pooler: keep it on the session pooler",
@@ -1471,6 +1502,7 @@ pub static SERVICES: &[ServiceKind] = &[
     &MLFLOW,
     &PREFECT3,
     &PREFECT2,
+    &PREFECT_ORION,
     &PREFECT_WORKER,
     &AIRFLOW_MIGRATE,
     &AIRFLOW_API_30,
@@ -1694,6 +1726,12 @@ mod tests {
         assert_eq!(detect("prefect server start", "mlflow/mlflow", none, no_env), Some(&PREFECT3 as ServiceKind));
         assert_eq!(detect("prefect server start", "", |_| Some((2, 20, 0)), no_env), Some(&PREFECT2 as ServiceKind));
         assert_eq!(detect("prefect server start", "", |_| Some((3, 0, 5)), no_env), Some(&PREFECT2 as ServiceKind));
+        assert_eq!(detect("prefect orion start", "", |_| Some((2, 7, 6)), no_env), Some(&PREFECT_ORION as ServiceKind));
+        assert_eq!(
+            detect("prefect server start", "", |_| Some((2, 11, 5)), no_env),
+            Some(&PREFECT_ORION as ServiceKind)
+        );
+        assert_eq!(detect("prefect server start", "", |_| Some((2, 12, 0)), no_env), Some(&PREFECT2 as ServiceKind));
         assert_eq!(detect("prefect server start", "", |_| Some((3, 1, 0)), no_env), Some(&PREFECT3 as ServiceKind));
         assert_eq!(detect("", "postgres", none, no_env), Some(&POSTGRES as ServiceKind));
         assert_eq!(detect("python app.py", "myapp", none, no_env), None);

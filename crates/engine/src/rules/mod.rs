@@ -57,6 +57,7 @@ pub mod pf216_no_reserve_for_transaction_mode;
 pub mod pf217_fewer_processes;
 pub mod pf218_mlflow_image_without_driver;
 pub mod pf219_server_side_cursors_in_transaction_mode;
+pub mod pf220_pool_fixed_by_release;
 
 pub use pf100_unparsable_connection_string::finding as unparsable;
 pub use pf100_unparsable_connection_string::DOC as PF100;
@@ -107,6 +108,7 @@ pub static CATALOG: &[(&RuleDoc, &RuleText)] = &[
     (&pf217_fewer_processes::DOC, &pf217_fewer_processes::TEXT),
     (&pf218_mlflow_image_without_driver::DOC, &pf218_mlflow_image_without_driver::TEXT),
     (&pf219_server_side_cursors_in_transaction_mode::DOC, &pf219_server_side_cursors_in_transaction_mode::TEXT),
+    (&pf220_pool_fixed_by_release::DOC, &pf220_pool_fixed_by_release::TEXT),
 ];
 
 /// The connection-string rules, in the order their fixes take priority.
@@ -149,6 +151,7 @@ const SERVICE_RULES: &[ServiceRule] = &[
     pf207_default_pool_settings::check,
     pf211_mlflow_job_execution::check,
     pf208_pool_in_code::check,
+    pf220_pool_fixed_by_release::check,
     pf212_urls_beyond_the_first::check,
     pf213_service_in_profile::check,
     pf209_env_file_not_read::check,
