@@ -41,3 +41,19 @@ fn plain_text_has_no_error_lines() {
     let report = explain_log("INFO: Application startup complete.\nUvicorn running on http://127.0.0.1:4200\n", None);
     assert!(report.lines.is_empty());
 }
+
+#[test]
+fn publicly_reported_lines_are_explained_by_their_entry() {
+    let cases = read("public-reports.txt");
+    let mut wrong = Vec::new();
+    for line in cases.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        let mut parts = line.splitn(3, " | ");
+        let (id, source, text) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
+        let report = explain_log(text, None);
+        let got = report.lines.first().and_then(|l| l.known.as_ref()).map(|k| k.error.id);
+        if got != Some(id) {
+            wrong.push(format!("{source}: expected {id}, got {got:?} for {text}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -69,6 +69,17 @@ pub static ERRORS: &[KnownError] = &[
         rules: &["PF201"],
         drivers: &[],
     },
+    // PostgreSQL's `postinit.c` (https://github.com/postgres/postgres/blob/master/src/backend/utils/init/postinit.c).
+    KnownError {
+        id: "role-connection-limit",
+        patterns: &[Text("too many connections for role")],
+        source: "PostgreSQL",
+        meaning: "the role's own connection limit (`ALTER ROLE … CONNECTION LIMIT`, or a host's per-user limit) is reached by the connections of every service that logs in as it",
+        fix: "Count what every service can hold (`poolfix check`) and lower it, or connect through the pooler; raise the role's limit only if the database has room.",
+        guide: "endpoints#limits",
+        rules: &["PF201"],
+        drivers: &[],
+    },
     KnownError {
         id: "queue-pool-limit",
         patterns: &[Text("QueuePool limit of size")],
@@ -78,6 +89,17 @@ pub static ERRORS: &[KnownError] = &[
         guide: "rollout#watch",
         rules: &["PF207", "PF208"],
         drivers: &[],
+    },
+    // Prisma's error reference, P2024 (https://www.prisma.io/docs/orm/reference/error-reference).
+    KnownError {
+        id: "prisma-pool-timeout",
+        patterns: &[Text("Timed out fetching a new connection from the connection pool"), Text("P2024")],
+        source: "Prisma 6 and earlier (its engine's pool)",
+        meaning: "Prisma's own pool is exhausted: all `connection_limit` connections were busy for `pool_timeout` seconds (with `connection_limit=1`, every query waits for the one before)",
+        fix: "Raise `connection_limit` in the URL by what the service needs and count it against the pooler (`poolfix check`), or raise `pool_timeout`.",
+        guide: "node#prisma-6",
+        rules: &["PF201"],
+        drivers: &["Prisma 6's engine"],
     },
     KnownError {
         id: "tenant-not-found",
@@ -91,7 +113,7 @@ pub static ERRORS: &[KnownError] = &[
     },
     KnownError {
         id: "duplicate-prepared-statement",
-        patterns: &[Text("DuplicatePreparedStatementError"), Value { before: "prepared statement \"__asyncpg_stmt_", until: "\" already exists" }],
+        patterns: &[Text("DuplicatePreparedStatementError"), Value { before: "prepared statement \"__asyncpg_stmt", until: "\" already exists" }],
         source: "asyncpg through a transaction pooler",
         meaning: "asyncpg names its prepared statements, and another process (or the same one after a restart) already prepared that name on the server connection the pooler lent",
         fix: "Turn asyncpg's statement caches off (Prefect 3.2.7+: both `…_CONNECT_ARGS_STATEMENT_CACHE_SIZE` settings at 0; your code: `connect_args={\"statement_cache_size\": 0}`) with asyncpg 0.31 or later, or use the session pooler (port 5432).",
@@ -265,7 +287,7 @@ pub static ERRORS: &[KnownError] = &[
     },
     KnownError {
         id: "connect-timeout",
-        patterns: &[Text("timeout expired"), Text("TimeoutError"), Text("Connection timed out"), Text("could not connect to server")],
+        patterns: &[Text("timeout expired"), Text("TimeoutError"), Text("Connection timed out"), Text("could not connect to server"), Text("Can't reach database server")],
         source: "the driver",
         meaning: "no connection within the connect timeout: the host is unreachable, or the pooler queued the client because the pool was full",
         fix: "Check the host and port from inside the container; if the pooler is reachable, count the pool (`poolfix check`).",
@@ -319,7 +341,9 @@ impl Pattern {
     /// Where the pattern matches in `line`, and the value it caught.
     pub fn find<'a>(&self, line: &'a str) -> Option<Option<&'a str>> {
         match *self {
-            Text(t) => line.contains(t).then_some(None),
+            // Case aside: people paste a message as a document spelled it ("No more connections
+            // allowed" in Supabase's docs, "no more …" from PgBouncer itself).
+            Text(t) => line.as_bytes().windows(t.len()).any(|w| w.eq_ignore_ascii_case(t.as_bytes())).then_some(None),
             Value { before, until } => {
                 let at = line.find(before)? + before.len();
                 let rest = &line[at..];
