@@ -85,13 +85,16 @@ pub fn check(ctx: &UrlCtx, out: &mut Vec<Finding>) {
                 }
                 return out.push(either_driver(ctx, &cure, span));
             }
+            // The engine keeps the small pool the snippet and the budget count (NullPool would
+            // open a connection per request in flight, with no bound).
+            let create = if ctx.driver.is_async { "create_async_engine" } else { "create_engine" };
             Finding::new(
                 &DOC,
-                format!("{driver} prepares statements, which break through a transaction pooler (errors and wrong results) unless create_engine() has {cure}"),
+                format!("{driver} prepares statements, which break through a transaction pooler (errors and wrong results) unless {create}() has {cure}"),
                 span,
             )
-            .with_fix(Fix::new("Turn prepared statements off in create_engine()", Applicability::Manual).note(format!(
-                "create_engine(url, poolclass=NullPool, {cure}) — poolfix cannot see your code; if it already does this, the finding is satisfied."
+            .with_fix(Fix::new(format!("Turn prepared statements off in {create}()"), Applicability::Manual).note(format!(
+                "{create}(url, pool_size=1, max_overflow=1, {cure}) — poolfix cannot see your code; if it already does this, the finding is satisfied."
             )))
         }
     };
