@@ -37,6 +37,9 @@ pub struct Detect {
     /// `url_vars` do not mark the service on their own: the command or image does, and one of
     /// them must also hold a PostgreSQL URL (a Node image that serves only a front end is no client).
     pub url_required: bool,
+    /// Command phrases or variables only this entry's releases have (`prefect orion`): with the
+    /// version unknown, they pick this entry instead of the one for the newest releases.
+    pub era: &'static [&'static str],
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -564,6 +567,7 @@ pub static MLFLOW: ServiceDef = ServiceDef {
         component: &[],
         component_env: &[],
         url_required: false,
+        era: &[],
     }),
     product: Some("mlflow"),
     versions: ((0, 0, 0), None),
@@ -632,6 +636,7 @@ pub static MLFLOW_CLIENT: ServiceDef = ServiceDef {
         component: &[],
         component_env: &[],
         url_required: false,
+        era: &[],
     }),
     product: Some("mlflow"),
     urls: UrlSource { flags: &[], env: &["MLFLOW_TRACKING_URI"], any_postgres_var: false, ..NO_URLS },
@@ -692,6 +697,8 @@ pub static PREFECT_ORION: ServiceDef = ServiceDef {
     id: "prefect-orion",
     name: "Prefect",
     label: "Prefect server 2.0–2.11",
+    // Both are gone in 2.13.0 (Prefect's `cli/` and `settings.py` at the tags).
+    detect: Some(Detect { era: &["prefect orion", "PREFECT_ORION_DATABASE_CONNECTION_URL"], ..PREFECT_SERVER_DETECT }),
     versions: ((0, 0, 0), Some((2, 12, 0))),
     urls: UrlSource {
         flags: &[],
@@ -720,25 +727,28 @@ const PREFECT2_SHAPE: ServiceDef = ServiceDef {
     ..PREFECT_SERVER_SHAPE
 };
 
-/// What the two Prefect server entries share.
+const PREFECT_SERVER_DETECT: Detect = Detect {
+    commands: PREFECT_SERVER_COMMANDS,
+    words: &[],
+    images: &[],
+    unless_command: &[],
+    url_vars: &[],
+    unless_env: &[],
+    url_keys: &[],
+    env_names: &[],
+    component: &[],
+    component_env: &[],
+    url_required: false,
+    era: &[],
+};
+
+/// What the Prefect server entries share.
 const PREFECT_SERVER_SHAPE: ServiceDef = ServiceDef {
     id: "",
     name: "Prefect",
     kind: "prefect-server",
     label: "",
-    detect: Some(Detect {
-        commands: PREFECT_SERVER_COMMANDS,
-        words: &[],
-        images: &[],
-        unless_command: &[],
-        url_vars: &[],
-        unless_env: &[],
-        url_keys: &[],
-        env_names: &[],
-        component: &[],
-        component_env: &[],
-        url_required: false,
-    }),
+    detect: Some(PREFECT_SERVER_DETECT),
     product: Some("prefect"),
     versions: ((0, 0, 0), None),
     urls: NO_URLS,
@@ -778,6 +788,7 @@ pub static PREFECT_WORKER: ServiceDef = ServiceDef {
         component: &[],
         component_env: &[],
         url_required: false,
+        era: &[],
     }),
     product: Some("prefect"),
     client_of: Some("the Prefect server"),
@@ -811,6 +822,7 @@ pub static POSTGRES: ServiceDef = ServiceDef {
         component: &[],
         component_env: &[],
         url_required: false,
+        era: &[],
     }),
     ..NO_POOL
 };
@@ -857,6 +869,7 @@ pub static CELERY_BEAT: ServiceDef = ServiceDef {
         component: &[],
         component_env: &[],
         url_required: false,
+        era: &[],
     }),
     urls: UrlSource { flags: &[], env: &[], any_postgres_var: true, ..NO_URLS },
     pool: PoolModel::Code,
@@ -969,6 +982,7 @@ const fn airflow_detect(commands: &'static [&'static str], component: &'static [
         component,
         component_env: &[],
         url_required: false,
+        era: &[],
     })
 }
 
@@ -984,6 +998,7 @@ const AIRFLOW_MIGRATE_DEF: ServiceDef = ServiceDef {
     detect: Some(Detect {
         component_env: &["_AIRFLOW_DB_MIGRATE", "_AIRFLOW_DB_UPGRADE"],
         url_required: false,
+        era: &[],
         ..airflow_detect(&["airflow db migrate", "airflow db upgrade"], &["db migrate", "db upgrade"]).unwrap()
     }),
     processes: Processes { default_source: "one migration", word: Some(("process", "processes")), ..ONE_PROCESS },
@@ -1292,6 +1307,7 @@ pub static DJANGO: ServiceDef = ServiceDef {
         component: &[],
         component_env: &[],
         url_required: false,
+        era: &[],
     }),
     urls: UrlSource { flags: &[], env: &["DATABASE_URL"], any_postgres_var: true, ..NO_URLS },
     driver: Some((&DJANGO_DRIVER, "Django hands the URL's keys to psycopg")),
@@ -1337,6 +1353,7 @@ pub static PRISMA_APP: ServiceDef = ServiceDef {
         component: &[],
         component_env: &[],
         url_required: false,
+        era: &[],
     }),
     urls: UrlSource { flags: &[], env: &["DATABASE_URL"], any_postgres_var: true, ..NO_URLS },
     driver: Some((&PRISMA7, "Prisma 7's pg adapter hands the URL to node-postgres")),
@@ -1375,6 +1392,7 @@ pub static NODE_APP: ServiceDef = ServiceDef {
         component: &[],
         component_env: &[],
         url_required: true,
+        era: &[],
     }),
     urls: UrlSource { flags: &[], env: &["DATABASE_URL", "POSTGRES_URL"], any_postgres_var: true, ..NO_URLS },
     driver: Some((&NODE_ASSUMED, "")),
@@ -1426,6 +1444,7 @@ pub static POSTGRES_JS_APP: ServiceDef = ServiceDef {
         component: &[],
         component_env: &[],
         url_required: false,
+        era: &[],
     }),
     urls: UrlSource { flags: &[], env: &["DATABASE_URL", "POSTGRES_URL"], any_postgres_var: true, ..NO_URLS },
     driver: Some((&POSTGRES_JS, "")),
@@ -1500,9 +1519,9 @@ const NO_POOL: ServiceDef = ServiceDef {
 pub static SERVICES: &[ServiceKind] = &[
     &MLFLOW_CLIENT,
     &MLFLOW,
+    &PREFECT_ORION,
     &PREFECT3,
     &PREFECT2,
-    &PREFECT_ORION,
     &PREFECT_WORKER,
     &AIRFLOW_MIGRATE,
     &AIRFLOW_API_30,
@@ -1550,6 +1569,11 @@ pub fn detect(
     let holds_url = |name: &&str| env(name).is_some_and(|v| is_postgres_url(&v));
     SERVICES.iter().copied().find(|s| {
         let Some(d) = &s.detect else { return false };
+        let of_era = d.era.iter().any(|e| command.contains(e) || env(e).is_some());
+        let in_range = |p: &str| match version(p) {
+            None if of_era => true,
+            v => s.holds(v),
+        };
         let has_key = |name: &&str| {
             let query = env(name).and_then(|v| v.split_once('?').map(|(_, q)| q.to_string())).unwrap_or_default();
             d.url_keys.is_empty() || query.split('&').any(|kv| d.url_keys.contains(&kv.split('=').next().unwrap_or("")))
@@ -1559,7 +1583,7 @@ pub fn detect(
             && !d.unless_env.iter().any(|n| env(n).is_some())
             && !d.unless_command.iter().any(|c| command.contains(c));
         if by_env {
-            return s.product.is_none_or(|p| s.holds(version(p)));
+            return s.product.is_none_or(in_range);
         }
         let has_word = |w: &&str| command.split_whitespace().any(|c| c == *w || c.ends_with(&format!("/{w}")));
         let ruled_out = d.unless_command.iter().any(|c| command.contains(c));
@@ -1572,7 +1596,7 @@ pub fn detect(
             || d.component.iter().any(|c| command.contains(c))
             || d.component_env.iter().any(|n| env(n).is_some());
         let client = !d.url_required || d.url_vars.iter().any(holds_url);
-        (by_command || ((by_image || by_name) && this_part)) && client && s.product.is_none_or(|p| s.holds(version(p)))
+        (by_command || ((by_image || by_name) && this_part)) && client && s.product.is_none_or(in_range)
     })
 }
 
@@ -1732,6 +1756,12 @@ mod tests {
             Some(&PREFECT_ORION as ServiceKind)
         );
         assert_eq!(detect("prefect server start", "", |_| Some((2, 12, 0)), no_env), Some(&PREFECT2 as ServiceKind));
+        // With the version unknown, `orion` places it before 2.13; otherwise the newest is assumed.
+        assert_eq!(detect("prefect orion start", "", |_| None, no_env), Some(&PREFECT_ORION as ServiceKind));
+        let orion_url =
+            |n: &str| (n == "PREFECT_ORION_DATABASE_CONNECTION_URL").then(|| "postgresql+asyncpg://h/db".to_string());
+        assert_eq!(detect("prefect server start", "", |_| None, orion_url), Some(&PREFECT_ORION as ServiceKind));
+        assert_eq!(detect("prefect server start", "", |_| None, no_env), Some(&PREFECT3 as ServiceKind));
         assert_eq!(detect("prefect server start", "", |_| Some((3, 1, 0)), no_env), Some(&PREFECT3 as ServiceKind));
         assert_eq!(detect("", "postgres", none, no_env), Some(&POSTGRES as ServiceKind));
         assert_eq!(detect("python app.py", "myapp", none, no_env), None);

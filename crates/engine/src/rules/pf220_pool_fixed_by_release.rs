@@ -28,7 +28,7 @@ use crate::knowledge::version_label;
 
 pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
     let s = ctx.service;
-    let (Some(version), Some(until)) = (s.version, s.kind.versions.1) else {
+    let Some(until) = s.kind.versions.1 else {
         return;
     };
     if !matches!(s.kind.pool, PoolModel::DefaultOnly { .. }) || s.urls.is_empty() {
@@ -39,10 +39,15 @@ pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
     let Some(settings) = next.and_then(|k| k.settings()) else {
         return;
     };
-    let (from, v) = (version_label(until), version_label(version));
+    let from = version_label(until);
+    // An unknown version was placed here by names only these releases have (`orion`).
+    let release = match s.version {
+        Some(v) => format!("{} {}", s.kind.name, version_label(v)),
+        None => format!("{} before {from} (as the names it uses say)", s.kind.name),
+    };
     let message = format!(
-        "{} {v} reads no pool setting: it holds SQLAlchemy's default pool (5 + 10) whatever the file says; {} and {} arrive in {from}",
-        s.kind.name, settings.pool_size, settings.max_overflow
+        "{release} reads no pool setting: it holds SQLAlchemy's default pool (5 + 10) whatever the file says; {} and {} arrive in {from}",
+        settings.pool_size, settings.max_overflow
     );
     let note = format!(
         "Upgrade the image to {from} or later, then run poolfix again: it writes the smallest pool that works."
