@@ -78,7 +78,9 @@ pub const MLFLOW_VERSIONS: &[AssumedVersion] = &[("newest (3.x)", "3", None), ("
 pub const PREFECT_VERSIONS: &[AssumedVersion] = &[
     ("newest (3.1 or later)", "3", None),
     ("3.0", "3.0", Some((3, 0, LATEST))),
-    ("2.x", "2", Some((2, LATEST, LATEST))),
+    ("2.x from 2.12", "2", Some((2, LATEST, LATEST))),
+    // No pool setting before 2.12 (PF220).
+    ("2.0 – 2.11", "2.11", Some((2, 11, LATEST))),
 ];
 
 /// A compose file has a `services:` key; otherwise every non-blank, non-comment line that

@@ -12,6 +12,24 @@ use crate::span::Span;
 use crate::yaml::{Kind, NodeId, Yaml};
 
 /// Splits a command string into words: blanks separate, quotes group.
+/// `sh -c "…"` / `bash -c "…"`: the script's words stand in for it, so flags and counts inside
+/// it are read (`bash -c "pip install psycopg2-binary && mlflow server --backend-store-uri …"`,
+/// mlflow/mlflow#9513).
+fn with_shell_script(argv: Vec<String>) -> Vec<String> {
+    let shell = |w: &str| matches!(w.rsplit('/').next(), Some("sh" | "bash" | "ash" | "dash" | "zsh"));
+    let script_flag = |w: &str| w.starts_with('-') && !w.starts_with("--") && w.ends_with('c');
+    let Some(i) = argv.windows(2).position(|w| shell(&w[0]) && script_flag(&w[1])) else {
+        return argv;
+    };
+    let Some(script) = argv.get(i + 2) else {
+        return argv;
+    };
+    let mut out = argv[..i + 2].to_vec();
+    out.extend(split_words(script));
+    out.extend_from_slice(&argv[i + 3..]);
+    out
+}
+
 pub fn split_words(text: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut current = String::new();
@@ -187,7 +205,7 @@ impl Reader<'_> {
                 _ => {}
             }
         }
-        CommandLine { argv, span }
+        CommandLine { argv: with_shell_script(argv), span }
     }
 
     fn env_entry(&self, name: &str, raw: &str, node: NodeId, value_span: Option<Span>) -> EnvEntry {
@@ -543,5 +561,15 @@ mod tests {
         assert_eq!(argv, ["gunicorn", "app:app", "-w", "4", "--bind", "0.0.0.0:8000"]);
         assert_eq!(flag(&argv, &["--workers", "-w"]), Some((3, "4")));
         assert_eq!(flag(&split_words("x --workers=2"), &["--workers"]), Some((1, "2")));
+    }
+
+    #[test]
+    fn a_shell_script_is_read_word_by_word() {
+        let argv = with_shell_script(split_words(r#"/bin/bash -ec "pip install x && mlflow server -w 2" tail"#));
+        assert_eq!(argv, ["/bin/bash", "-ec", "pip", "install", "x", "&&", "mlflow", "server", "-w", "2", "tail"]);
+        assert_eq!(flag(&argv, &["-w"]), Some((9, "2")));
+        // Not a shell's script flag: left as written.
+        let argv = split_words(r#"python -c "print(1)""#);
+        assert_eq!(with_shell_script(argv.clone()), argv);
     }
 }
