@@ -61,11 +61,11 @@ conventions: .venv-tools/requirements.txt
 	cargo build --locked -p poolfix-cli
 	POOLFIX_CLI=$(CURDIR)/target/debug/poolfix .venv-tools/bin/python verify/conventions.py
 
-## make verify: real MLflow and Prefect servers (the newest, 2.x, and the 2.7.6/3.1.15/3.2.6/3.2.7/3.4.20 releases people
+## make verify: real MLflow and Prefect servers (the newest, 2.x, and the 2.7.6/2.12.1/3.1.15/3.2.6/3.2.7/3.4.20 releases people
 ## run) and a Celery beat started with poolfix's output, Django 5.2 and 6.1 (verify/django_stack.py), Airflow 3.3
 ## (verify/airflow_stack.py) and 2.10 (verify/airflow2_stack.py) and Prisma 7 (verify/prisma7.py), through real
 ## poolers (a few minutes more the first time, for the installs, then about 4 minutes).
-PREFECT_RELEASES := prefect27 prefect31 prefect326 prefect327 prefect34
+PREFECT_RELEASES := prefect27 prefect212 prefect31 prefect326 prefect327 prefect34
 verify: setup-test .venv-mlflow/requirements.txt .venv-prefect/requirements.txt .venv-prefect2/requirements.txt .venv-celery/requirements.txt \
   $(PREFECT_RELEASES:%=.venv-%/requirements.txt) .venv-prefect34/asyncpg-0.32/done .venv-django/requirements.txt \
   .venv-airflow/requirements.txt .venv-airflow2/requirements.txt verify/prisma/node_modules/.package-lock.json

@@ -677,14 +677,31 @@ pub static PREFECT3: ServiceDef = ServiceDef {
     ..PREFECT_SERVER_SHAPE
 };
 
-/// Prefect server 2.12 to 3.0 (the older setting names): docs/sources.md#prefect.
+/// Prefect server 2.13 to 3.0 (the older setting names): docs/sources.md#prefect.
 pub static PREFECT2: ServiceDef = ServiceDef {
     id: "prefect2",
     name: "Prefect",
     label: "Prefect server 2.x / 3.0",
-    versions: ((2, 12, 0), Some((3, 1, 0))),
+    versions: ((2, 13, 0), Some((3, 1, 0))),
     urls: UrlSource { flags: &[], env: &["PREFECT_API_DATABASE_CONNECTION_URL"], any_postgres_var: false, ..NO_URLS },
     pool: PoolModel::Env(&PREFECT2_ENV),
+    ..PREFECT2_SHAPE
+};
+
+/// Prefect server 2.12: the pool settings have arrived, and `PREFECT_ORION_DATABASE_CONNECTION_URL`
+/// is still read, ahead of `PREFECT_API_…`, for the last time (gone in 2.13.0).
+pub static PREFECT2_12: ServiceDef = ServiceDef {
+    id: "prefect-2.12",
+    name: "Prefect",
+    label: "Prefect server 2.12",
+    versions: ((2, 12, 0), Some((2, 13, 0))),
+    urls: UrlSource {
+        flags: &[],
+        env: &["PREFECT_ORION_DATABASE_CONNECTION_URL", "PREFECT_API_DATABASE_CONNECTION_URL"],
+        ..NO_URLS
+    },
+    pool: PoolModel::Env(&PREFECT2_ENV),
+    for_urls: false,
     ..PREFECT2_SHAPE
 };
 
@@ -1522,6 +1539,7 @@ pub static SERVICES: &[ServiceKind] = &[
     &PREFECT_ORION,
     &PREFECT3,
     &PREFECT2,
+    &PREFECT2_12,
     &PREFECT_WORKER,
     &AIRFLOW_MIGRATE,
     &AIRFLOW_API_30,
@@ -1755,7 +1773,8 @@ mod tests {
             detect("prefect server start", "", |_| Some((2, 11, 5)), no_env),
             Some(&PREFECT_ORION as ServiceKind)
         );
-        assert_eq!(detect("prefect server start", "", |_| Some((2, 12, 0)), no_env), Some(&PREFECT2 as ServiceKind));
+        assert_eq!(detect("prefect server start", "", |_| Some((2, 12, 0)), no_env), Some(&PREFECT2_12 as ServiceKind));
+        assert_eq!(detect("prefect server start", "", |_| Some((2, 13, 0)), no_env), Some(&PREFECT2 as ServiceKind));
         // With the version unknown, `orion` places it before 2.13; otherwise the newest is assumed.
         assert_eq!(detect("prefect orion start", "", |_| None, no_env), Some(&PREFECT_ORION as ServiceKind));
         let orion_url =
