@@ -31,7 +31,7 @@ import threading
 
 from common import check, concurrently, explained, local, measure, poolfix
 from servers import Servers
-from services import BURST, Prefect, Service, http, other_client
+from services import BURST, Prefect, Service, flow_run_burst, http, other_client
 
 ROOT = os.path.join(os.path.dirname(__file__), "..")
 # version -> venv, as the Makefile builds them
@@ -119,14 +119,7 @@ def orion_case(table, version="2.7.6", fixture="prefect-2.7-orion.yml"):
             server.wait_healthy()
             flow_id = create_flow(server, "orion")
             idle = servers.clients(port)
-
-            def one(i):
-                s, _ = http(server.url("/api/flow_runs/"), {"flow_id": flow_id, "name": f"burst-{i}"})
-                assert s in (200, 201)
-                s, _ = http(server.url("/api/flow_runs/filter"), {"limit": 5})
-                assert s == 200
-
-            peak = measure(servers, port, lambda: concurrently(BURST, one))
+            peak = flow_run_burst(server, flow_id, servers, port)
             table.append((f"prefect {version} `orion start` session ({fixture})", predicted, idle, peak))
             assert idle <= predicted and peak <= predicted, f"held {idle} idle / {peak} under the burst, poolfix predicted {predicted}"
             if fixed_pool:

@@ -165,6 +165,18 @@ class Prefect(Service):
         super().__init__(lambda port: [binary, "server", "start", "--host", "127.0.0.1", "--port", str(port)], env)
 
 
+def flow_run_burst(server, flow_id, servers, port):
+    """BURST clients at once, each creating a flow run and reading runs back: the most
+    connections the Prefect server held for it on `port`."""
+    def one(i):
+        s, _ = http(server.url("/api/flow_runs/"), {"flow_id": flow_id, "name": f"burst-{i}"})
+        assert s in (200, 201)
+        s, _ = http(server.url("/api/flow_runs/filter"), {"limit": 5})
+        assert s == 200
+
+    return measure(servers, port, lambda: concurrently(BURST, one))
+
+
 def prefect_case(servers, mode, major=3):
     fixture, name = (SEED, "prefect-server") if major == 3 else (PREFECT2_FIXTURE, "orion")
     report = poolfix_check(mode, fixture)
@@ -181,14 +193,7 @@ def prefect_case(servers, mode, major=3):
         assert status in (200, 201), f"create flow run: {status} {body}"
         time.sleep(2)
         idle = servers.clients(port)
-
-        def one(i):
-            s, _ = http(server.url("/api/flow_runs/"), {"flow_id": flow_id, "name": f"burst-{i}"})
-            assert s in (200, 201)
-            s, _ = http(server.url("/api/flow_runs/filter"), {"limit": 5})
-            assert s == 200
-
-        peak = measure(servers, port, lambda: concurrently(BURST, one))
+        peak = flow_run_burst(server, flow_id, servers, port)
         label = "seed" if major == 3 else os.path.basename(fixture)
         table.append((f"prefect {major}.x server {svc['mode_after']} ({label}, --mode {mode})", predicted, idle, peak))
         assert idle <= predicted and peak <= predicted, f"held {idle} idle / {peak} under the burst, poolfix predicted at most {predicted}"

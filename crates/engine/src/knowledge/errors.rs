@@ -340,10 +340,15 @@ pub static ERRORS: &[KnownError] = &[
 impl Pattern {
     /// Where the pattern matches in `line`, and the value it caught.
     pub fn find<'a>(&self, line: &'a str) -> Option<Option<&'a str>> {
+        self.find_in(line, &line.to_ascii_lowercase())
+    }
+
+    /// [`Pattern::find`] with the line already lower-cased (once per line, not per pattern).
+    fn find_in<'a>(&self, line: &'a str, lower: &str) -> Option<Option<&'a str>> {
         match *self {
             // Case aside: people paste a message as a document spelled it ("No more connections
             // allowed" in Supabase's docs, "no more …" from PgBouncer itself).
-            Text(t) => line.as_bytes().windows(t.len()).any(|w| w.eq_ignore_ascii_case(t.as_bytes())).then_some(None),
+            Text(t) => contains_ignoring_case(lower, t).then_some(None),
             Value { before, until } => {
                 let at = line.find(before)? + before.len();
                 let rest = &line[at..];
@@ -359,9 +364,20 @@ impl Pattern {
     }
 }
 
+/// Whether `lower` (lower-cased) holds `needle` in any case: candidates are found by the
+/// needle's first byte (a fast character search), then compared.
+fn contains_ignoring_case(lower: &str, needle: &str) -> bool {
+    let Some(first) = needle.bytes().next() else { return true };
+    let n = needle.as_bytes();
+    lower
+        .match_indices(char::from(first.to_ascii_lowercase()))
+        .any(|(i, _)| lower.as_bytes()[i..].get(..n.len()).is_some_and(|w| w.eq_ignore_ascii_case(n)))
+}
+
 /// The entry that explains `line`, with the value it caught.
 pub fn recognise(line: &str) -> Option<(&'static KnownError, Option<&str>)> {
-    ERRORS.iter().find_map(|e| e.patterns.iter().find_map(|p| p.find(line)).map(|v| (e, v)))
+    let lower = line.to_ascii_lowercase();
+    ERRORS.iter().find_map(|e| e.patterns.iter().find_map(|p| p.find_in(line, &lower)).map(|v| (e, v)))
 }
 
 /// Whether a line reads like an error report (then an unknown one is said to be unknown).

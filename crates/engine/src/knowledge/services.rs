@@ -680,11 +680,9 @@ pub static PREFECT3: ServiceDef = ServiceDef {
 /// Prefect server 2.13 to 3.0 (the older setting names): docs/sources.md#prefect.
 pub static PREFECT2: ServiceDef = ServiceDef {
     id: "prefect2",
-    name: "Prefect",
     label: "Prefect server 2.x / 3.0",
     versions: ((2, 13, 0), Some((3, 1, 0))),
     urls: UrlSource { flags: &[], env: &["PREFECT_API_DATABASE_CONNECTION_URL"], any_postgres_var: false, ..NO_URLS },
-    pool: PoolModel::Env(&PREFECT2_ENV),
     ..PREFECT2_SHAPE
 };
 
@@ -692,15 +690,9 @@ pub static PREFECT2: ServiceDef = ServiceDef {
 /// is still read, ahead of `PREFECT_API_…`, for the last time (gone in 2.13.0).
 pub static PREFECT2_12: ServiceDef = ServiceDef {
     id: "prefect-2.12",
-    name: "Prefect",
     label: "Prefect server 2.12",
     versions: ((2, 12, 0), Some((2, 13, 0))),
-    urls: UrlSource {
-        flags: &[],
-        env: &["PREFECT_ORION_DATABASE_CONNECTION_URL", "PREFECT_API_DATABASE_CONNECTION_URL"],
-        ..NO_URLS
-    },
-    pool: PoolModel::Env(&PREFECT2_ENV),
+    urls: PREFECT_ORION_URLS,
     for_urls: false,
     ..PREFECT2_SHAPE
 };
@@ -712,16 +704,11 @@ pub static PREFECT2_12: ServiceDef = ServiceDef {
 /// (Prefect's `settings.py` and `database/configurations.py` at the tags: docs/sources.md#prefect).
 pub static PREFECT_ORION: ServiceDef = ServiceDef {
     id: "prefect-orion",
-    name: "Prefect",
     label: "Prefect server 2.0–2.11",
     // Both are gone in 2.13.0 (Prefect's `cli/` and `settings.py` at the tags).
     detect: Some(Detect { era: &["prefect orion", "PREFECT_ORION_DATABASE_CONNECTION_URL"], ..PREFECT_SERVER_DETECT }),
     versions: ((0, 0, 0), Some((2, 12, 0))),
-    urls: UrlSource {
-        flags: &[],
-        env: &["PREFECT_ORION_DATABASE_CONNECTION_URL", "PREFECT_API_DATABASE_CONNECTION_URL"],
-        ..NO_URLS
-    },
+    urls: PREFECT_ORION_URLS,
     pool: PoolModel::DefaultOnly { label: "Prefect reads no pool setting before 2.12" },
     // Prefect 3's LISTEN connection is not there yet; its background services are (assumed,
     // as measured on 3.9.1: 2.7.6 held at most 15 under a burst, verify/prefect_versions.py).
@@ -730,8 +717,16 @@ pub static PREFECT_ORION: ServiceDef = ServiceDef {
     ..PREFECT2_SHAPE
 };
 
+/// Up to 2.12 the old name is read, ahead of the one 2.8.1 added.
+const PREFECT_ORION_URLS: UrlSource = UrlSource {
+    flags: &[],
+    env: &["PREFECT_ORION_DATABASE_CONNECTION_URL", "PREFECT_API_DATABASE_CONNECTION_URL"],
+    ..NO_URLS
+};
+
 /// What the Prefect 2 entries share.
 const PREFECT2_SHAPE: ServiceDef = ServiceDef {
+    pool: PoolModel::Env(&PREFECT2_ENV),
     transaction: Transaction::NotCompatible {
         why: "Prefect 2 sends the `jit` parameter and has no cure for prepared statements: keep session mode",
         message: "Prefect 2.x has no working cure for prepared statements (and sends the `jit` parameter) through a transaction pooler: keep it on the session pooler",
