@@ -1,6 +1,6 @@
 //! Copy and download, for every output of the checker.
 
-use leptos::prelude::*;
+use leptos::prelude::{document, window};
 use wasm_bindgen::JsCast;
 
 /// Copies `text` to the clipboard.
@@ -21,25 +21,4 @@ pub fn download(name: &str, text: &str) {
         a.click();
     }
     let _ = web_sys::Url::revoke_object_url(&url);
-}
-
-/// "Copy" and "Download" buttons for one output.
-#[component]
-pub fn CopyDownload(
-    /// What the buttons act on, computed when clicked.
-    text: Signal<String>,
-    /// The download's file name.
-    file: &'static str,
-    /// What the output is, for the buttons' accessible names.
-    what: &'static str,
-) -> impl IntoView {
-    let copied = RwSignal::new(false);
-    view! {
-        <span class="actions">
-            <button type="button" aria-label=format!("Copy {what}") on:click=move |_| { copy(&text.get_untracked()); copied.set(true); }>
-                {move || if copied.get() { "Copied" } else { "Copy" }}
-            </button>
-            <button type="button" aria-label=format!("Download {what} as {file}") on:click=move |_| download(file, &text.get_untracked())>"Download"</button>
-        </span>
-    }
 }

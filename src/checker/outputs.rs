@@ -5,14 +5,13 @@
 use std::fmt::Write as _;
 
 use html_escape::encode_safe as esc;
-use leptos::either::{Either, EitherOf6};
 use leptos::prelude::*;
 use poolfix_engine::compose::plan::{Plan, Step};
 use poolfix_engine::report;
 use poolfix_engine::url_doctor::{mask_password, ExplainPart, UrlReport};
 
 use super::{Analysis, Checker};
-use crate::clipboard::{copy, CopyDownload};
+use crate::clipboard::{copy, download};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Tab {
@@ -24,21 +23,22 @@ enum Tab {
     Rollback,
 }
 
-const TABS: &[(Tab, &str, &str)] = &[
-    (Tab::Settings, "settings", "Corrected settings"),
-    (Tab::Fixed, "fixed", "Fixed file"),
-    (Tab::Diff, "diff", "Diff"),
-    (Tab::Env, "env", ".env lines"),
-    (Tab::Checklist, "checklist", "Rollout checklist"),
-    (Tab::Rollback, "rollback", "Rollback"),
+/// (tab, id, label, the file its Download button saves).
+const TABS: &[(Tab, &str, &str, &str)] = &[
+    (Tab::Settings, "settings", "Corrected settings", "settings.txt"),
+    (Tab::Fixed, "fixed", "Fixed file", "docker-compose.yml"),
+    (Tab::Diff, "diff", "Diff", "poolfix.diff"),
+    (Tab::Env, "env", ".env lines", "poolfix.env"),
+    (Tab::Checklist, "checklist", "Rollout checklist", "rollout.md"),
+    (Tab::Rollback, "rollback", "Rollback", "rollback.md"),
 ];
 
 /// The settings tab's copyable blocks: (text, download file name), in the order of the buttons
 /// that carry their index (`data-copy`, `data-download`).
 type Copyables = Vec<(String, &'static str)>;
 
-/// "Copy" and "Download" buttons for one block, read by one click handler (see [`act`]): the
-/// same markup as [`crate::clipboard::CopyDownload`], as a string (less wasm, see budget.rs).
+/// "Copy" and "Download" buttons for one block, read by the section's click handler (see
+/// [`Outputs`]).
 fn actions(out: &mut String, copies: &mut Copyables, text: String, file: &'static str, what: &str) {
     let i = copies.len();
     copies.push((text, file));
@@ -157,30 +157,13 @@ fn settings_html(a: &Analysis) -> (String, Copyables) {
     (out, copies)
 }
 
-/// Copies or downloads the block of the button that was clicked.
-fn act(ev: leptos::ev::MouseEvent, copies: &Copyables) {
-    use wasm_bindgen::JsCast;
-    let target = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
-    let Some(button) = target.and_then(|t| t.closest("button").ok().flatten()) else {
-        return;
-    };
-    let block =
-        |name: &str| button.get_attribute(name).and_then(|v| v.parse::<usize>().ok()).and_then(|i| copies.get(i));
-    if let Some((text, _)) = block("data-copy") {
-        copy(text);
-        button.set_text_content(Some("Copied"));
-    } else if let Some((text, file)) = block("data-download") {
-        crate::clipboard::download(file, text);
-    }
-}
-
-/// The diff, a span per line (classes for colour), as one escaped HTML string: the same
-/// markup as views for less wasm (see budget.rs).
-fn diff_view(diff: &str) -> impl IntoView {
+/// The diff, a span per line (classes for colour), as escaped HTML.
+fn diff_html(out: &mut String, diff: &str) {
     if diff.is_empty() {
-        return Either::Left(view! { <p>"Nothing to change."</p> });
+        out.push_str("<p>Nothing to change.</p>");
+        return;
     }
-    let mut html = String::new();
+    out.push_str(r#"<pre class="out diff" tabindex="0">"#);
     for l in diff.lines() {
         let class = match l.as_bytes().first() {
             _ if l.starts_with("+++") || l.starts_with("---") => "file",
@@ -189,10 +172,10 @@ fn diff_view(diff: &str) -> impl IntoView {
             Some(b'@') => "hunk",
             _ => "ctx",
         };
-        let _ = writeln!(html, r#"<span class="{class}">{}"#, esc(l));
-        html.push_str("</span>");
+        let _ = writeln!(out, r#"<span class="{class}">{}"#, esc(l));
+        out.push_str("</span>");
     }
-    Either::Right(view! { <pre class="out diff" tabindex="0" inner_html=html></pre> })
+    out.push_str("</pre>");
 }
 
 /// A checklist: a checkbox per step, its commands and checks, what to expect (the list's items).
@@ -251,105 +234,164 @@ pub fn markdown(a: &Analysis, text: &str) -> String {
     }
 }
 
+/// The text a tab's own Copy and Download buttons give.
+fn text_of(a: &Analysis, t: Tab) -> String {
+    match (a, t) {
+        (Analysis::Compose(r), Tab::Fixed) => r.fixed.clone(),
+        (Analysis::Compose(r), Tab::Diff) => r.diff.clone(),
+        (Analysis::Compose(r), Tab::Env | Tab::Settings) => r.env_lines.clone(),
+        (Analysis::Compose(r), Tab::Checklist) => r.plan.to_markdown(),
+        (Analysis::Compose(r), Tab::Rollback) => {
+            let mut s = String::new();
+            for st in &r.plan.rollback {
+                let _ = writeln!(s, "- [ ] {}", st.title);
+                for c in &st.commands {
+                    let _ = writeln!(s, "  {c}");
+                }
+            }
+            s
+        }
+        (Analysis::Urls(u), _) => {
+            u.iter().filter_map(|l| l.report.corrected_url.clone()).collect::<Vec<_>>().join("\n") + "\n"
+        }
+        _ => String::new(),
+    }
+}
+
+/// A tab's content below its buttons.
+fn panel_html(out: &mut String, copies: &mut Copyables, a: &Analysis, t: Tab) {
+    match (t, a) {
+        (Tab::Settings, _) => {
+            let (html, blocks) = settings_html(a);
+            *copies = blocks;
+            let _ = write!(out, "<div>{html}</div>");
+        }
+        (Tab::Fixed | Tab::Env, Analysis::Compose(r)) => {
+            let text = if t == Tab::Fixed { &r.fixed } else { &r.env_lines };
+            let _ = write!(out, r#"<pre class="out" tabindex="0">{}</pre>"#, esc(text));
+        }
+        (Tab::Diff, Analysis::Compose(r)) => diff_html(out, &r.diff),
+        (Tab::Checklist, Analysis::Compose(r)) => {
+            let _ = write!(out, r#"<div class="plan">{}</div>"#, checklist_html(&r.plan));
+        }
+        (Tab::Rollback, Analysis::Compose(r)) => {
+            let _ = write!(out, r#"<ol class="checklist">{}</ol>"#, steps_html(&r.plan.rollback, "rollback"));
+        }
+        _ => out.push_str("<p>Only for compose files.</p>"),
+    }
+}
+
+/// The section: its heading, the markdown button, the tab list and every panel (only `current`
+/// shown); the tabs past the first only for a compose file.
+fn outputs_html(a: &Analysis, current: Tab) -> (String, Copyables) {
+    let compose = matches!(a, Analysis::Compose(r) if !r.invalid);
+    let current = if compose { current } else { Tab::Settings };
+    let mut out = String::from(
+        r#"<h2 id="outputs-title">What to change</h2><p><button type="button" data-markdown="">Copy as markdown</button></p><div role="tablist" aria-label="Outputs" class="tabs">"#,
+    );
+    for &(t, id, label, _) in TABS {
+        let (selected, index) = if t == current { ("true", "0") } else { ("false", "-1") };
+        let hidden = if t != Tab::Settings && !compose { " hidden" } else { "" };
+        let _ = write!(
+            out,
+            r#"<button type="button" role="tab" id="tab-{id}" aria-controls="panel-{id}" aria-selected="{selected}" tabindex="{index}"{hidden}>{label}</button>"#
+        );
+    }
+    out.push_str("</div>");
+    let mut copies = Copyables::new();
+    for (i, &(t, id, label, file)) in TABS.iter().enumerate() {
+        let hidden = if t == current { "" } else { " hidden" };
+        let _ = write!(
+            out,
+            r#"<div role="tabpanel" id="panel-{id}" aria-labelledby="tab-{id}" class="panel"{hidden}><span class="actions"><button type="button" data-copy-tab="{i}" aria-label="Copy {label}">Copy</button><button type="button" data-download-tab="{i}" aria-label="Download {label} as {file}">Download</button></span>"#
+        );
+        panel_html(&mut out, &mut copies, a, t);
+        out.push_str("</div>");
+    }
+    (out, copies)
+}
+
+/// Shows tab `t` and its panel, and hides the others (no re-render: focus stays put).
+fn show_tab(t: Tab) {
+    let doc = document();
+    for &(x, id, ..) in TABS {
+        let on = x == t;
+        if let Some(b) = doc.get_element_by_id(&format!("tab-{id}")) {
+            let _ = b.set_attribute("aria-selected", if on { "true" } else { "false" });
+            let _ = b.set_attribute("tabindex", if on { "0" } else { "-1" });
+        }
+        if let Some(p) = doc.get_element_by_id(&format!("panel-{id}")) {
+            let _ = p.toggle_attribute_with_force("hidden", !on);
+        }
+    }
+}
+
+/// The button an event happened in, if any.
+fn button_of(ev: &web_sys::Event) -> Option<web_sys::Element> {
+    use wasm_bindgen::JsCast;
+    ev.target()?.dyn_into::<web_sys::Element>().ok()?.closest("button").ok().flatten()
+}
+
+/// The tab a tab button selects.
+fn tab_of(button: &web_sys::Element) -> Option<Tab> {
+    let id = button.id();
+    TABS.iter().find(|x| id.strip_prefix("tab-") == Some(x.1)).map(|x| x.0)
+}
+
+/// The outputs, as one HTML string set as the section's content (less wasm than views, see
+/// budget.rs); one click and one keydown handler serve every button in it.
 #[component]
 pub fn Outputs() -> impl IntoView {
     let c = expect_context::<Checker>();
-    let tab = RwSignal::new(Tab::Settings);
-    let compose = move || matches!(c.analysis.get(), Analysis::Compose(ref r) if !r.invalid);
-    let text_of = move |t: Tab| -> String {
-        match (c.analysis.get_untracked(), t) {
-            (Analysis::Compose(r), Tab::Fixed) => r.fixed.clone(),
-            (Analysis::Compose(r), Tab::Diff) => r.diff.clone(),
-            (Analysis::Compose(r), Tab::Env) => r.env_lines.clone(),
-            (Analysis::Compose(r), Tab::Checklist) => r.plan.to_markdown(),
-            (Analysis::Compose(r), Tab::Rollback) => {
-                let mut s = String::new();
-                for st in &r.plan.rollback {
-                    let _ = writeln!(s, "- [ ] {}", st.title);
-                    for c in &st.commands {
-                        let _ = writeln!(s, "  {c}");
-                    }
-                }
-                s
-            }
-            (Analysis::Urls(u), _) => {
-                u.iter().filter_map(|l| l.report.corrected_url.clone()).collect::<Vec<_>>().join("\n") + "\n"
-            }
-            (Analysis::Compose(r), Tab::Settings) => r.env_lines.clone(),
-            _ => String::new(),
+    let tab = StoredValue::new(Tab::Settings);
+    let copies = StoredValue::new(Copyables::new());
+    let html = move || {
+        let (html, blocks) = outputs_html(&c.analysis.get(), tab.get_value());
+        copies.set_value(blocks);
+        html
+    };
+    let select = move |t: Tab| {
+        tab.set_value(t);
+        show_tab(t);
+    };
+    let click = move |ev: leptos::ev::MouseEvent| {
+        let Some(b) = button_of(&ev) else { return };
+        let index = |name: &str| b.get_attribute(name).and_then(|v| v.parse::<usize>().ok());
+        let a = c.analysis.get_untracked();
+        if let Some(t) = tab_of(&b) {
+            select(t);
+        } else if b.has_attribute("data-markdown") {
+            copy(&c.input.with_untracked(|t| markdown(&a, t)));
+            b.set_text_content(Some("Copied the report"));
+        } else if let Some(&(t, ..)) = index("data-copy-tab").and_then(|i| TABS.get(i)) {
+            copy(&text_of(&a, t));
+            b.set_text_content(Some("Copied"));
+        } else if let Some(&(t, _, _, file)) = index("data-download-tab").and_then(|i| TABS.get(i)) {
+            download(file, &text_of(&a, t));
+        } else if let Some((text, _)) = index("data-copy").and_then(|i| copies.with_value(|l| l.get(i).cloned())) {
+            copy(&text);
+            b.set_text_content(Some("Copied"));
+        } else if let Some((text, file)) = index("data-download").and_then(|i| copies.with_value(|l| l.get(i).cloned()))
+        {
+            download(file, &text);
         }
     };
-    let copied = RwSignal::new(false);
-    view! {
-        <section class="outputs" aria-labelledby="outputs-title">
-            <h2 id="outputs-title">"What to change"</h2>
-            <p>
-                <button type="button" on:click=move |_| {
-                    copy(&c.input.with_untracked(|t| markdown(&c.analysis.get_untracked(), t)));
-                    copied.set(true);
-                }>{move || if copied.get() { "Copied the report" } else { "Copy as markdown" }}</button>
-            </p>
-            <div role="tablist" aria-label="Outputs" class="tabs">
-                {TABS.iter().map(|&(t, id, label)| view! {
-                    <button type="button" role="tab" id=format!("tab-{id}") aria-controls=format!("panel-{id}")
-                        aria-selected=move || (tab.get() == t).to_string()
-                        tabindex=move || if tab.get() == t { "0" } else { "-1" }
-                        hidden=move || t != Tab::Settings && !compose()
-                        on:click=move |_| tab.set(t)
-                        on:keydown=move |ev| {
-                            let visible: Vec<Tab> = TABS.iter().map(|x| x.0).filter(|x| *x == Tab::Settings || compose()).collect();
-                            let i = visible.iter().position(|x| *x == tab.get_untracked()).unwrap_or(0);
-                            let next = match ev.key().as_str() {
-                                "ArrowRight" => Some(visible[(i + 1) % visible.len()]),
-                                "ArrowLeft" => Some(visible[(i + visible.len() - 1) % visible.len()]),
-                                _ => None,
-                            };
-                            if let Some(n) = next {
-                                tab.set(n);
-                                let id = TABS.iter().find(|x| x.0 == n).map_or("settings", |x| x.1);
-                                if let Some(el) = document().get_element_by_id(&format!("tab-{id}")) {
-                                    let _ = wasm_bindgen::JsCast::unchecked_ref::<web_sys::HtmlElement>(&el).focus();
-                                }
-                            }
-                        }>
-                        {label}
-                    </button>
-                }).collect_view()}
-            </div>
-            {TABS.iter().map(|&(t, id, label)| {
-                let file = match t {
-                    Tab::Settings => "settings.txt",
-                    Tab::Fixed => "docker-compose.yml",
-                    Tab::Diff => "poolfix.diff",
-                    Tab::Env => "poolfix.env",
-                    Tab::Checklist => "rollout.md",
-                    Tab::Rollback => "rollback.md",
-                };
-                view! {
-                    <div role="tabpanel" id=format!("panel-{id}") aria-labelledby=format!("tab-{id}") class="panel" hidden=move || tab.get() != t>
-                        <CopyDownload text=Signal::derive(move || text_of(t)) file=file what=label/>
-                        {move || {
-                            let a = c.analysis.get();
-                            match (t, &a) {
-                                (Tab::Settings, _) => {
-                                    let (html, copies) = settings_html(&a);
-                                    EitherOf6::A(view! { <div on:click=move |ev| act(ev, &copies) inner_html=html></div> })
-                                }
-                                (Tab::Fixed | Tab::Env, Analysis::Compose(r)) => {
-                                    let text = if t == Tab::Fixed { &r.fixed } else { &r.env_lines };
-                                    EitherOf6::B(view! { <pre class="out" tabindex="0">{text.clone()}</pre> })
-                                }
-                                (Tab::Diff, Analysis::Compose(r)) => EitherOf6::C(diff_view(&r.diff)),
-                                (Tab::Checklist, Analysis::Compose(r)) => EitherOf6::D(view! { <div class="plan" inner_html=checklist_html(&r.plan)></div> }),
-                                (Tab::Rollback, Analysis::Compose(r)) => {
-                                    EitherOf6::E(view! { <ol class="checklist" inner_html=steps_html(&r.plan.rollback, "rollback")></ol> })
-                                }
-                                _ => EitherOf6::F(view! { <p>"Only for compose files."</p> }),
-                            }
-                        }}
-                    </div>
-                }
-            }).collect_view()}
-        </section>
-    }
+    // The arrow keys move between the tabs that are shown (as in WAI-ARIA's tabs pattern).
+    let keydown = move |ev: leptos::ev::KeyboardEvent| {
+        let Some(current) = button_of(&ev).as_ref().and_then(tab_of) else { return };
+        let compose = matches!(c.analysis.get_untracked(), Analysis::Compose(ref r) if !r.invalid);
+        let visible: Vec<Tab> = TABS.iter().map(|x| x.0).filter(|x| *x == Tab::Settings || compose).collect();
+        let i = visible.iter().position(|x| *x == current).unwrap_or(0);
+        let next = match ev.key().as_str() {
+            "ArrowRight" => visible[(i + 1) % visible.len()],
+            "ArrowLeft" => visible[(i + visible.len() - 1) % visible.len()],
+            _ => return,
+        };
+        select(next);
+        let id = TABS.iter().find(|x| x.0 == next).map_or("settings", |x| x.1);
+        if let Some(el) = document().get_element_by_id(&format!("tab-{id}")) {
+            let _ = wasm_bindgen::JsCast::unchecked_ref::<web_sys::HtmlElement>(&el).focus();
+        }
+    };
+    view! { <section class="outputs" aria-labelledby="outputs-title" on:click=click on:keydown=keydown inner_html=html></section> }
 }
