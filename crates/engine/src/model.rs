@@ -173,6 +173,17 @@ pub struct UrlSite {
     pub prefix: &'static str,
 }
 
+/// The store a service's URL setting names when it is not PostgreSQL (`sqlite:///mlflow.db`).
+#[derive(Debug, Clone)]
+pub struct Store {
+    /// What it is: `SQLite`, `MySQL`, `local files`.
+    pub label: String,
+    /// Why: the setting that names it (`command --backend-store-uri`), or that none is set.
+    pub why: String,
+    /// Where to point a finding about it.
+    pub anchor: Span,
+}
+
 /// A number read from the file, or the default that applies, and where it came from.
 #[derive(Debug, Clone)]
 pub struct Count {
@@ -210,6 +221,8 @@ pub struct Service {
     pub env_shared: bool,
     pub env_files: Vec<String>,
     pub urls: Vec<UrlSite>,
+    /// Set when its URL setting names another store than PostgreSQL (then `urls` is empty).
+    pub store: Option<Store>,
     pub processes: Count,
     pub replicas: Count,
     pub profiles: Vec<String>,

@@ -171,22 +171,14 @@ fn extras(r: &ServiceReport, after: bool) -> Vec<(Option<u32>, &'static str, boo
         .collect()
 }
 
-/// Whether the first variable the service reads sends its connections to another store than
-/// PostgreSQL (an Airflow 3 Celery worker's Redis result backend).
-fn elsewhere(r: &ServiceReport) -> bool {
-    let source = &r.service.kind.urls;
-    let first = source.env.iter().find(|v| r.service.env(v).is_some());
-    r.urls.is_empty() && first.is_some_and(|first| source.prefixed.iter().any(|(v, _)| v == first))
-}
-
 /// The most a service can hold, and the formula, before or after the fix, with `procs` processes.
 fn size(r: &ServiceReport, after: bool, procs: u32) -> (Option<u32>, String) {
     let kind = r.service.kind;
     if !kind.has_pool() {
         return (Some(0), "no database pool".into());
     }
-    if elsewhere(r) {
-        return (Some(0), "no database connection: its URL names another store".into());
+    if let Some(store) = &r.service.store {
+        return (Some(0), format!("not counted: it uses {}, not PostgreSQL ({})", store.label, store.why));
     }
     let (pool, overflow, pool_text) = pool_settings(r, after);
     let def = &kind.processes;
@@ -229,6 +221,13 @@ fn size(r: &ServiceReport, after: bool, procs: u32) -> (Option<u32>, String) {
 
 /// Fills in a service's maximum connections and how they were counted.
 pub fn size_service(r: &mut ServiceReport) {
+    if r.service.store.is_some() {
+        // Nothing to multiply: the reason is the whole formula.
+        let (max, why) = size(r, false, 1);
+        (r.max_before, r.max_after) = (max, max);
+        (r.formula_before, r.formula_after) = (why.clone(), why);
+        return;
+    }
     for after in [false, true] {
         let (procs, replicas) = if after {
             (r.processes_after, r.replicas_after)

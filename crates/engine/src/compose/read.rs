@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use crate::dotenv::interpolate;
 use crate::knowledge::connection_vars;
 use crate::knowledge::services::{self, Processes, Runner, ServiceKind, UrlSource, OTHER, PER_CPU, SQLALCHEMY};
-use crate::knowledge::Version;
-use crate::model::{ComposeOptions, Count, EnvEntry, Service, UrlSite};
+use crate::knowledge::{stores, Version};
+use crate::model::{ComposeOptions, Count, EnvEntry, Service, Store, UrlSite};
 use crate::span::Span;
 use crate::yaml::{Kind, NodeId, Yaml};
 
@@ -296,11 +296,25 @@ impl Reader<'_> {
         self.url_site(&e.raw, e.value_span, self.anchor(e), format!("environment {}", e.name))
     }
 
-    /// The URL in `e`, past the prefix the service strips from it (Celery's `db+`); `None` when
-    /// the value is not a PostgreSQL URL behind that prefix (a Redis result backend).
+    /// The URL in `e`, past the prefix the service strips from it (Celery's `db+`). When the
+    /// value names another store (a Redis result backend), a site with that value, which
+    /// [`Reader::urls_or_store`] takes for the store; `None` for anything else.
     fn prefixed_url(&self, e: &EnvEntry, prefix: &'static str) -> Option<UrlSite> {
-        let value = e.value.trim_start().strip_prefix(prefix).filter(|v| looks_like_postgres(v))?;
         let (anchor, source) = (self.anchor(e), format!("environment {}", e.name));
+        let trimmed = e.value.trim_start();
+        let Some(value) = trimmed.strip_prefix(prefix).filter(|v| looks_like_postgres(v)) else {
+            let other = trimmed.strip_prefix(prefix).unwrap_or(trimmed);
+            let url = stores::other_store(other).map(|_| other.to_string())?;
+            return Some(UrlSite {
+                source,
+                url,
+                span: None,
+                anchor,
+                unresolved: Vec::new(),
+                assembled: false,
+                prefix: "",
+            });
+        };
         let mut site = match e.raw.trim_start().strip_prefix(prefix) {
             Some(raw) => self.url_site(raw, e.value_span, anchor, source),
             // The prefix comes from a variable too: analysed as the .env resolves it.
@@ -324,6 +338,20 @@ impl Reader<'_> {
             Some((_, prefix)) => self.prefixed_url(e, prefix),
             None => Some(self.env_url(e)),
         }
+    }
+
+    /// The PostgreSQL URLs the service reads; or, when the setting it reads names another
+    /// store (`sqlite:///mlflow.db`, `mysql://…`, `./mlruns`), that store and no URL.
+    fn urls_or_store(&self, kind: ServiceKind, cmd: &CommandLine, env: &[EnvEntry]) -> (Vec<UrlSite>, Option<Store>) {
+        let mut sites = self.urls(kind, cmd, env);
+        let store_of = |s: &UrlSite| s.unresolved.is_empty().then(|| stores::other_store(&s.url)).flatten();
+        let store = sites.iter().find_map(|s| {
+            let label = store_of(s)?;
+            Some(Store { label, why: format!("its {}", s.source), anchor: s.span.unwrap_or(s.anchor) })
+        });
+        sites.retain(|s| store_of(s).is_none());
+        let store = store.filter(|_| sites.is_empty());
+        (sites, store)
     }
 
     /// The URLs the service reads, where its table entry says it reads them.
@@ -505,10 +533,18 @@ pub fn read_service(
     let detected = services::detect(&joined, &img, version_of, env_value);
     // Not recognised: an app of your own when it has a URL, else nothing to count.
     let kind = detected.unwrap_or(&SQLALCHEMY);
-    let urls = r.urls(kind, &cmd, &env);
+    let (urls, store) = r.urls_or_store(kind, &cmd, &env);
     let kind = if detected.is_none() && urls.is_empty() { &OTHER } else { kind };
     // Only a product's versions change poolfix's advice.
     let version = kind.product.and_then(version_of);
+    let env_files = r.env_files();
+    // No URL setting at all, and no env_file that could hold one: the program's own default.
+    let store = store.or_else(|| {
+        let default = kind.urls.default_store(version).filter(|_| urls.is_empty() && env_files.is_empty())?;
+        let settings: Vec<&str> = kind.urls.flags.iter().take(1).chain(kind.urls.env).copied().collect();
+        let why = format!("{}'s default: none of {} is set", kind.name, settings.join(", "));
+        Some(Store { label: default.to_string(), why, anchor: y.node(key).span })
+    });
     let key_node = y.node(key);
     Service {
         name: name.to_string(),
@@ -522,7 +558,7 @@ pub fn read_service(
         replicas: r.replicas(),
         profiles: r.profiles(),
         ports: r.ports(),
-        env_files: r.env_files(),
+        env_files,
         image,
         image_span: image_node.map(|i| y.node(i).span),
         builds: r.get("build").is_some(),
@@ -532,6 +568,7 @@ pub fn read_service(
         env_node,
         env_shared,
         urls,
+        store,
     }
 }
 

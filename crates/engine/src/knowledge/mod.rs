@@ -10,6 +10,7 @@ pub mod endpoints;
 pub mod errors;
 pub mod images;
 pub mod services;
+pub mod stores;
 
 /// Whether a service can run through a transaction pooler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -77,6 +77,16 @@ pub struct UrlSource {
     /// Variables that hold a second URL the service also connects with, read beside the first
     /// (an Airflow Celery setup's result backend); the fix moves it with the first.
     pub also: &'static [&'static str],
+    /// The store the program keeps its data in when none of these is set, from each release
+    /// on (MLflow's SQLite from 3.7.0).
+    pub default_store: &'static [(Version, &'static str)],
+}
+
+impl UrlSource {
+    /// The store the program uses without a URL at `version` (unknown: the newest release's).
+    pub fn default_store(&self, version: Option<Version>) -> Option<&'static str> {
+        self.default_store.iter().rev().find(|(from, _)| version.is_none_or(|v| *from <= v)).map(|(_, s)| *s)
+    }
 }
 
 /// Environment variables a service reads for its database pool.
@@ -456,8 +466,26 @@ const ONE_PROCESS: Processes = Processes {
     plus: None,
 };
 
-const NO_URLS: UrlSource =
-    UrlSource { flags: &[], env: &[], any_postgres_var: false, hidden: &[], prefixed: &[], also: &[] };
+/// Without a URL, MLflow keeps runs in local files, and in SQLite from 3.7.0
+/// (<https://mlflow.org/docs/latest/self-hosting/architecture/backend-store>).
+const MLFLOW_DEFAULT_STORE: &[(Version, &str)] =
+    &[((0, 0, 0), "local files in `./mlruns`"), ((3, 7, 0), "SQLite in `mlflow.db`")];
+/// Prefect's server defaults to SQLite in its home directory
+/// (<https://docs.prefect.io/v3/manage/server>).
+const PREFECT_DEFAULT_STORE: &[(Version, &str)] = &[((0, 0, 0), "SQLite in `~/.prefect/prefect.db`")];
+/// Airflow's `sql_alchemy_conn` defaults to SQLite in `AIRFLOW_HOME`
+/// (<https://airflow.apache.org/docs/apache-airflow/stable/configurations-ref.html#sql-alchemy-conn>).
+const AIRFLOW_DEFAULT_STORE: &[(Version, &str)] = &[((0, 0, 0), "SQLite in `AIRFLOW_HOME`")];
+
+const NO_URLS: UrlSource = UrlSource {
+    flags: &[],
+    env: &[],
+    any_postgres_var: false,
+    hidden: &[],
+    prefixed: &[],
+    also: &[],
+    default_store: &[],
+};
 
 const CELERY_WORKER: Runner = Runner {
     programs: &["celery"],
@@ -574,6 +602,7 @@ pub static MLFLOW: ServiceDef = ServiceDef {
     urls: UrlSource {
         flags: &["--backend-store-uri", "--backend_store_uri"],
         env: &["MLFLOW_BACKEND_STORE_URI"],
+        default_store: MLFLOW_DEFAULT_STORE,
         ..NO_URLS
     },
     driver: MLFLOW_DRIVER,
@@ -665,6 +694,7 @@ pub static PREFECT3: ServiceDef = ServiceDef {
     urls: UrlSource {
         flags: &[],
         env: &["PREFECT_SERVER_DATABASE_CONNECTION_URL", "PREFECT_API_DATABASE_CONNECTION_URL"],
+        default_store: PREFECT_DEFAULT_STORE,
         ..NO_URLS
     },
     pool: PoolModel::Env(&PREFECT3_ENV),
@@ -682,7 +712,7 @@ pub static PREFECT2: ServiceDef = ServiceDef {
     id: "prefect2",
     label: "Prefect server 2.x / 3.0",
     versions: ((2, 13, 0), Some((3, 1, 0))),
-    urls: UrlSource { flags: &[], env: &["PREFECT_API_DATABASE_CONNECTION_URL"], any_postgres_var: false, ..NO_URLS },
+    urls: UrlSource { env: &["PREFECT_API_DATABASE_CONNECTION_URL"], default_store: PREFECT_DEFAULT_STORE, ..NO_URLS },
     ..PREFECT2_SHAPE
 };
 
@@ -721,6 +751,7 @@ pub static PREFECT_ORION: ServiceDef = ServiceDef {
 const PREFECT_ORION_URLS: UrlSource = UrlSource {
     flags: &[],
     env: &["PREFECT_ORION_DATABASE_CONNECTION_URL", "PREFECT_API_DATABASE_CONNECTION_URL"],
+    default_store: PREFECT_DEFAULT_STORE,
     ..NO_URLS
 };
 
@@ -931,6 +962,7 @@ const AIRFLOW_URLS: UrlSource = UrlSource {
         ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD", "the output of a command"),
         ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_SECRET", "a key in Airflow's secrets backend"),
     ],
+    default_store: AIRFLOW_DEFAULT_STORE,
     ..NO_URLS
 };
 

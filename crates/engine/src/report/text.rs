@@ -174,6 +174,10 @@ fn services(out: &mut String, r: &ComposeReport, style: Style) {
             show(s.max_after)
         );
         if !s.is_counted() {
+            // Why a service that reads a URL setting is not counted: the store it names.
+            if s.service.store.is_some() {
+                let _ = writeln!(out, "    {}", s.formula_before);
+            }
             continue;
         }
         let _ = writeln!(out, "    before: {}\n    after:  {}", s.formula_before, s.formula_after);

@@ -58,6 +58,7 @@ pub mod pf217_fewer_processes;
 pub mod pf218_mlflow_image_without_driver;
 pub mod pf219_server_side_cursors_in_transaction_mode;
 pub mod pf220_pool_fixed_by_release;
+pub mod pf221_store_not_postgres;
 
 pub use pf100_unparsable_connection_string::finding as unparsable;
 pub use pf100_unparsable_connection_string::DOC as PF100;
@@ -109,6 +110,7 @@ pub static CATALOG: &[(&RuleDoc, &RuleText)] = &[
     (&pf218_mlflow_image_without_driver::DOC, &pf218_mlflow_image_without_driver::TEXT),
     (&pf219_server_side_cursors_in_transaction_mode::DOC, &pf219_server_side_cursors_in_transaction_mode::TEXT),
     (&pf220_pool_fixed_by_release::DOC, &pf220_pool_fixed_by_release::TEXT),
+    (&pf221_store_not_postgres::DOC, &pf221_store_not_postgres::TEXT),
 ];
 
 /// The connection-string rules, in the order their fixes take priority.
@@ -192,7 +194,13 @@ impl BudgetCtx<'_> {
 /// Runs every compose-service rule.
 pub fn check_service(ctx: &ServiceCtx) -> Vec<Finding> {
     let mut out = Vec::new();
-    for rule in SERVICE_RULES {
+    // A service whose URL names another store holds no connection to the pooler: none of the
+    // pool rules apply, only the note that says so.
+    let rules: &[ServiceRule] = match ctx.service.store {
+        Some(_) => &[pf221_store_not_postgres::check],
+        None => SERVICE_RULES,
+    };
+    for rule in rules {
         rule(ctx, &mut out);
     }
     out
