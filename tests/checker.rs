@@ -541,3 +541,57 @@ async fn a_pasted_log_is_explained_as_the_cli_does() {
     assert_eq!(code, "unknown");
     b.close().await;
 }
+
+/// The settings form drives the analysis as the CLI's flags do: the compute size (and with it
+/// the pool field's placeholder), a pool size typed in, the mode; a share link opened in the
+/// same tab puts its settings back into the form.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_settings_form_matches_the_cli_flags() {
+    let (_server, b) = checker_page().await;
+    let text = std::fs::read_to_string(root().join("examples/seed-compose.yml")).unwrap();
+    paste(&b, &text).await;
+    let set = |name: &'static str, value: &'static str| {
+        let b = &b;
+        async move {
+            b.client
+                .execute_async(
+                    "const [name, value, done] = arguments;
+                     const e = document.querySelector(`fieldset.settings [name=${name}]`);
+                     e.value = value;
+                     e.dispatchEvent(new Event(e.tagName === 'INPUT' ? 'input' : 'change', { bubbles: true }));
+                     setTimeout(() => requestAnimationFrame(() => done(true)), 30);",
+                    vec![json!(name), json!(value)],
+                )
+                .await
+                .unwrap();
+        }
+    };
+    set("compute", "large").await;
+    let placeholder = b.eval("return document.querySelector('fieldset.settings [name=pool]').placeholder;").await;
+    assert_eq!(placeholder, "20", "the pool field does not show Large's pool size");
+    set("pool", "40").await;
+    set("mode", "session").await;
+    let flags = ["check", "-", "--format", "json", "--compute", "large", "--pool-size", "40", "--mode", "session"];
+    let expected = expected_compose(&cli(&flags, &text));
+    assert_eq!(shown(&b).await, expected, "the page differs from the CLI with the same settings");
+
+    b.eval("document.querySelector('.share button').click(); return true;").await;
+    let link = b.wait_for("#share-url").await.prop("value").await.unwrap().unwrap();
+    set("compute", "micro").await;
+    set("pool", "").await;
+    let hash = &link[link.find('#').unwrap()..];
+    b.client
+        .execute_async(
+            "const [hash, done] = arguments; location.hash = hash;
+             setTimeout(() => requestAnimationFrame(() => done(true)), 50);",
+            vec![json!(hash)],
+        )
+        .await
+        .unwrap();
+    let form = b
+        .eval("return ['compute', 'pool', 'mode'].map(n => document.querySelector(`fieldset.settings [name=${n}]`).value);")
+        .await;
+    assert_eq!(form, json!(["large", "40", "session"]), "the share link's settings are not in the form");
+    assert_eq!(shown(&b).await, expected, "the page differs after the share link");
+    b.close().await;
+}

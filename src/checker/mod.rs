@@ -17,6 +17,8 @@ use poolfix_engine::knowledge::compute::COMPUTE_SIZES;
 use poolfix_engine::knowledge::services::{self, ServiceKind, SQLALCHEMY};
 use poolfix_engine::knowledge::LATEST;
 use poolfix_engine::url_doctor::{analyze_url, ModeChoice, UrlOptions, UrlReport};
+use std::fmt::Write as _;
+
 use wasm_bindgen::JsCast;
 
 pub use examples::SEED_COMPOSE;
@@ -243,76 +245,114 @@ pub fn CheckerPage(typed: Option<String>) -> impl IntoView {
     }
 }
 
-/// Compute size, pool size, target mode, and what the URLs are for.
+/// `selected` on the option that is.
+fn selected(yes: bool) -> &'static str {
+    if yes {
+        " selected"
+    } else {
+        ""
+    }
+}
+
+/// A select of assumed versions (tests and labels find it by its id).
+fn version_select(out: &mut String, id: &str, tool: &str, versions: &[AssumedVersion], chosen: usize) {
+    let _ = write!(out, r#"<label>{tool} version, where the image tag does not say <select id="{id}" name="{id}">"#);
+    for (i, (label, _, _)) in versions.iter().enumerate() {
+        let _ = write!(out, "<option{}>{label}</option>", selected(i == chosen));
+    }
+    out.push_str("</select></label>");
+}
+
+/// The settings form as HTML (less wasm than views, see budget.rs), with `s` chosen.
+fn settings_html(s: &Settings) -> String {
+    let mut out = String::from(r#"<legend>Your Supabase project</legend><label>Compute size <select name="compute">"#);
+    for (i, cs) in COMPUTE_SIZES.iter().enumerate() {
+        let _ = write!(out, r#"<option value="{}"{}>{}</option>"#, cs.name, selected(s.compute == i), cs.label);
+    }
+    let pool = s.pool_size.map(|p| p.to_string()).unwrap_or_default();
+    let _ = write!(
+        out,
+        r#"</select></label><label>Pool size <input name="pool" type="number" min="1" max="1000" inputmode="numeric" placeholder="{}" value="{pool}"></label><label>Pooler mode <select name="mode">"#,
+        COMPUTE_SIZES[s.compute].default_pool_size
+    );
+    let modes = [
+        (ModeChoice::Auto, "as the plan needs"),
+        (ModeChoice::Keep, "keep as is"),
+        (ModeChoice::Session, "session (port 5432)"),
+        (ModeChoice::Transaction, "transaction (port 6543)"),
+    ];
+    for (m, label) in modes {
+        let _ = write!(out, r#"<option value="{}"{}>{label}</option>"#, m.as_str(), selected(s.mode == m));
+    }
+    out.push_str("</select></label>");
+    version_select(&mut out, "mlflow-version", "MLflow", MLFLOW_VERSIONS, s.mlflow_version);
+    version_select(&mut out, "prefect-version", "Prefect", PREFECT_VERSIONS, s.prefect_version);
+    out.push_str(r#"<label>URLs are for <select name="for">"#);
+    for k in services::for_urls() {
+        let _ = write!(out, r#"<option value="{}"{}>{}</option>"#, k.cli_name(), selected(s.url_service == k), k.label);
+    }
+    out.push_str("</select></label>");
+    out
+}
+
+/// The settings once the control named `name` says `value` (at `index`, for a select).
+fn with_control(mut v: Settings, name: &str, value: &str, index: usize) -> Settings {
+    match name {
+        "compute" => v.compute = index.min(COMPUTE_SIZES.len() - 1),
+        "pool" => v.pool_size = value.trim().parse::<u32>().ok().filter(|p| *p > 0),
+        "mode" => v.mode = ModeChoice::from_cli(value).unwrap_or_default(),
+        "mlflow-version" => v.mlflow_version = index.min(MLFLOW_VERSIONS.len() - 1),
+        "prefect-version" => v.prefect_version = index.min(PREFECT_VERSIONS.len() - 1),
+        "for" => v.url_service = services::from_cli(value).unwrap_or(&SQLALCHEMY),
+        _ => {}
+    }
+    v
+}
+
+/// Shows `v` in the form's controls (after a share link restores it in the same tab), and the
+/// compute size's pool size as the pool field's placeholder. Setting a control to the value
+/// it has moves nothing, so the control in use keeps its focus.
+fn show_settings(v: &Settings) {
+    let Ok(Some(form)) = document().query_selector("fieldset.settings") else { return };
+    let control = |name: &str| form.query_selector(&format!("[name={name}]")).ok().flatten();
+    let select = |name: &str, i: usize| {
+        if let Some(s) = control(name).and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+            s.set_selected_index(i as i32);
+        }
+    };
+    select("compute", v.compute);
+    select("mlflow-version", v.mlflow_version);
+    select("prefect-version", v.prefect_version);
+    if let Some(s) = control("mode").and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+        s.set_value(v.mode.as_str());
+    }
+    if let Some(s) = control("for").and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+        s.set_value(v.url_service.cli_name());
+    }
+    if let Some(p) = control("pool").and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+        p.set_placeholder(&COMPUTE_SIZES[v.compute].default_pool_size.to_string());
+        if p.value().trim().parse::<u32>().ok().filter(|n| *n > 0) != v.pool_size {
+            p.set_value(&v.pool_size.map(|n| n.to_string()).unwrap_or_default());
+        }
+    }
+}
+
+/// Compute size, pool size, target mode, assumed versions, and what the URLs are for: one
+/// handler on the fieldset reads the control that changed.
 #[component]
 fn SettingsForm() -> impl IntoView {
     let c = expect_context::<Checker>();
     let s = c.settings;
-    let update = move |f: &dyn Fn(&mut Settings)| s.update(|v| f(v));
-    view! {
-        <fieldset class="settings">
-            <legend>"Your Supabase project"</legend>
-            <label>"Compute size "
-                <select on:change:target=move |ev| { let i = ev.target().selected_index().max(0) as usize; update(&|v| v.compute = i) }>
-                    {COMPUTE_SIZES.iter().enumerate().map(|(i, cs)| view! {
-                        <option value=cs.name selected=move || s.get().compute == i>{cs.label}</option>
-                    }).collect_view()}
-                </select>
-            </label>
-            <label>"Pool size "
-                <input type="number" min="1" max="1000" inputmode="numeric"
-                    placeholder=move || COMPUTE_SIZES[s.get().compute].default_pool_size.to_string()
-                    prop:value=move || s.get().pool_size.map(|p| p.to_string()).unwrap_or_default()
-                    on:input:target=move |ev| { let p = ev.target().value().trim().parse::<u32>().ok().filter(|p| *p > 0); update(&|v| v.pool_size = p) }/>
-            </label>
-            <label>"Pooler mode "
-                <select on:change:target=move |ev| {
-                    let m = ModeChoice::from_cli(&ev.target().value()).unwrap_or_default();
-                    update(&|v| v.mode = m)
-                }>
-                    <option value="auto" selected=move || s.get().mode == ModeChoice::Auto>"as the plan needs"</option>
-                    <option value="keep" selected=move || s.get().mode == ModeChoice::Keep>"keep as is"</option>
-                    <option value="session" selected=move || s.get().mode == ModeChoice::Session>"session (port 5432)"</option>
-                    <option value="transaction" selected=move || s.get().mode == ModeChoice::Transaction>"transaction (port 6543)"</option>
-                </select>
-            </label>
-            <VersionSelect id="mlflow-version" tool="MLflow" versions=MLFLOW_VERSIONS
-                get=move || s.get().mlflow_version set=move |i| update(&|v| v.mlflow_version = i)/>
-            <VersionSelect id="prefect-version" tool="Prefect" versions=PREFECT_VERSIONS
-                get=move || s.get().prefect_version set=move |i| update(&|v| v.prefect_version = i)/>
-            <label>"URLs are for "
-                <select on:change:target=move |ev| {
-                    let k = services::from_cli(&ev.target().value()).unwrap_or(&SQLALCHEMY);
-                    update(&|v| v.url_service = k)
-                }>
-                    {services::for_urls().map(|k| {
-                        view! { <option value=k.cli_name() selected=move || s.get().url_service == k>{k.label}</option> }
-                    }).collect_view()}
-                </select>
-            </label>
-        </fieldset>
-    }
-}
-
-/// The version of a tool to assume where an image tag does not say.
-#[component]
-fn VersionSelect(
-    /// The select's id (tests and labels find it by this).
-    id: &'static str,
-    /// "MLflow" or "Prefect".
-    tool: &'static str,
-    versions: &'static [AssumedVersion],
-    /// The chosen index into `versions`.
-    get: impl Fn() -> usize + Copy + Send + Sync + 'static,
-    set: impl Fn(usize) + Send + Sync + 'static,
-) -> impl IntoView {
-    view! {
-        <label>{format!("{tool} version, where the image tag does not say ")}
-            <select id=id on:change:target=move |ev| set(ev.target().selected_index().max(0) as usize)>
-                {versions.iter().enumerate().map(|(i, (label, _, _))| view! {
-                    <option selected=move || get() == i>{*label}</option>
-                }).collect_view()}
-            </select>
-        </label>
-    }
+    let changed = move |ev: leptos::ev::Event| {
+        let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+        let name = el.get_attribute("name").unwrap_or_default();
+        let index = el.dyn_ref::<web_sys::HtmlSelectElement>().map_or(0, |s| s.selected_index().max(0) as usize);
+        let (old, value) = (s.get_untracked(), event_target_value(&ev));
+        let new = with_control(old, &name, &value, index);
+        if new != old {
+            s.set(new);
+        }
+    };
+    Effect::new(move |_| show_settings(&s.get()));
+    view! { <fieldset class="settings" on:change=changed on:input=changed inner_html=settings_html(&s.get_untracked())></fieldset> }
 }

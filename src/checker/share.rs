@@ -75,10 +75,25 @@ pub fn restore() -> Option<(String, String, Settings)> {
     decode(&window().location().hash().ok()?)
 }
 
+/// The link once made, and a warning when passwords were replaced (escaped HTML).
+fn link_html(url: &str, redacted: usize) -> String {
+    let mut out = format!(
+        r#"<label for="share-url">Share link (copied)</label><input id="share-url" type="text" readonly value="{}">"#,
+        html_escape::encode_double_quoted_attribute(url)
+    );
+    if redacted > 0 {
+        let s = if redacted == 1 { "" } else { "s" };
+        out.push_str(&format!(
+            r#"<p class="warn" role="alert">Your input held {redacted} password{s} or secret{s}: the link has placeholders instead.</p>"#
+        ));
+    }
+    out
+}
+
+/// The share button; the link appears below it (HTML, like the rest of the page's outputs).
 #[component]
 pub fn ShareLink() -> impl IntoView {
     let c = expect_context::<Checker>();
-    let link = RwSignal::new(None::<(String, usize)>);
     let make = move |_| {
         let (input, n1) = redact_urls(&c.input.get_untracked());
         let (env, n2) = redact_env(&c.env.get_untracked());
@@ -86,19 +101,15 @@ pub fn ShareLink() -> impl IntoView {
         let here = format!("{}{}", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default());
         let url = format!("{here}{}", encode(&input, &env, c.settings.get_untracked()));
         copy(&url);
-        link.set(Some((url, n1 + n2)));
+        if let Some(out) = document().get_element_by_id("share-out") {
+            out.set_inner_html(&link_html(&url, n1 + n2));
+        }
     };
     view! {
         <div class="share">
             <button type="button" on:click=make>"Copy a share link"</button>
             <p class="hint">"The link carries your input in its # part, which browsers never send to a server. Passwords are replaced by ${DB_PASSWORD} first."</p>
-            {move || link.get().map(|(url, redacted)| view! {
-                <label for="share-url">"Share link (copied)"</label>
-                <input id="share-url" type="text" readonly prop:value=url/>
-                {(redacted > 0).then(|| view! {
-                    <p class="warn" role="alert">{format!("Your input held {redacted} password{} or secret{}: the link has placeholders instead.", if redacted == 1 { "" } else { "s" }, if redacted == 1 { "" } else { "s" })}</p>
-                })}
-            })}
+            <div id="share-out"></div>
         </div>
     }
 }
