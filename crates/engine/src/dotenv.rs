@@ -4,6 +4,25 @@
 
 use std::collections::BTreeMap;
 
+/// A value as Compose reads it from an env file: a quoted value up to its closing quote (a
+/// comment may follow), an unquoted one up to ` #`.
+fn env_value(value: &str) -> String {
+    if let Some(q) = value.chars().next().filter(|c| *c == '"' || *c == '\'') {
+        let body = &value[1..];
+        let mut escaped = false;
+        for (i, c) in body.char_indices() {
+            if c == q && !escaped {
+                return body[..i].to_string();
+            }
+            escaped = q == '"' && c == '\\' && !escaped;
+        }
+    }
+    if value.starts_with('#') {
+        return String::new();
+    }
+    value.split(" #").next().unwrap_or("").trim_end().to_string()
+}
+
 /// Variables from a `.env` text: `KEY=value`, optional `export `, quotes, `#` comments.
 pub fn parse_env(text: &str) -> BTreeMap<String, String> {
     let mut vars = BTreeMap::new();
@@ -20,18 +39,7 @@ pub fn parse_env(text: &str) -> BTreeMap<String, String> {
         if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
             continue;
         }
-        let value = value.trim();
-        let value = if value.len() >= 2
-            && ((value.starts_with('"') && value.ends_with('"')) || (value.starts_with('\'') && value.ends_with('\'')))
-        {
-            value[1..value.len() - 1].to_string()
-        } else if value.starts_with('#') {
-            String::new()
-        } else {
-            // An unquoted value ends at ` #`.
-            value.split(" #").next().unwrap_or("").trim_end().to_string()
-        };
-        vars.insert(key.to_string(), value);
+        vars.insert(key.to_string(), env_value(value.trim()));
     }
     vars
 }
@@ -157,6 +165,10 @@ mod tests {
         assert_eq!(vars.get("A").map(String::as_str), Some("1"));
         assert_eq!(vars.get("B").map(String::as_str), Some("two words"));
         assert_eq!(vars.get("D").map(String::as_str), Some(""));
+        let quoted = parse_env("URL=\"postgresql://u:p#ss@h/db\" # pooler\nQ='a \"b\"' #x\nOPEN=\"abc # c\n");
+        assert_eq!(quoted.get("URL").map(String::as_str), Some("postgresql://u:p#ss@h/db"));
+        assert_eq!(quoted.get("Q").map(String::as_str), Some("a \"b\""));
+        assert_eq!(quoted.get("OPEN").map(String::as_str), Some("\"abc"));
         let r = interpolate("$A-${B}-${X:-dflt}-${E:-empty}-${E-set}-${Y}-$$-${A:?need}-${Z:?need}", &vars);
         assert_eq!(r.value, "1-two words-dflt-empty--${Y}-$-1-${Z:?need}");
         assert_eq!(r.unresolved, ["Y", "Z"]);

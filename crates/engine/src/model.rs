@@ -153,6 +153,8 @@ pub struct EnvEntry {
     pub node: Option<NodeId>,
     /// Where the value's text is in the source, when it can be edited in place.
     pub value_span: Option<Span>,
+    /// Given by the service's `env_file` (the pasted `.env`), not written in the compose file.
+    pub from_env_file: bool,
 }
 
 /// Where a connection URL was found.

@@ -215,6 +215,7 @@ impl Reader<'_> {
             value: interpolate(raw, self.vars).value,
             node: Some(node),
             value_span,
+            from_env_file: false,
         }
     }
 
@@ -247,6 +248,25 @@ impl Reader<'_> {
                 .collect()
         };
         (entries, own.then_some(e), !own)
+    }
+
+    /// What the service's `env_file` gives it: the pasted `.env` stands for its content (one
+    /// text for every env_file), each variable the service's own `environment` does not set
+    /// (Compose lets `environment` win). They point at the `env_file` key.
+    fn env_file_entries(&self, files: &[String], own: &[EnvEntry]) -> Vec<EnvEntry> {
+        let Some(node) = self.get("env_file").filter(|_| !files.is_empty()) else { return Vec::new() };
+        self.vars
+            .iter()
+            .filter(|(name, _)| !own.iter().any(|e| e.name == **name))
+            .map(|(name, value)| EnvEntry {
+                name: name.clone(),
+                raw: value.clone(),
+                value: value.clone(),
+                node: Some(node),
+                value_span: None,
+                from_env_file: true,
+            })
+            .collect()
     }
 
     fn env_files(&self) -> Vec<String> {
@@ -383,6 +403,9 @@ impl Reader<'_> {
         }
         let urls: Vec<UrlSite> = env
             .iter()
+            // An env_file hands every service all its variables: an app of your own is taken to
+            // read only those named like its database URL (not a Prefect server's, say).
+            .filter(|e| !e.from_env_file || services::is_url_var(&e.name))
             .filter(|e| looks_like_postgres(&e.value) || (services::is_url_var(&e.name) && looks_like_postgres(&e.raw)))
             .map(|e| self.env_url(e))
             .collect();
@@ -523,7 +546,9 @@ pub fn read_service(
     let image_node = r.get("image");
     let image = image_node.and_then(|i| y.str(i)).map(|s| interpolate(s, vars).value);
     let cmd = r.command_line();
-    let (env, env_node, env_shared) = r.environment();
+    let (mut env, env_node, env_shared) = r.environment();
+    let env_files = r.env_files();
+    env.extend(r.env_file_entries(&env_files, &env));
     let tagged = image.as_deref().and_then(version_from_image);
     let version_of = |product: &str| tagged.or_else(|| options.assumed_version(product));
     // A trailing blank, so that a phrase may say "this word ends here" (`.wsgi `).
@@ -537,7 +562,6 @@ pub fn read_service(
     let kind = if detected.is_none() && urls.is_empty() { &OTHER } else { kind };
     // Only a product's versions change poolfix's advice.
     let version = kind.product.and_then(version_of);
-    let env_files = r.env_files();
     // No URL setting at all, and no env_file that could hold one: the program's own default.
     let store = store.or_else(|| {
         let default = kind.urls.default_store(version).filter(|_| urls.is_empty() && env_files.is_empty())?;
