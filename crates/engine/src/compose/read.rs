@@ -108,6 +108,19 @@ fn looks_like_postgres(value: &str) -> bool {
         || v.starts_with("postgres+")
 }
 
+/// The variable a command word leaves to the shell: `$${NAME}`, `$$NAME` or `$${NAME:-default}`
+/// (Compose's `$$` is a literal `$`), and the default, if any.
+fn shell_variable(word: &str) -> Option<(&str, Option<&str>)> {
+    let rest = word.strip_prefix("$$")?;
+    let inner = rest.strip_prefix('{').and_then(|r| r.strip_suffix('}')).unwrap_or(rest);
+    let (name, default) = match inner.split_once(":-") {
+        Some((n, d)) if rest.starts_with('{') => (n, Some(d)),
+        _ => (inner, None),
+    };
+    let valid = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    valid.then_some((name, default))
+}
+
 /// The value of a command-line flag (`--flag value` or `--flag=value`), with its index.
 fn flag<'a>(argv: &'a [String], names: &[&str]) -> Option<(usize, &'a str)> {
     for (i, w) in argv.iter().enumerate() {
@@ -378,6 +391,14 @@ impl Reader<'_> {
     fn urls(&self, kind: ServiceKind, cmd: &CommandLine, env: &[EnvEntry]) -> Vec<UrlSite> {
         let source = &kind.urls;
         if let Some((_, uri)) = flag(&cmd.argv, source.flags) {
+            // `$${NAME}`: Compose leaves `${NAME}` for the shell, which takes it from the
+            // container's environment; the URL is that variable's.
+            let variable = shell_variable(uri);
+            if let Some(e) = variable.and_then(|(name, _)| env.iter().find(|e| e.name == name)) {
+                return vec![self.env_url(e)];
+            }
+            // Unset in the container: the shell's default, if the word gives one.
+            let uri = variable.and_then(|(_, default)| default).unwrap_or(uri);
             let anchor = cmd.span.unwrap_or_default();
             return vec![self.url_site(uri, cmd.span, anchor, format!("command {}", source.flags[0]))];
         }
@@ -622,6 +643,16 @@ mod tests {
         assert_eq!(argv, ["gunicorn", "app:app", "-w", "4", "--bind", "0.0.0.0:8000"]);
         assert_eq!(flag(&argv, &["--workers", "-w"]), Some((3, "4")));
         assert_eq!(flag(&split_words("x --workers=2"), &["--workers"]), Some((1, "2")));
+    }
+
+    #[test]
+    fn shell_variables_left_by_compose() {
+        assert_eq!(shell_variable("$${BACKEND_STORE_URI}"), Some(("BACKEND_STORE_URI", None)));
+        assert_eq!(shell_variable("$$DB_URL"), Some(("DB_URL", None)));
+        assert_eq!(shell_variable("$${DB:-sqlite:///mlflow.db}"), Some(("DB", Some("sqlite:///mlflow.db"))));
+        for not in ["${DB_URL}", "$DB_URL", "$${DB_URL}/x", "postgresql://x", "$$"] {
+            assert_eq!(shell_variable(not), None, "{not}");
+        }
     }
 
     #[test]
