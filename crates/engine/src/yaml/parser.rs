@@ -64,6 +64,8 @@ struct Reader<'a> {
     depth: usize,
     /// The column of the innermost block collection being read (−1 outside any).
     indent: isize,
+    /// The last (byte offset, column) [`Reader::col`] computed.
+    col_cache: std::cell::Cell<(usize, usize)>,
 }
 
 pub fn parse(text: &str) -> Result<Yaml, YamlError> {
@@ -77,6 +79,7 @@ pub fn parse(text: &str) -> Result<Yaml, YamlError> {
         anchors: HashMap::new(),
         depth: 0,
         indent: -1,
+        col_cache: std::cell::Cell::new((0, 0)),
     };
     if text.starts_with('\u{feff}') {
         r.pos = 3;
@@ -103,13 +106,14 @@ impl<'a> Reader<'a> {
         self.b.get(self.pos + i).copied()
     }
 
+    /// The character column of the reader's place. Counted on from the last place asked on
+    /// the same line, so a long line (a file of one flow mapping) costs no more than once.
     fn col(&self) -> usize {
-        let before = &self.s[self.line_start..self.pos];
-        if before.is_ascii() {
-            before.len()
-        } else {
-            before.chars().count()
-        }
+        let (at, col) = self.col_cache.get();
+        let (from, base) = if at >= self.line_start && at <= self.pos { (at, col) } else { (self.line_start, 0) };
+        let col = base + self.s[from..self.pos].chars().count();
+        self.col_cache.set((self.pos, col));
+        col
     }
 
     fn here(&self) -> Start {
