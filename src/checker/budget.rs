@@ -113,28 +113,28 @@ fn group(out: &mut String, g: &BudgetGroup) {
     out.push_str("</figure>");
 }
 
-/// The section's content, or nothing when there is no budget.
-fn budget_html(groups: &[BudgetGroup]) -> Option<String> {
+/// The section, or nothing when there is no budget.
+fn budget_html(groups: &[BudgetGroup]) -> String {
     if groups.is_empty() {
-        return None;
+        return String::new();
     }
     let mut out = String::from(
-        r#"<h2 id="budget-title">Connection budget</h2><p class="legend"><span class="swatch before"></span> before the fix <span class="swatch after"></span> after the fix</p>"#,
+        r#"<section class="budget" aria-labelledby="budget-title"><h2 id="budget-title">Connection budget</h2><p class="legend"><span class="swatch before"></span> before the fix <span class="swatch after"></span> after the fix</p>"#,
     );
     for g in groups {
         group(&mut out, g);
     }
-    Some(out)
+    out.push_str("</section>");
+    out
 }
 
+/// The budget's place on the page: the section is written into it only when there is one.
 #[component]
 pub fn BudgetView() -> impl IntoView {
     let c = expect_context::<Checker>();
-    move || {
-        let html = match c.analysis.get() {
-            Analysis::Compose(r) => budget_html(&r.budget.groups),
-            _ => None,
-        };
-        html.map(|h| view! { <section class="budget" aria-labelledby="budget-title" inner_html=h></section> })
-    }
+    let html = move || match c.analysis.get() {
+        Analysis::Compose(r) => budget_html(&r.budget.groups),
+        _ => String::new(),
+    };
+    view! { <div inner_html=html></div> }
 }

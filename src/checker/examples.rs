@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::Checker;
+use super::{handler, Checker};
 
 /// MLflow, a Prefect server, an API and a Prefect worker sharing one Supabase session pooler.
 pub const SEED_COMPOSE: &str = include_str!("../../examples/seed-compose.yml");
@@ -29,15 +29,17 @@ fn picker_html() -> String {
     out
 }
 
+/// An example was picked: it replaces the input and the .env.
+fn pick(c: Checker, ev: leptos::ev::Event) {
+    let Some(select) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) else { return };
+    if let Some((_, text)) = usize::try_from(select.selected_index() - 1).ok().and_then(|i| EXAMPLES.get(i)) {
+        c.input.set(text.to_string());
+        c.env.set(String::new());
+    }
+}
+
 #[component]
 pub fn ExamplePicker() -> impl IntoView {
     let c = expect_context::<Checker>();
-    let pick = move |ev: leptos::ev::Event| {
-        let Some(select) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) else { return };
-        if let Some((_, text)) = usize::try_from(select.selected_index() - 1).ok().and_then(|i| EXAMPLES.get(i)) {
-            c.input.set(text.to_string());
-            c.env.set(String::new());
-        }
-    };
-    view! { <label class="examples" on:change=pick inner_html=picker_html()></label> }
+    view! { <label class="examples" on:change=handler(c, pick) inner_html=picker_html()></label> }
 }

@@ -10,22 +10,22 @@ use poolfix_engine::rules::{Finding, Severity};
 use poolfix_engine::span::LineIndex;
 use wasm_bindgen::JsCast;
 
-use super::{highlight, Analysis, Checker};
+use super::{handler, highlight, Analysis, Checker};
 use crate::base::href;
 
 /// One finding, ready to show.
 #[derive(Clone)]
-pub struct Row {
-    pub severity: Severity,
-    pub code: &'static str,
-    pub message: String,
-    pub service: Option<String>,
-    pub line: usize,
-    pub column: usize,
-    pub start: usize,
-    pub end: usize,
-    pub fix: Option<String>,
-    pub guide: String,
+struct Row {
+    severity: Severity,
+    code: &'static str,
+    message: String,
+    service: Option<String>,
+    line: usize,
+    column: usize,
+    start: usize,
+    end: usize,
+    fix: Option<String>,
+    guide: String,
 }
 
 fn row(f: &Finding, service: Option<String>, offset: usize, lines: &LineIndex) -> Row {
@@ -71,7 +71,7 @@ fn log_row(l: &LogLine, lines: &LineIndex) -> Row {
 }
 
 /// Every finding of the analysis, in text order.
-pub fn rows(analysis: &Analysis, text: &str) -> Vec<Row> {
+fn rows(analysis: &Analysis, text: &str) -> Vec<Row> {
     let lines = LineIndex::new(text);
     match analysis {
         Analysis::Empty => Vec::new(),
@@ -83,13 +83,22 @@ pub fn rows(analysis: &Analysis, text: &str) -> Vec<Row> {
     }
 }
 
-/// The list as HTML (like the budget, budget.rs): each position is a button that carries the
-/// span it selects, read by one click handler on the list.
-fn list_html(rows: &[Row]) -> String {
+/// The section's content as HTML (like the budget, budget.rs): its heading with the counts, and
+/// the list, where each position is a button that carries the span it selects, read by one
+/// click handler on the section.
+fn findings_html(rows: &[Row]) -> String {
+    let n = |s: Severity| rows.iter().filter(|x| x.severity == s).count();
+    let mut out = format!(
+        r#"<h2 id="findings-title">Findings <span class="count">{} errors, {} warnings, {} notes</span></h2>"#,
+        n(Severity::Error),
+        n(Severity::Warning),
+        n(Severity::Info)
+    );
     if rows.is_empty() {
-        return r#"<p class="ok">No findings.</p>"#.into();
+        out.push_str(r#"<p class="ok">No findings.</p>"#);
+        return out;
     }
-    let mut out = String::from(r#"<ol class="finding-list">"#);
+    out.push_str(r#"<ol class="finding-list">"#);
     for r in rows {
         let sev = r.severity.as_str();
         let _ = write!(
@@ -118,7 +127,7 @@ fn list_html(rows: &[Row]) -> String {
 }
 
 /// Selects the span of the position button that was clicked (or pressed with Enter).
-fn jump(ev: leptos::ev::MouseEvent) {
+fn jump(_: Checker, ev: leptos::ev::MouseEvent) {
     let target = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
     let Some(button) = target.and_then(|t| t.closest(".where").ok().flatten()) else {
         return;
@@ -132,16 +141,6 @@ fn jump(ev: leptos::ev::MouseEvent) {
 #[component]
 pub fn Findings() -> impl IntoView {
     let c = expect_context::<Checker>();
-    let rows = Memo::new_with_compare(move |_| c.input.with(|t| rows(&c.analysis.get(), t)), |_, _| true);
-    let counts = move || {
-        let r = rows.get();
-        let n = |s: Severity| r.iter().filter(|x| x.severity == s).count();
-        format!("{} errors, {} warnings, {} notes", n(Severity::Error), n(Severity::Warning), n(Severity::Info))
-    };
-    view! {
-        <section class="findings" aria-labelledby="findings-title">
-            <h2 id="findings-title">"Findings " <span class="count">{counts}</span></h2>
-            <div class="finding-wrap" on:click=jump inner_html=move || rows.with(|r| list_html(r))></div>
-        </section>
-    }
+    let html = move || c.input.with(|t| findings_html(&rows(&c.analysis.get(), t)));
+    view! { <section class="findings" aria-labelledby="findings-title" on:click=handler(c, jump) inner_html=html></section> }
 }

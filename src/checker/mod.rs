@@ -144,6 +144,14 @@ pub struct Checker {
     pub env: RwSignal<String>,
     pub settings: RwSignal<Settings>,
     pub analysis: Memo<Analysis>,
+    /// The analysis waiting for typing to pause (large inputs only, see [`text_typed`]).
+    pending: StoredValue<Option<TimeoutHandle>, LocalStorage>,
+}
+
+/// Every `on:` handler of the page is this closure over a plain function: Leptos then compiles
+/// its event code once per kind of event and state, not once per handler.
+pub fn handler<S: Copy + 'static, E: 'static>(state: S, f: fn(S, E)) -> impl Fn(E) + 'static {
+    move |ev| f(state, ev)
 }
 
 /// Selects bytes `start..end` of the input in the textarea and scrolls to them.
@@ -182,21 +190,7 @@ pub fn CheckerPage(typed: Option<String>) -> impl IntoView {
         // A fresh analysis is always a change; comparing reports would cost as much as making them.
         |_, _| true,
     );
-    // A large file takes tens of milliseconds to analyse (a 10,000-line file about 95 ms in
-    // Chromium here): analyse it once typing pauses, so that each keystroke stays immediate.
-    let pending = StoredValue::new_local(None::<TimeoutHandle>);
-    let typed_input = move |text: String| {
-        if let Some(timer) = pending.try_update_value(Option::take).flatten() {
-            timer.clear();
-        }
-        if text.len() < LARGE_INPUT {
-            input.set(text);
-            return;
-        }
-        let timer = set_timeout_with_handle(move || input.set(text), TYPING_PAUSE).ok();
-        pending.set_value(timer);
-    };
-    let checker = Checker { input, env, settings, analysis };
+    let checker = Checker { input, env, settings, analysis, pending: StoredValue::new_local(None) };
     provide_context(checker);
     // A share link opened in the same tab changes only the fragment: restore from it too.
     let listener = window_event_listener(leptos::ev::hashchange, move |_| {
@@ -204,6 +198,7 @@ pub fn CheckerPage(typed: Option<String>) -> impl IntoView {
             input.set(t);
             env.set(e);
             settings.set(s);
+            show_settings(&s);
         }
     });
     on_cleanup(move || listener.remove());
@@ -220,16 +215,14 @@ pub fn CheckerPage(typed: Option<String>) -> impl IntoView {
                     <examples::ExamplePicker/>
                     <label for="input">"Compose file or connection URLs"</label>
                     <textarea id="input" class="input" spellcheck="false" rows="22" autocomplete="off" wrap="off"
-                        prop:value=move || input.get()
-                        on:input:target=move |ev| typed_input(ev.target().value())>
+                        prop:value=move || input.get() on:input=handler(checker, text_typed)>
                     </textarea>
                     <p class="status" role="status" aria-live="polite">{kind}</p>
                     <details class="env-box">
                         <summary>".env (optional, for ${VAR} values and env_file contents)"</summary>
                         <label for="env">".env contents"</label>
                         <textarea id="env" class="input env" spellcheck="false" rows="6" autocomplete="off" wrap="off"
-                            prop:value=move || env.get()
-                            on:input:target=move |ev| env.set(ev.target().value())>
+                            prop:value=move || env.get() on:input=handler(checker, |c, ev| c.env.set(event_target_value(&ev)))>
                         </textarea>
                     </details>
                     <SettingsForm/>
@@ -243,6 +236,22 @@ pub fn CheckerPage(typed: Option<String>) -> impl IntoView {
                 </div>
             </div>
     }
+}
+
+/// The text box's input. A large file takes tens of milliseconds to analyse (a 10,000-line
+/// file about 95 ms in Chromium here): it is analysed once typing pauses, so that each
+/// keystroke stays immediate.
+fn text_typed(c: Checker, ev: leptos::ev::Event) {
+    let text = event_target_value(&ev);
+    if let Some(timer) = c.pending.try_update_value(Option::take).flatten() {
+        timer.clear();
+    }
+    if text.len() < LARGE_INPUT {
+        c.input.set(text);
+        return;
+    }
+    let timer = set_timeout_with_handle(move || c.input.set(text), TYPING_PAUSE).ok();
+    c.pending.set_value(timer);
 }
 
 /// `selected` on the option that is.
@@ -337,22 +346,24 @@ fn show_settings(v: &Settings) {
     }
 }
 
+/// A control of the settings form changed: the settings it gives.
+fn setting_changed(c: Checker, ev: leptos::ev::Event) {
+    let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+    let name = el.get_attribute("name").unwrap_or_default();
+    let index = el.dyn_ref::<web_sys::HtmlSelectElement>().map_or(0, |s| s.selected_index().max(0) as usize);
+    let (old, value) = (c.settings.get_untracked(), event_target_value(&ev));
+    let new = with_control(old, &name, &value, index);
+    if new != old {
+        c.settings.set(new);
+        show_settings(&new);
+    }
+}
+
 /// Compute size, pool size, target mode, assumed versions, and what the URLs are for: one
 /// handler on the fieldset reads the control that changed.
 #[component]
 fn SettingsForm() -> impl IntoView {
     let c = expect_context::<Checker>();
-    let s = c.settings;
-    let changed = move |ev: leptos::ev::Event| {
-        let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
-        let name = el.get_attribute("name").unwrap_or_default();
-        let index = el.dyn_ref::<web_sys::HtmlSelectElement>().map_or(0, |s| s.selected_index().max(0) as usize);
-        let (old, value) = (s.get_untracked(), event_target_value(&ev));
-        let new = with_control(old, &name, &value, index);
-        if new != old {
-            s.set(new);
-        }
-    };
-    Effect::new(move |_| show_settings(&s.get()));
-    view! { <fieldset class="settings" on:change=changed on:input=changed inner_html=settings_html(&s.get_untracked())></fieldset> }
+    let changed = handler(c, setting_changed);
+    view! { <fieldset class="settings" on:change=changed on:input=handler(c, setting_changed) inner_html=settings_html(&c.settings.get_untracked())></fieldset> }
 }

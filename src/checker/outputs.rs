@@ -10,7 +10,7 @@ use poolfix_engine::compose::plan::{Plan, Step};
 use poolfix_engine::report;
 use poolfix_engine::url_doctor::{mask_password, ExplainPart, UrlReport};
 
-use super::{Analysis, Checker};
+use super::{handler, Analysis, Checker};
 use crate::clipboard::{copy, download};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -338,60 +338,73 @@ fn tab_of(button: &web_sys::Element) -> Option<Tab> {
     TABS.iter().find(|x| id.strip_prefix("tab-") == Some(x.1)).map(|x| x.0)
 }
 
+/// What the section's handlers read besides the page's state: the tab shown, and the settings
+/// tab's copyable blocks.
+#[derive(Clone, Copy)]
+struct Section {
+    c: Checker,
+    tab: StoredValue<Tab>,
+    copies: StoredValue<Copyables>,
+}
+
+impl Section {
+    fn select(self, t: Tab) {
+        self.tab.set_value(t);
+        show_tab(t);
+    }
+}
+
+/// A click on any button of the section.
+fn click(s: Section, ev: leptos::ev::MouseEvent) {
+    let Some(b) = button_of(&ev) else { return };
+    let index = |name: &str| b.get_attribute(name).and_then(|v| v.parse::<usize>().ok());
+    let a = s.c.analysis.get_untracked();
+    if let Some(t) = tab_of(&b) {
+        s.select(t);
+    } else if b.has_attribute("data-markdown") {
+        copy(&s.c.input.with_untracked(|t| markdown(&a, t)));
+        b.set_text_content(Some("Copied the report"));
+    } else if let Some(&(t, ..)) = index("data-copy-tab").and_then(|i| TABS.get(i)) {
+        copy(&text_of(&a, t));
+        b.set_text_content(Some("Copied"));
+    } else if let Some(&(t, _, _, file)) = index("data-download-tab").and_then(|i| TABS.get(i)) {
+        download(file, &text_of(&a, t));
+    } else if let Some((text, _)) = index("data-copy").and_then(|i| s.copies.with_value(|l| l.get(i).cloned())) {
+        copy(&text);
+        b.set_text_content(Some("Copied"));
+    } else if let Some((text, file)) = index("data-download").and_then(|i| s.copies.with_value(|l| l.get(i).cloned())) {
+        download(file, &text);
+    }
+}
+
+/// The arrow keys move between the tabs that are shown (as in WAI-ARIA's tabs pattern).
+fn keydown(s: Section, ev: leptos::ev::KeyboardEvent) {
+    let Some(current) = button_of(&ev).as_ref().and_then(tab_of) else { return };
+    let compose = matches!(s.c.analysis.get_untracked(), Analysis::Compose(ref r) if !r.invalid);
+    let visible: Vec<Tab> = TABS.iter().map(|x| x.0).filter(|x| *x == Tab::Settings || compose).collect();
+    let i = visible.iter().position(|x| *x == current).unwrap_or(0);
+    let next = match ev.key().as_str() {
+        "ArrowRight" => visible[(i + 1) % visible.len()],
+        "ArrowLeft" => visible[(i + visible.len() - 1) % visible.len()],
+        _ => return,
+    };
+    s.select(next);
+    let id = TABS.iter().find(|x| x.0 == next).map_or("settings", |x| x.1);
+    if let Some(el) = document().get_element_by_id(&format!("tab-{id}")) {
+        let _ = wasm_bindgen::JsCast::unchecked_ref::<web_sys::HtmlElement>(&el).focus();
+    }
+}
+
 /// The outputs, as one HTML string set as the section's content (less wasm than views, see
 /// budget.rs); one click and one keydown handler serve every button in it.
 #[component]
 pub fn Outputs() -> impl IntoView {
     let c = expect_context::<Checker>();
-    let tab = StoredValue::new(Tab::Settings);
-    let copies = StoredValue::new(Copyables::new());
+    let s = Section { c, tab: StoredValue::new(Tab::Settings), copies: StoredValue::new(Copyables::new()) };
     let html = move || {
-        let (html, blocks) = outputs_html(&c.analysis.get(), tab.get_value());
-        copies.set_value(blocks);
+        let (html, blocks) = outputs_html(&c.analysis.get(), s.tab.get_value());
+        s.copies.set_value(blocks);
         html
     };
-    let select = move |t: Tab| {
-        tab.set_value(t);
-        show_tab(t);
-    };
-    let click = move |ev: leptos::ev::MouseEvent| {
-        let Some(b) = button_of(&ev) else { return };
-        let index = |name: &str| b.get_attribute(name).and_then(|v| v.parse::<usize>().ok());
-        let a = c.analysis.get_untracked();
-        if let Some(t) = tab_of(&b) {
-            select(t);
-        } else if b.has_attribute("data-markdown") {
-            copy(&c.input.with_untracked(|t| markdown(&a, t)));
-            b.set_text_content(Some("Copied the report"));
-        } else if let Some(&(t, ..)) = index("data-copy-tab").and_then(|i| TABS.get(i)) {
-            copy(&text_of(&a, t));
-            b.set_text_content(Some("Copied"));
-        } else if let Some(&(t, _, _, file)) = index("data-download-tab").and_then(|i| TABS.get(i)) {
-            download(file, &text_of(&a, t));
-        } else if let Some((text, _)) = index("data-copy").and_then(|i| copies.with_value(|l| l.get(i).cloned())) {
-            copy(&text);
-            b.set_text_content(Some("Copied"));
-        } else if let Some((text, file)) = index("data-download").and_then(|i| copies.with_value(|l| l.get(i).cloned()))
-        {
-            download(file, &text);
-        }
-    };
-    // The arrow keys move between the tabs that are shown (as in WAI-ARIA's tabs pattern).
-    let keydown = move |ev: leptos::ev::KeyboardEvent| {
-        let Some(current) = button_of(&ev).as_ref().and_then(tab_of) else { return };
-        let compose = matches!(c.analysis.get_untracked(), Analysis::Compose(ref r) if !r.invalid);
-        let visible: Vec<Tab> = TABS.iter().map(|x| x.0).filter(|x| *x == Tab::Settings || compose).collect();
-        let i = visible.iter().position(|x| *x == current).unwrap_or(0);
-        let next = match ev.key().as_str() {
-            "ArrowRight" => visible[(i + 1) % visible.len()],
-            "ArrowLeft" => visible[(i + visible.len() - 1) % visible.len()],
-            _ => return,
-        };
-        select(next);
-        let id = TABS.iter().find(|x| x.0 == next).map_or("settings", |x| x.1);
-        if let Some(el) = document().get_element_by_id(&format!("tab-{id}")) {
-            let _ = wasm_bindgen::JsCast::unchecked_ref::<web_sys::HtmlElement>(&el).focus();
-        }
-    };
-    view! { <section class="outputs" aria-labelledby="outputs-title" on:click=click on:keydown=keydown inner_html=html></section> }
+    view! { <section class="outputs" aria-labelledby="outputs-title" on:click=handler(s, click) on:keydown=handler(s, keydown) inner_html=html></section> }
 }

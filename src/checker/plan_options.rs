@@ -9,10 +9,10 @@ use html_escape::encode_safe as esc;
 use leptos::prelude::*;
 use poolfix_engine::compose::{planner, Planned};
 
-use super::{Analysis, Checker};
+use super::{handler, Analysis, Checker};
 
 fn options_html(p: &Planned) -> String {
-    let mut out = String::from("<legend>How to make it fit</legend>");
+    let mut out = String::from(r#"<fieldset class="plan-options"><legend>How to make it fit</legend>"#);
     for (i, o) in p.options.iter().enumerate() {
         let checked = if i == p.chosen { " checked" } else { "" };
         let offered = if o.alternative { " (offered only)" } else { "" };
@@ -31,21 +31,23 @@ fn options_html(p: &Planned) -> String {
     if let Some(n) = &p.needs {
         let _ = write!(out, r#"<p class="warn">Nothing fits: {}.</p>"#, esc(n));
     }
+    out.push_str("</fieldset>");
     out
 }
 
+/// An option was picked: the analysis runs again with it.
+fn pick(c: Checker, ev: leptos::ev::Event) {
+    let id = event_target_value(&ev);
+    c.settings.update(|s| s.plan = planner::IDS.into_iter().find(|known| *known == id));
+}
+
+/// The options' place on the page: written into it only when there is a choice to make.
 #[component]
 pub fn PlanOptions() -> impl IntoView {
     let c = expect_context::<Checker>();
-    let pick = move |ev: leptos::ev::Event| {
-        let id = event_target_value(&ev);
-        c.settings.update(|s| s.plan = planner::IDS.into_iter().find(|known| *known == id));
+    let html = move || match c.analysis.get() {
+        Analysis::Compose(r) if r.planned.options.len() > 1 || !r.planned.fits() => options_html(&r.planned),
+        _ => String::new(),
     };
-    move || {
-        let html = match c.analysis.get() {
-            Analysis::Compose(r) if r.planned.options.len() > 1 || !r.planned.fits() => Some(options_html(&r.planned)),
-            _ => None,
-        };
-        html.map(|h| view! { <fieldset class="plan-options" on:change=pick inner_html=h></fieldset> })
-    }
+    view! { <div on:change=handler(c, pick) inner_html=html></div> }
 }

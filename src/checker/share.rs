@@ -8,7 +8,7 @@ use poolfix_engine::knowledge::services;
 use poolfix_engine::redact::{redact_env, redact_urls};
 use poolfix_engine::url_doctor::ModeChoice;
 
-use super::{Checker, Settings, MLFLOW_VERSIONS, PREFECT_VERSIONS};
+use super::{handler, Checker, Settings, MLFLOW_VERSIONS, PREFECT_VERSIONS};
 use crate::clipboard::copy;
 
 const PREFIX: &str = "#share=";
@@ -90,24 +90,26 @@ fn link_html(url: &str, redacted: usize) -> String {
     out
 }
 
+/// Makes the link, copies it and shows it.
+fn make(c: Checker, _: leptos::ev::MouseEvent) {
+    let (input, n1) = redact_urls(&c.input.get_untracked());
+    let (env, n2) = redact_env(&c.env.get_untracked());
+    let loc = window().location();
+    let here = format!("{}{}", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default());
+    let url = format!("{here}{}", encode(&input, &env, c.settings.get_untracked()));
+    copy(&url);
+    if let Some(out) = document().get_element_by_id("share-out") {
+        out.set_inner_html(&link_html(&url, n1 + n2));
+    }
+}
+
 /// The share button; the link appears below it (HTML, like the rest of the page's outputs).
 #[component]
 pub fn ShareLink() -> impl IntoView {
     let c = expect_context::<Checker>();
-    let make = move |_| {
-        let (input, n1) = redact_urls(&c.input.get_untracked());
-        let (env, n2) = redact_env(&c.env.get_untracked());
-        let loc = window().location();
-        let here = format!("{}{}", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default());
-        let url = format!("{here}{}", encode(&input, &env, c.settings.get_untracked()));
-        copy(&url);
-        if let Some(out) = document().get_element_by_id("share-out") {
-            out.set_inner_html(&link_html(&url, n1 + n2));
-        }
-    };
     view! {
         <div class="share">
-            <button type="button" on:click=make>"Copy a share link"</button>
+            <button type="button" on:click=handler(c, make)>"Copy a share link"</button>
             <p class="hint">"The link carries your input in its # part, which browsers never send to a server. Passwords are replaced by ${DB_PASSWORD} first."</p>
             <div id="share-out"></div>
         </div>
