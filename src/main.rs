@@ -2,7 +2,6 @@
 //! The home page and the guide are static HTML (see `crates/guide/src/site.rs`); all
 //! analysis is done by `poolfix_engine`; nothing here talks to a server.
 
-mod base;
 mod checker;
 mod clipboard;
 

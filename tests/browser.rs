@@ -211,6 +211,10 @@ async fn the_site_works_under_a_sub_path() {
     browser.wait_for_checker().await;
     let text = browser.wait_for("textarea#input").await.prop("value").await.unwrap().unwrap_or_default();
     assert!(text.contains("mlflow server"), "the checker's example is not preloaded");
+    // A finding's link to the guide stays under the sub-path too.
+    browser.wait_for(".finding .code").await;
+    let link = browser.eval("return new URL(document.querySelector('.finding .code').href).pathname;").await;
+    assert!(link.as_str().is_some_and(|p| p.starts_with("/poolfix/guide/")), "a finding links outside: {link}");
     browser.close().await;
 }
 

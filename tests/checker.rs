@@ -514,7 +514,7 @@ async fn a_pasted_log_is_explained_as_the_cli_does() {
         .eval(
             "return [...document.querySelectorAll('.finding')].map(f => [f.querySelector('.code').textContent,
                 f.querySelector('.where').textContent, (f.querySelector('.fix') || {}).textContent || '',
-                f.querySelector('.code').getAttribute('href')]);",
+                (u => u.pathname + u.hash)(new URL(f.querySelector('.code').href))]);",
         )
         .await;
     let expected = cli(&["explain", "-", "--format", "json"], &log);

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use poolfix_engine::compose::budget::count_label as show;
 use poolfix_engine::compose::BudgetGroup;
 
-use super::{Analysis, Checker};
+use super::{derived, Analysis, Checker};
 
 // Whole-pixel coordinates: integers keep float formatting out of the wasm. Each service's name
 // sits above its bars, so the chart stays narrow and its text readable at 360 px.
@@ -131,10 +131,10 @@ fn budget_html(groups: &[BudgetGroup]) -> String {
 /// The budget's place on the page: the section is written into it only when there is one.
 #[component]
 pub fn BudgetView() -> impl IntoView {
-    let c = expect_context::<Checker>();
-    let html = move || match c.analysis.get() {
+    let c = Checker::from_context();
+    let html = derived(c, |c| match c.analysis.get() {
         Analysis::Compose(r) => budget_html(&r.budget.groups),
         _ => String::new(),
-    };
+    });
     view! { <div inner_html=html></div> }
 }

@@ -33,13 +33,12 @@ fn picker_html() -> String {
 fn pick(c: Checker, ev: leptos::ev::Event) {
     let Some(select) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) else { return };
     if let Some((_, text)) = usize::try_from(select.selected_index() - 1).ok().and_then(|i| EXAMPLES.get(i)) {
-        c.input.set(text.to_string());
-        c.env.set(String::new());
+        c.replace(text.to_string(), String::new());
     }
 }
 
 #[component]
 pub fn ExamplePicker() -> impl IntoView {
-    let c = expect_context::<Checker>();
+    let c = Checker::from_context();
     view! { <label class="examples" on:change=handler(c, pick) inner_html=picker_html()></label> }
 }

@@ -10,8 +10,7 @@ use poolfix_engine::rules::{Finding, Severity};
 use poolfix_engine::span::LineIndex;
 use wasm_bindgen::JsCast;
 
-use super::{handler, highlight, Analysis, Checker};
-use crate::base::href;
+use super::{derived, handler, highlight, Analysis, Checker};
 
 /// One finding, ready to show.
 #[derive(Clone)]
@@ -25,6 +24,8 @@ struct Row {
     start: usize,
     end: usize,
     fix: Option<String>,
+    /// The guide's section, relative to the page's `<base>` (trunk's public URL), so the link
+    /// stays under the path the site is served from.
     guide: String,
 }
 
@@ -43,7 +44,7 @@ fn row(f: &Finding, service: Option<String>, offset: usize, lines: &LineIndex) -
             let note = fx.note.as_ref().map(|n| format!(" — {n}")).unwrap_or_default();
             format!("{} ({}){note}", fx.title, fx.applicability.as_str())
         }),
-        guide: href(&f.rule.guide_path()),
+        guide: f.rule.guide_path(),
     }
 }
 
@@ -57,14 +58,14 @@ fn log_row(l: &LogLine, lines: &LineIndex) -> Row {
             k.error.id,
             format!("{}{again} — {}: {}", l.text.trim(), k.error.source, k.meaning),
             Some(k.fix.clone()),
-            href(&k.guide_path()),
+            k.guide_path(),
         ),
         None => (
             Severity::Info,
             "unknown",
             format!("{}{again} — poolfix does not know this error text", l.text.trim()),
             None,
-            href("guide/troubleshooting/"),
+            "guide/troubleshooting/".into(),
         ),
     };
     Row { severity, code, message, service: None, line, column, start: l.span.start, end: l.span.end, fix, guide }
@@ -83,19 +84,19 @@ fn rows(analysis: &Analysis, text: &str) -> Vec<Row> {
     }
 }
 
-/// The section's content as HTML (like the budget, budget.rs): its heading with the counts, and
-/// the list, where each position is a button that carries the span it selects, read by one
+/// The section as HTML (like the budget, budget.rs): its heading with the counts, and the
+/// list, where each position is a button that carries the span it selects, read by one
 /// click handler on the section.
 fn findings_html(rows: &[Row]) -> String {
     let n = |s: Severity| rows.iter().filter(|x| x.severity == s).count();
     let mut out = format!(
-        r#"<h2 id="findings-title">Findings <span class="count">{} errors, {} warnings, {} notes</span></h2>"#,
+        r#"<section class="findings" aria-labelledby="findings-title"><h2 id="findings-title">Findings <span class="count">{} errors, {} warnings, {} notes</span></h2>"#,
         n(Severity::Error),
         n(Severity::Warning),
         n(Severity::Info)
     );
     if rows.is_empty() {
-        out.push_str(r#"<p class="ok">No findings.</p>"#);
+        out.push_str(r#"<p class="ok">No findings.</p></section>"#);
         return out;
     }
     out.push_str(r#"<ol class="finding-list">"#);
@@ -122,7 +123,7 @@ fn findings_html(rows: &[Row]) -> String {
         }
         out.push_str("</li>");
     }
-    out.push_str("</ol>");
+    out.push_str("</ol></section>");
     out
 }
 
@@ -140,7 +141,7 @@ fn jump(_: Checker, ev: leptos::ev::MouseEvent) {
 
 #[component]
 pub fn Findings() -> impl IntoView {
-    let c = expect_context::<Checker>();
-    let html = move || c.input.with(|t| findings_html(&rows(&c.analysis.get(), t)));
-    view! { <section class="findings" aria-labelledby="findings-title" on:click=handler(c, jump) inner_html=html></section> }
+    let c = Checker::from_context();
+    let html = derived(c, |c| c.input.with(|t| findings_html(&rows(&c.analysis.get(), t))));
+    view! { <div on:click=handler(c, jump) inner_html=html></div> }
 }

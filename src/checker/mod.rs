@@ -8,6 +8,7 @@ mod findings;
 mod outputs;
 mod plan_options;
 mod share;
+mod text_boxes;
 
 use std::sync::Arc;
 
@@ -144,8 +145,26 @@ pub struct Checker {
     pub env: RwSignal<String>,
     pub settings: RwSignal<Settings>,
     pub analysis: Memo<Analysis>,
-    /// The analysis waiting for typing to pause (large inputs only, see [`text_typed`]).
+    /// The analysis waiting for typing to pause (large inputs only, see text_boxes.rs).
     pending: StoredValue<Option<TimeoutHandle>, LocalStorage>,
+}
+
+impl Checker {
+    /// The state [`CheckerPage`] provides to its parts.
+    pub fn from_context() -> Checker {
+        // Not `expect_context`: its panic message formats a type name with `{:?}`, which links
+        // the standard library's string escaping into the wasm for a message never shown.
+        use_context().expect("the checker page provides its state")
+    }
+}
+
+/// Every reactive text of the page (a section's HTML, a text box's value, the status line) is
+/// this closure over a plain function, for the same reason as [`handler`].
+pub fn derived<S: Copy + Send + Sync + 'static>(
+    state: S,
+    f: fn(S) -> String,
+) -> impl Fn() -> String + Copy + Send + Sync + 'static {
+    move || f(state)
 }
 
 /// Every `on:` handler of the page is this closure over a plain function: Leptos then compiles
@@ -192,39 +211,24 @@ pub fn CheckerPage(typed: Option<String>) -> impl IntoView {
     );
     let checker = Checker { input, env, settings, analysis, pending: StoredValue::new_local(None) };
     provide_context(checker);
-    // A share link opened in the same tab changes only the fragment: restore from it too.
-    let listener = window_event_listener(leptos::ev::hashchange, move |_| {
+    // A share link opened in the same tab changes only the fragment: restore from it too. (A
+    // plain listener for the page's lifetime: the app is never unmounted.)
+    let restore = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
         if let Some((t, e, s)) = share::restore() {
-            input.set(t);
-            env.set(e);
+            checker.replace(t, e);
             settings.set(s);
             show_settings(&s);
         }
     });
-    on_cleanup(move || listener.remove());
-    let kind = move || match analysis.get() {
-        Analysis::Empty => "Nothing to check yet".to_string(),
-        Analysis::Compose(r) if r.invalid => "Read as a compose file (it does not parse)".to_string(),
-        Analysis::Compose(r) => format!("Read as a compose file: {} services", r.services.len()),
-        Analysis::Urls(u) => format!("Read as {} connection string{}", u.len(), if u.len() == 1 { "" } else { "s" }),
-        Analysis::Log(r) => format!("Read as a log: {}", poolfix_engine::report::log::summary(&r)),
-    };
+    let _ = window().add_event_listener_with_callback("hashchange", restore.as_ref().unchecked_ref());
+    restore.forget();
     view! {
             <div class="checker-grid">
                 <div class="inputs">
                     <examples::ExamplePicker/>
-                    <label for="input">"Compose file or connection URLs"</label>
-                    <textarea id="input" class="input" spellcheck="false" rows="22" autocomplete="off" wrap="off"
-                        prop:value=move || input.get() on:input=handler(checker, text_typed)>
-                    </textarea>
-                    <p class="status" role="status" aria-live="polite">{kind}</p>
-                    <details class="env-box">
-                        <summary>".env (optional, for ${VAR} values and env_file contents)"</summary>
-                        <label for="env">".env contents"</label>
-                        <textarea id="env" class="input env" spellcheck="false" rows="6" autocomplete="off" wrap="off"
-                            prop:value=move || env.get() on:input=handler(checker, |c, ev| c.env.set(event_target_value(&ev)))>
-                        </textarea>
-                    </details>
+                    <text_boxes::TextBox/>
+                    <p class="status" role="status" aria-live="polite" inner_html=derived(checker, status)></p>
+                    <text_boxes::EnvBox/>
                     <SettingsForm/>
                     <share::ShareLink/>
                 </div>
@@ -238,20 +242,16 @@ pub fn CheckerPage(typed: Option<String>) -> impl IntoView {
     }
 }
 
-/// The text box's input. A large file takes tens of milliseconds to analyse (a 10,000-line
-/// file about 95 ms in Chromium here): it is analysed once typing pauses, so that each
-/// keystroke stays immediate.
-fn text_typed(c: Checker, ev: leptos::ev::Event) {
-    let text = event_target_value(&ev);
-    if let Some(timer) = c.pending.try_update_value(Option::take).flatten() {
-        timer.clear();
+/// The status line: what the text was read as (as HTML, like the sections: poolfix's own words
+/// and counts, nothing of the user's).
+fn status(c: Checker) -> String {
+    match c.analysis.get() {
+        Analysis::Empty => "Nothing to check yet".to_string(),
+        Analysis::Compose(r) if r.invalid => "Read as a compose file (it does not parse)".to_string(),
+        Analysis::Compose(r) => format!("Read as a compose file: {} services", r.services.len()),
+        Analysis::Urls(u) => format!("Read as {} connection string{}", u.len(), if u.len() == 1 { "" } else { "s" }),
+        Analysis::Log(r) => format!("Read as a log: {}", poolfix_engine::report::log::summary(&r)),
     }
-    if text.len() < LARGE_INPUT {
-        c.input.set(text);
-        return;
-    }
-    let timer = set_timeout_with_handle(move || c.input.set(text), TYPING_PAUSE).ok();
-    c.pending.set_value(timer);
 }
 
 /// `selected` on the option that is.
@@ -363,7 +363,7 @@ fn setting_changed(c: Checker, ev: leptos::ev::Event) {
 /// handler on the fieldset reads the control that changed.
 #[component]
 fn SettingsForm() -> impl IntoView {
-    let c = expect_context::<Checker>();
+    let c = Checker::from_context();
     let changed = handler(c, setting_changed);
     view! { <fieldset class="settings" on:change=changed on:input=handler(c, setting_changed) inner_html=settings_html(&c.settings.get_untracked())></fieldset> }
 }

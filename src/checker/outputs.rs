@@ -10,7 +10,7 @@ use poolfix_engine::compose::plan::{Plan, Step};
 use poolfix_engine::report;
 use poolfix_engine::url_doctor::{mask_password, ExplainPart, UrlReport};
 
-use super::{handler, Analysis, Checker};
+use super::{derived, handler, Analysis, Checker};
 use crate::clipboard::{copy, download};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -287,7 +287,7 @@ fn outputs_html(a: &Analysis, current: Tab) -> (String, Copyables) {
     let compose = matches!(a, Analysis::Compose(r) if !r.invalid);
     let current = if compose { current } else { Tab::Settings };
     let mut out = String::from(
-        r#"<h2 id="outputs-title">What to change</h2><p><button type="button" data-markdown="">Copy as markdown</button></p><div role="tablist" aria-label="Outputs" class="tabs">"#,
+        r#"<section class="outputs" aria-labelledby="outputs-title"><h2 id="outputs-title">What to change</h2><p><button type="button" data-markdown="">Copy as markdown</button></p><div role="tablist" aria-label="Outputs" class="tabs">"#,
     );
     for &(t, id, label, _) in TABS {
         let (selected, index) = if t == current { ("true", "0") } else { ("false", "-1") };
@@ -308,6 +308,7 @@ fn outputs_html(a: &Analysis, current: Tab) -> (String, Copyables) {
         panel_html(&mut out, &mut copies, a, t);
         out.push_str("</div>");
     }
+    out.push_str("</section>");
     (out, copies)
 }
 
@@ -399,12 +400,12 @@ fn keydown(s: Section, ev: leptos::ev::KeyboardEvent) {
 /// budget.rs); one click and one keydown handler serve every button in it.
 #[component]
 pub fn Outputs() -> impl IntoView {
-    let c = expect_context::<Checker>();
+    let c = Checker::from_context();
     let s = Section { c, tab: StoredValue::new(Tab::Settings), copies: StoredValue::new(Copyables::new()) };
-    let html = move || {
-        let (html, blocks) = outputs_html(&c.analysis.get(), s.tab.get_value());
+    let html = derived(s, |s| {
+        let (html, blocks) = outputs_html(&s.c.analysis.get(), s.tab.get_value());
         s.copies.set_value(blocks);
         html
-    };
-    view! { <section class="outputs" aria-labelledby="outputs-title" on:click=handler(s, click) on:keydown=handler(s, keydown) inner_html=html></section> }
+    });
+    view! { <div on:click=handler(s, click) on:keydown=handler(s, keydown) inner_html=html></div> }
 }

@@ -9,7 +9,7 @@ use html_escape::encode_safe as esc;
 use leptos::prelude::*;
 use poolfix_engine::compose::{planner, Planned};
 
-use super::{handler, Analysis, Checker};
+use super::{derived, handler, Analysis, Checker};
 
 fn options_html(p: &Planned) -> String {
     let mut out = String::from(r#"<fieldset class="plan-options"><legend>How to make it fit</legend>"#);
@@ -44,10 +44,10 @@ fn pick(c: Checker, ev: leptos::ev::Event) {
 /// The options' place on the page: written into it only when there is a choice to make.
 #[component]
 pub fn PlanOptions() -> impl IntoView {
-    let c = expect_context::<Checker>();
-    let html = move || match c.analysis.get() {
+    let c = Checker::from_context();
+    let html = derived(c, |c| match c.analysis.get() {
         Analysis::Compose(r) if r.planned.options.len() > 1 || !r.planned.fits() => options_html(&r.planned),
         _ => String::new(),
-    };
+    });
     view! { <div on:change=handler(c, pick) inner_html=html></div> }
 }

@@ -10,6 +10,7 @@ use poolfix_engine::url_doctor::ModeChoice;
 
 use super::{handler, Checker, Settings, MLFLOW_VERSIONS, PREFECT_VERSIONS};
 use crate::clipboard::copy;
+use wasm_bindgen::JsCast;
 
 const PREFIX: &str = "#share=";
 
@@ -90,8 +91,12 @@ fn link_html(url: &str, redacted: usize) -> String {
     out
 }
 
-/// Makes the link, copies it and shows it.
-fn make(c: Checker, _: leptos::ev::MouseEvent) {
+/// Makes the link, copies it and shows it (when the click was on the button).
+fn make(c: Checker, ev: leptos::ev::MouseEvent) {
+    let target = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+    if target.and_then(|t| t.closest("button").ok().flatten()).is_none() {
+        return;
+    }
     let (input, n1) = redact_urls(&c.input.get_untracked());
     let (env, n2) = redact_env(&c.env.get_untracked());
     let loc = window().location();
@@ -103,15 +108,12 @@ fn make(c: Checker, _: leptos::ev::MouseEvent) {
     }
 }
 
-/// The share button; the link appears below it (HTML, like the rest of the page's outputs).
+/// The share button; the link appears below it. HTML, like the rest of the page, with one
+/// click handler.
 #[component]
 pub fn ShareLink() -> impl IntoView {
-    let c = expect_context::<Checker>();
+    let c = Checker::from_context();
     view! {
-        <div class="share">
-            <button type="button" on:click=handler(c, make)>"Copy a share link"</button>
-            <p class="hint">"The link carries your input in its # part, which browsers never send to a server. Passwords are replaced by ${DB_PASSWORD} first."</p>
-            <div id="share-out"></div>
-        </div>
+        <div class="share" on:click=handler(c, make) inner_html=r#"<button type="button">Copy a share link</button><p class="hint">The link carries your input in its # part, which browsers never send to a server. Passwords are replaced by ${DB_PASSWORD} first.</p><div id="share-out"></div>"#></div>
     }
 }
