@@ -1,8 +1,9 @@
 //! The static site: every page but the checker is plain HTML written at build time.
 //!
-//! A first visit to the home page or the guide downloads HTML, one stylesheet and `site.js`
-//! (the theme toggle and the guide's copy buttons, under 2 KB); only `check/` loads the
-//! wasm. trunk builds the checker and its loader into `index.html`; [`Assets::from_trunk`]
+//! A first visit to the home page or the guide downloads HTML, the shared stylesheet,
+//! `pages.css` (their own rules and the search box's), `site.js` (the theme toggle and the
+//! guide's copy buttons, under 2 KB) and `search.js`; only `check/` loads the wasm, and neither
+//! `pages.css` nor `search.js`. trunk builds the checker and its loader into `index.html`; [`Assets::from_trunk`]
 //! takes the stylesheet link and the loader from it, and [`write_site`] writes the pages
 //! around them (the home page replaces trunk's `index.html`).
 
@@ -14,9 +15,10 @@ use crate::{escape_html, Guide, Page, BASE};
 /// The theme toggle, the copy buttons of code blocks and the search box.
 pub const SITE_JS: &str = include_str!("../assets/site.js");
 
-/// The search box's script and style, on every page but the checker.
+/// The search box's script, and the style of the home page, the guide and the search box: on
+/// every page but the checker, whose first visit carries neither.
 pub const SEARCH_JS: &str = include_str!("../assets/search.js");
-pub const SEARCH_CSS: &str = include_str!("../assets/search.css");
+pub const PAGES_CSS: &str = include_str!("../assets/pages.css");
 
 /// Applies the stored or the system theme before the first paint, so no page flashes in the
 /// wrong theme (inline, so it runs before the stylesheet is applied; its hash is in the CSP).
@@ -93,8 +95,8 @@ fn site_js_name() -> String {
     format!("site-{}.js", content_hash(SITE_JS))
 }
 
-fn search_css_name() -> String {
-    format!("search-{}.css", content_hash(SEARCH_CSS))
+fn pages_css_name() -> String {
+    format!("pages-{}.css", content_hash(PAGES_CSS))
 }
 
 fn search_js_name() -> String {
@@ -112,7 +114,7 @@ fn page(assets: &Assets, frame: &Frame, main: &str) -> String {
          <meta name=\"description\" content=\"{description}\">\n  \
          <meta name=\"color-scheme\" content=\"light dark\">\n  <base href=\"{base}\">\n  \
          <link rel=\"icon\" href=\"data:,\">\n  <title>{title}</title>\n  <script>{THEME_SCRIPT}</script>\n  \
-         {stylesheet}\n  {search_css}<script defer src=\"{base}{js}\"></script>\n  {app}\n</head>\n<body>\n\
+         {stylesheet}\n  {pages}<script defer src=\"{base}{js}\"></script>\n  {app}\n</head>\n<body>\n\
          <a class=\"skip\" href=\"#main\">Skip to content</a>\n\
          <header class=\"site-header\">\n  <a href=\"{base}\" class=\"brand\"{home}>poolfix</a>\n  \
          <nav aria-label=\"Site\">\n    <a href=\"{base}guide/\"{guide}>Guide</a>\n    \
@@ -132,12 +134,12 @@ fn page(assets: &Assets, frame: &Frame, main: &str) -> String {
         // Not on the checker: its first visit stays as small as it is, and once it holds the
         // user's text it may fetch nothing.
         search = if frame.section == Section::Check { "" } else { SEARCH_FORM },
-        search_css = if frame.section == Section::Check {
+        pages = if frame.section == Section::Check {
             String::new()
         } else {
             format!(
                 "<link rel=\"stylesheet\" href=\"{base}{}\">\n  <script defer src=\"{base}{}\"></script>\n  ",
-                search_css_name(),
+                pages_css_name(),
                 search_js_name()
             )
         },
@@ -285,7 +287,7 @@ pub fn write_site(guide: &Guide, dir: &Path, assets: &Assets) -> std::io::Result
         (PathBuf::from("check/index.html"), checker(assets)),
         (PathBuf::from("404.html"), not_found(assets, guide)),
         (PathBuf::from(site_js_name()), SITE_JS.to_string()),
-        (PathBuf::from(search_css_name()), SEARCH_CSS.to_string()),
+        (PathBuf::from(pages_css_name()), PAGES_CSS.to_string()),
         (PathBuf::from(search_js_name()), SEARCH_JS.to_string()),
         (PathBuf::from("robots.txt"), ROBOTS_TXT.to_string()),
         (PathBuf::from("search-index.json"), crate::search::index(guide).to_string()),
@@ -342,7 +344,7 @@ mod tests {
             assert!(!html.contains("app_bg.wasm") && !html.contains("type=\"module\""), "{page} loads the wasm");
             assert!(!html.contains(BASE), "{page} has an unfilled base");
             assert!(html.contains("main-1.css") && html.contains(&site_js_name()), "{page} misses its assets");
-            let search = [search_css_name(), search_js_name()];
+            let search = [pages_css_name(), search_js_name()];
             assert!(
                 html.contains("id=\"search-input\"") && search.iter().all(|f| html.contains(f)),
                 "{page}: no search"
