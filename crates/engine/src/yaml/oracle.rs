@@ -102,6 +102,7 @@ pub fn parse(text: &str) -> Result<Yaml, YamlError> {
             }
             id
         };
+        let seq = matches!(event, Event::SequenceStart(..));
         let leaf = match event {
             Event::Scalar(value, style, anchor, _) => {
                 let plain = matches!(style, ScalarStyle::Plain);
@@ -117,24 +118,17 @@ pub fn parse(text: &str) -> Result<Yaml, YamlError> {
                 let kind = anchors.get(&anchor).map_or(Kind::BadAlias, |id| Kind::Alias(*id));
                 Some(new_node(&mut nodes, &mut anchors, kind, 0))
             }
-            Event::SequenceStart(anchor, _) => {
-                let id = new_node(&mut nodes, &mut anchors, Kind::Seq(Vec::new()), anchor);
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                let kind = if seq { Kind::Seq(Vec::new()) } else { Kind::Map(Vec::new()) };
+                let id = new_node(&mut nodes, &mut anchors, kind, anchor);
                 // An indentless sequence starts where its first item does: when that item is a
-                // flow sequence, the one opened first at this place is the block one.
+                // flow collection, the one opened first at this place is the block one.
                 if let Some(top) = flow_open.last_mut().filter(|t| t.1 == start) {
                     top.0 = false;
                 }
-                flow_open.push((text.as_bytes().get(start) == Some(&b'['), start));
-                stack.push(Open::Seq(id, Vec::new()));
-                None
-            }
-            Event::MappingStart(anchor, _) => {
-                let id = new_node(&mut nodes, &mut anchors, Kind::Map(Vec::new()), anchor);
-                if let Some(top) = flow_open.last_mut().filter(|t| t.1 == start) {
-                    top.0 = false;
-                }
-                flow_open.push((text.as_bytes().get(start) == Some(&b'{'), start));
-                stack.push(Open::Map(id, Vec::new()));
+                let bracket = if seq { b'[' } else { b'{' };
+                flow_open.push((text.as_bytes().get(start) == Some(&bracket), start));
+                stack.push(if seq { Open::Seq(id, Vec::new()) } else { Open::Map(id, Vec::new()) });
                 None
             }
             Event::SequenceEnd | Event::MappingEnd => {

@@ -42,6 +42,14 @@ struct Start {
     col: usize,
 }
 
+/// A place in the text to come back to ([`Reader::mark`], [`Reader::reset`]).
+#[derive(Clone, Copy)]
+struct Mark {
+    pos: usize,
+    line: usize,
+    line_start: usize,
+}
+
 /// Where a block node stands, which decides what may follow on its line.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Place {
@@ -118,6 +126,14 @@ impl<'a> Reader<'a> {
 
     fn here(&self) -> Start {
         Start { pos: self.pos, line: self.line, col: self.col() }
+    }
+
+    fn mark(&self) -> Mark {
+        Mark { pos: self.pos, line: self.line, line_start: self.line_start }
+    }
+
+    fn reset(&mut self, m: Mark) {
+        (self.pos, self.line, self.line_start) = (m.pos, m.line, m.line_start);
     }
 
     fn error<T>(&self, message: &str) -> R<T> {
@@ -228,9 +244,13 @@ impl<'a> Reader<'a> {
         self.push(kind, start, s.end, anchor.and_then(|a| a.0))
     }
 
+    /// An empty scalar at `at`; with properties, it spans them.
     fn empty(&mut self, at: Start, anchor: Props<'a>) -> R<NodeId> {
-        // With properties, it spans them.
-        let end = anchor.map_or(at.pos, |a| a.2);
+        self.empty_to(at, anchor.map_or(at.pos, |a| a.2), anchor)
+    }
+
+    /// An empty scalar from `at` to `end`.
+    fn empty_to(&mut self, at: Start, end: usize, anchor: Props<'a>) -> R<NodeId> {
         let s =
             Scalar { value: String::new(), plain: true, block: false, start: at.pos, end, line: at.line, col: at.col };
         self.push_scalar(s, anchor)
@@ -409,8 +429,7 @@ impl<'a> Reader<'a> {
             }
             _ => {
                 let s = match self.peek() {
-                    Some(b'"') => self.double_quoted()?,
-                    Some(b'\'') => self.single_quoted()?,
+                    Some(q @ (b'"' | b'\'')) => self.quoted(q)?,
                     _ => self.plain(parent, false)?,
                 };
                 let after = self.pos;
@@ -438,8 +457,7 @@ impl<'a> Reader<'a> {
     /// key carries `&key`.
     fn keyed_map_after_props(&mut self, col: usize, outer: Props<'a>, key_props: Props<'a>, line: usize) -> R<NodeId> {
         let s = match self.peek() {
-            Some(b'"') => self.double_quoted()?,
-            Some(b'\'') => self.single_quoted()?,
+            Some(q @ (b'"' | b'\'')) => self.quoted(q)?,
             Some(b'*' | b'[' | b'{' | b'|' | b'>' | b'-' | b'?' | b':') => {
                 return self.error("two sets of anchors or tags on one node are not supported")
             }
@@ -526,8 +544,7 @@ impl<'a> Reader<'a> {
     fn map_key(&mut self) -> R<(Scalar, Props<'a>)> {
         let props = self.properties()?;
         let s = match self.peek() {
-            Some(b'"') => self.double_quoted()?,
-            Some(b'\'') => self.single_quoted()?,
+            Some(q @ (b'"' | b'\'')) => self.quoted(q)?,
             Some(b'?') if self.ends_at(1) => return self.error("explicit keys (`? `) are not supported"),
             Some(b':') if self.ends_at(1) => return self.error("empty keys (`: value`) are not supported"),
             Some(b'-') if self.ends_at(1) => return self.error("a sequence entry where a mapping key was expected"),
@@ -630,11 +647,11 @@ impl<'a> Reader<'a> {
             }
             self.pos = from + text.len();
             // A continuation line?
-            let (pos, line, line_start) = (self.pos, self.line, self.line_start);
+            let line_end = self.mark();
             self.skip_ws();
             if !self.at_break() {
                 // Stopped at `: `, ` #` or a flow indicator.
-                self.pos = pos;
+                self.reset(line_end);
                 break;
             }
             let mut breaks = 0;
@@ -656,7 +673,7 @@ impl<'a> Reader<'a> {
                 Some(_) => col > parent && self.document_marker().is_none() && !self.starts_key_line(),
             };
             if !more {
-                (self.pos, self.line, self.line_start) = (pos, line, line_start);
+                self.reset(line_end);
                 break;
             }
             if breaks == 1 {
@@ -729,83 +746,47 @@ impl<'a> Reader<'a> {
         Ok(i)
     }
 
-    fn single_quoted(&mut self) -> R<Scalar> {
+    /// A single- or double-quoted scalar, at its opening `quote`. Blanks before a line break
+    /// are dropped and the break folds ([`Self::fold_quoted`]); `''` is a quote inside single
+    /// quotes, `\` escapes inside double quotes ([`Self::escape`]).
+    fn quoted(&mut self, quote: u8) -> R<Scalar> {
         let start = self.here();
         self.pos += 1;
         let mut value = String::new();
         let mut blanks = String::new();
         loop {
-            match self.peek() {
-                None => return self.error("the quoted text is not closed before the end of the file"),
-                Some(b'\'') if self.at(1) == Some(b'\'') => {
-                    value.push_str(&blanks);
-                    blanks.clear();
+            let Some(c) = self.peek() else {
+                return self.error("the quoted text is not closed before the end of the file");
+            };
+            if c == b'\n' || c == b'\r' {
+                blanks.clear();
+                self.fold_quoted(&mut value)?;
+                continue;
+            }
+            if is_ws(c) {
+                blanks.push(c as char);
+                self.pos += 1;
+                continue;
+            }
+            value.push_str(&blanks);
+            blanks.clear();
+            match c {
+                b'\'' if quote == b'\'' && self.at(1) == Some(b'\'') => {
                     value.push('\'');
                     self.pos += 2;
                 }
-                Some(b'\'') => {
-                    value.push_str(&blanks);
+                c if c == quote => {
                     self.pos += 1;
                     break;
                 }
-                Some(b'\n' | b'\r') => {
-                    blanks.clear();
-                    self.fold_quoted(&mut value)?;
-                }
-                Some(c) if is_ws(c) => {
-                    blanks.push(c as char);
-                    self.pos += 1;
-                }
-                Some(_) => {
-                    value.push_str(&blanks);
-                    blanks.clear();
-                    let ch = self.s[self.pos..].chars().next().unwrap_or(' ');
-                    value.push(ch);
-                    self.pos += ch.len_utf8();
-                }
-            }
-        }
-        let end = self.quoted_end()?;
-        Ok(Scalar { value, plain: false, block: false, start: start.pos, end, line: start.line, col: start.col })
-    }
-
-    fn double_quoted(&mut self) -> R<Scalar> {
-        let start = self.here();
-        self.pos += 1;
-        let mut value = String::new();
-        let mut blanks = String::new();
-        loop {
-            match self.peek() {
-                None => return self.error("the quoted text is not closed before the end of the file"),
-                Some(b'"') => {
-                    value.push_str(&blanks);
-                    self.pos += 1;
-                    break;
-                }
-                Some(b'\\') if matches!(self.at(1), Some(b'\n' | b'\r')) => {
+                b'\\' if quote == b'"' && matches!(self.at(1), Some(b'\n' | b'\r')) => {
                     // An escaped line break: the lines join without a space.
-                    value.push_str(&blanks);
-                    blanks.clear();
                     self.pos += 1;
                     self.newline();
                     self.skip_ws();
                 }
-                Some(b'\\') => {
-                    value.push_str(&blanks);
-                    blanks.clear();
-                    self.escape(&mut value)?;
-                }
-                Some(b'\n' | b'\r') => {
-                    blanks.clear();
-                    self.fold_quoted(&mut value)?;
-                }
-                Some(c) if is_ws(c) => {
-                    blanks.push(c as char);
-                    self.pos += 1;
-                }
-                Some(_) => {
-                    value.push_str(&blanks);
-                    blanks.clear();
+                b'\\' if quote == b'"' => self.escape(&mut value)?,
+                _ => {
                     let ch = self.s[self.pos..].chars().next().unwrap_or(' ');
                     value.push(ch);
                     self.pos += ch.len_utf8();
@@ -1017,12 +998,12 @@ impl<'a> Reader<'a> {
     /// An entry of a flow sequence: a node, or a single `key: value` pair as a mapping.
     fn flow_seq_entry(&mut self) -> R<NodeId> {
         let start = self.here();
-        let mark = (self.pos, self.line, self.line_start, self.nodes.len());
+        let (entry, nodes) = (self.mark(), self.nodes.len());
         let node = self.flow_node()?;
-        let (pos, line, line_start) = (self.pos, self.line, self.line_start);
+        let after = self.mark();
         self.flow_space()?;
         if self.peek() != Some(b':') {
-            (self.pos, self.line, self.line_start) = (pos, line, line_start);
+            self.reset(after);
             return Ok(node);
         }
         if self.nodes[node].line != self.line {
@@ -1030,8 +1011,8 @@ impl<'a> Reader<'a> {
         }
         self.colon_after_key(node)?;
         // `[a: b]`: read again as a one-pair mapping, which comes before its key in the tree.
-        (self.pos, self.line, self.line_start) = (mark.0, mark.1, mark.2);
-        self.nodes.truncate(mark.3);
+        self.reset(entry);
+        self.nodes.truncate(nodes);
         let id = self.push(Kind::Map(Vec::new()), start, start.pos, None)?;
         let (k, v) = self.flow_pair()?;
         let end = self.nodes[v].span.end.max(self.nodes[k].span.end);
@@ -1053,7 +1034,6 @@ impl<'a> Reader<'a> {
     /// A `key: value` of a flow mapping; a key alone has an empty value.
     fn flow_pair(&mut self) -> R<(NodeId, NodeId)> {
         let key = self.flow_node()?;
-        let (pos, line, line_start) = (self.pos, self.line, self.line_start);
         self.flow_space()?;
         if self.peek() != Some(b':') {
             // A key alone: its empty value spans the next `,` or `}` and the blanks after it.
@@ -1062,17 +1042,7 @@ impl<'a> Reader<'a> {
             while self.b.get(end).is_some_and(|c| is_ws(*c)) {
                 end += 1;
             }
-            let s = Scalar {
-                value: String::new(),
-                plain: true,
-                block: false,
-                start: at.pos,
-                end,
-                line: at.line,
-                col: at.col,
-            };
-            let _ = (pos, line, line_start);
-            return Ok((key, self.push_scalar(s, None)?));
+            return Ok((key, self.empty_to(at, end, None)?));
         }
         self.colon_after_key(key)?;
         let colon = self.here();
@@ -1104,8 +1074,7 @@ impl<'a> Reader<'a> {
             Some(b'@' | b'`' | b'%') => self.error("a plain scalar cannot start with a reserved indicator"),
             Some(c) => {
                 let s = match c {
-                    b'"' => self.double_quoted()?,
-                    b'\'' => self.single_quoted()?,
+                    b'"' | b'\'' => self.quoted(c)?,
                     _ => self.plain(-1, true)?,
                 };
                 self.push_scalar(s, anchor)
