@@ -376,13 +376,17 @@ impl Reader<'_> {
     /// The PostgreSQL URLs the service reads; or, when the setting it reads names another
     /// store (`sqlite:///mlflow.db`, `mysql://…`, `./mlruns`), that store and no URL.
     fn urls_or_store(&self, kind: ServiceKind, cmd: &CommandLine, env: &[EnvEntry]) -> (Vec<UrlSite>, Option<Store>) {
-        let mut sites = self.urls(kind, cmd, env);
-        let store_of = |s: &UrlSite| s.unresolved.is_empty().then(|| stores::other_store(&s.url)).flatten();
-        let store = sites.iter().find_map(|s| {
-            let label = store_of(s)?;
-            Some(Store { label, why: format!("its {}", s.source), anchor: s.span.unwrap_or(s.anchor) })
-        });
-        sites.retain(|s| store_of(s).is_none());
+        let (mut sites, mut store) = (Vec::new(), None);
+        for site in self.urls(kind, cmd, env) {
+            match site.unresolved.is_empty().then(|| stores::other_store(&site.url)).flatten() {
+                // The first site that names another store says which.
+                Some(label) => {
+                    let why = format!("its {}", site.source);
+                    store.get_or_insert(Store { label, why, anchor: site.span.unwrap_or(site.anchor) });
+                }
+                None => sites.push(site),
+            }
+        }
         let store = store.filter(|_| sites.is_empty());
         (sites, store)
     }
