@@ -14,7 +14,7 @@ pub static DOC: RuleDoc = RuleDoc {
 pub static TEXT: RuleText = RuleText {
     summary: "The connection URL comes from a variable poolfix cannot resolve, so it was not checked.",
     fix_title: "Paste the .env that sets it",
-    what: "Reports URL settings such as `DATABASE_URL: ${DATABASE_URL}` whose value is unknown, and URLs a service takes from elsewhere (Airflow's `AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD` and `…_SECRET`).",
+    what: "Reports URL settings such as `DATABASE_URL: ${DATABASE_URL}` whose value is unknown, a command's `$${NAME}` that the service's environment does not set, and URLs a service takes from elsewhere (Airflow's `AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD` and `…_SECRET`).",
     why:
         "The endpoint, mode and driver decide the limit and the rules; without the URL poolfix can only count the pool.",
     example: "```yaml\nDATABASE_URL: ${DATABASE_URL}\n```",
@@ -41,12 +41,17 @@ pub fn check(ctx: &ServiceCtx, out: &mut Vec<Finding>) {
             ));
             continue;
         }
+        // `$${NAME}` in a command is Compose's escape for a variable left to the shell, which reads
+        // the container's environment: after interpolation it is `${NAME}`, with nothing unresolved.
+        let shell = site.unresolved.is_empty() && site.url.starts_with('$');
+        let unresolved_by = if shell {
+            "a shell variable the service's environment does not set"
+        } else {
+            "which the given .env does not resolve"
+        };
         out.push(Finding::new(
             &DOC,
-            format!(
-                "{} is `{}`, which the given .env does not resolve: the URL was not checked",
-                site.source, site.url
-            ),
+            format!("{} is `{}`, {unresolved_by}: the URL was not checked", site.source, site.url),
             site.anchor,
         ));
     }
