@@ -158,6 +158,12 @@ impl Checker {
     }
 }
 
+/// The button an event happened in, if any (the sections written as HTML have one handler
+/// for all their buttons).
+pub fn button_of(ev: &web_sys::Event) -> Option<web_sys::Element> {
+    ev.target()?.dyn_into::<web_sys::Element>().ok()?.closest("button").ok().flatten()
+}
+
 /// Every reactive text of the page (a section's HTML, a text box's value, the status line) is
 /// this closure over a plain function, for the same reason as [`handler`].
 pub fn derived<S: Copy + Send + Sync + 'static>(

@@ -10,7 +10,7 @@ use poolfix_engine::compose::plan::{Plan, Step};
 use poolfix_engine::report;
 use poolfix_engine::url_doctor::{mask_password, ExplainPart, UrlReport};
 
-use super::{derived, handler, Analysis, Checker};
+use super::{button_of, derived, handler, Analysis, Checker};
 use crate::clipboard::{copy, download};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -325,12 +325,6 @@ fn show_tab(t: Tab) {
             let _ = p.toggle_attribute_with_force("hidden", !on);
         }
     }
-}
-
-/// The button an event happened in, if any.
-fn button_of(ev: &web_sys::Event) -> Option<web_sys::Element> {
-    use wasm_bindgen::JsCast;
-    ev.target()?.dyn_into::<web_sys::Element>().ok()?.closest("button").ok().flatten()
 }
 
 /// The tab a tab button selects.

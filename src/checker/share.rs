@@ -8,9 +8,8 @@ use poolfix_engine::knowledge::services;
 use poolfix_engine::redact::{redact_env, redact_urls};
 use poolfix_engine::url_doctor::ModeChoice;
 
-use super::{handler, Checker, Settings, MLFLOW_VERSIONS, PREFECT_VERSIONS};
+use super::{button_of, handler, Checker, Settings, MLFLOW_VERSIONS, PREFECT_VERSIONS};
 use crate::clipboard::copy;
-use wasm_bindgen::JsCast;
 
 const PREFIX: &str = "#share=";
 
@@ -93,8 +92,7 @@ fn link_html(url: &str, redacted: usize) -> String {
 
 /// Makes the link, copies it and shows it (when the click was on the button).
 fn make(c: Checker, ev: leptos::ev::MouseEvent) {
-    let target = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
-    if target.and_then(|t| t.closest("button").ok().flatten()).is_none() {
+    if button_of(&ev).is_none() {
         return;
     }
     let (input, n1) = redact_urls(&c.input.get_untracked());
